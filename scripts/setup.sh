@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Create .venv (if missing) and install Charter with its development tools into it.
+# The editable install uses setuptools' strict mode (a link tree under build/) so that the
+# type checker can follow the package-dir mapping; re-running picks up new modules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+    .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    --config-settings editable_mode=strict -e '.[dev]'
