@@ -1,7 +1,11 @@
-"""`charter data ...` commands."""
+"""`charter data ...`: the Data agent's tools from the command line."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="data commands.", no_args_is_help=True)
+from . import data_governance, data_ops
+
+app = typer.Typer(help="The Data agent's data tools on any SQLAlchemy URL.", no_args_is_help=True)
+data_governance.register(app)
+data_ops.register(app)

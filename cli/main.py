@@ -9,7 +9,7 @@ import typer
 
 from charter.protocols import CharterError
 
-from . import ai, audit, authority, data, memory, roles, runs
+from . import ai, audit, authority, data, memory, roles, runs, scenarios
 
 app = typer.Typer(
     name="charter",
@@ -25,6 +25,7 @@ app.add_typer(memory.app, name="memory")
 app.add_typer(audit.app, name="audit")
 app.add_typer(ai.app, name="ai")
 runs.register(app)
+scenarios.register(app)
 
 
 def run() -> None:

@@ -28,6 +28,7 @@ from .escalations import Decision, DecisionVerdict, Escalation, EscalationStatus
 from .events import EVENT_ADAPTER, Event, parse_event
 from .memory_kinds import MemoryKind
 from .messages import Message, Signal
+from .view import AgentView, MemorySnippet, ToolResult
 from .work import AgentReport, Lesson, ReportStatus, TaskAssignment
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "ActivationTable",
     "ActivationTrigger",
     "AgentReport",
+    "AgentView",
     "Authorities",
     "AuthorityDecision",
     "AuthorityDenied",
@@ -57,6 +59,7 @@ __all__ = [
     "Lesson",
     "MemoryKind",
     "MemoryPolicy",
+    "MemorySnippet",
     "Message",
     "PathRule",
     "PrecedenceRule",
@@ -73,6 +76,7 @@ __all__ = [
     "SystemClock",
     "TaskAssignment",
     "Team",
+    "ToolResult",
     "UseTool",
     "UtcDatetime",
     "VirtualClock",
