@@ -28,6 +28,7 @@ from .escalations import Decision, DecisionVerdict, Escalation, EscalationStatus
 from .events import EVENT_ADAPTER, Event, parse_event
 from .memory_kinds import MemoryKind
 from .messages import Message, Signal
+from .pii import PiiKind, PiiMatch, find_pii, iban_valid, luhn_valid
 from .view import AgentView, MemorySnippet, ToolResult
 from .work import AgentReport, Lesson, ReportStatus, TaskAssignment
 
@@ -62,6 +63,8 @@ __all__ = [
     "MemorySnippet",
     "Message",
     "PathRule",
+    "PiiKind",
+    "PiiMatch",
     "PrecedenceRule",
     "ProtocolError",
     "Remember",
@@ -81,5 +84,8 @@ __all__ = [
     "UtcDatetime",
     "VirtualClock",
     "WriteFile",
+    "find_pii",
+    "iban_valid",
+    "luhn_valid",
     "parse_event",
 ]
