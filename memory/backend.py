@@ -1,0 +1,146 @@
+"""Engines behind one URL: `sqlite:///<path>` (the embedded default) or
+`postgresql+psycopg://...` (optionally inside one schema).
+
+SQLite runs in WAL mode with a busy timeout, and every write transaction starts with
+`BEGIN IMMEDIATE`: two processes appending to one run then queue for the write lock
+instead of failing half-way through a read-then-write transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from charter.protocols import CharterError, ConfigError
+
+Dialect = Literal["sqlite", "postgresql"]
+
+BUSY_TIMEOUT_S = 30.0
+READ_ONLY = "charter_read_only"  # execution option: a transaction that will not write
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class StoreLockedError(CharterError):
+    """Another process held the run database's write lock longer than the busy timeout."""
+
+
+def dialect_of(url: str) -> Dialect:
+    try:
+        name = make_url(url).get_backend_name()
+    except ArgumentError as error:
+        raise ConfigError(
+            f"run database URL {url!r}: expected sqlite:///<path> or postgresql+psycopg://..."
+        ) from error
+    if name == "sqlite":
+        return "sqlite"
+    if name in ("postgresql", "postgres"):
+        return "postgresql"
+    raise ConfigError(
+        f"run database URL {url!r}: backend {name!r} is not supported "
+        "(expected sqlite:///<path> or postgresql+psycopg://...)"
+    )
+
+
+def create_store_engine(url: str, *, schema: str | None = None) -> tuple[Engine, Dialect]:
+    dialect = dialect_of(url)
+    if dialect == "sqlite":
+        if schema is not None:
+            raise ConfigError(f"run database {url!r}: a schema applies to PostgreSQL only")
+        return _sqlite_engine(url), dialect
+    return _postgres_engine(url, schema), dialect
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise ConfigError(
+            f"run database {url!r}: expected a file (sqlite:///<run dir>/run.db); an in-memory "
+            "database cannot be shared with the checkpointer or another process"
+        )
+    parent = Path(database).parent
+    if not parent.is_dir():
+        raise ConfigError(f"run database {url!r}: directory {str(parent)!r} does not exist")
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling would defer BEGIN until the first write,
+        # which turns a read-then-write transaction into a lock upgrade that can fail with
+        # SQLITE_BUSY at once; we issue BEGIN ourselves (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted content is overwritten, not left in free pages: erasure must leave no trace.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # WAL readers never wait for writers
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: str, schema: str | None) -> Engine:
+    connect_args: dict[str, Any] = {}
+    if schema is not None:
+        if not _SCHEMA_NAME.match(schema):
+            raise ConfigError(
+                f"run database schema {schema!r}: expected a lower-case identifier "
+                "(letters, digits, underscores)"
+            )
+        connect_args["options"] = f"-c search_path={schema}"
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    if schema is not None:
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        except OperationalError as error:
+            engine.dispose()
+            raise ConfigError(f"run database {_safe(url)}: cannot connect ({error.orig})") from None
+    return engine
+
+
+def _safe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def write_lock_errors(url: str) -> Iterator[None]:
+    """Turn SQLite's "database is locked" (after the busy timeout) into one clear error."""
+    try:
+        yield
+    except OperationalError as error:
+        if "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower():
+            raise StoreLockedError(
+                f"run database {_safe(url)}: still locked by another writer after "
+                f"{BUSY_TIMEOUT_S:.0f} s; try again when the other process has finished"
+            ) from None
+        raise
+
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "READ_ONLY",
+    "Dialect",
+    "StoreLockedError",
+    "create_store_engine",
+    "dialect_of",
+    "write_lock_errors",
+]

@@ -1,0 +1,148 @@
+"""Versioned schema migrations of the run database.
+
+A run database records its schema version in `charter_schema_version`, one row per step
+applied. `migrate()` applies the missing steps in order, each in the transaction that
+records it (SQLite and PostgreSQL both roll DDL back), so a failed step leaves the previous
+version intact. A database newer than this Charter is refused with a clear message instead
+of being guessed at.
+
+Rules for a new step: append it to `STEPS` with the next number, never edit a released
+step, and make it idempotent where the DDL allows (`IF NOT EXISTS`), because step 1 creates
+tables from the current SQLModel classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, inspect, select, text
+
+from charter.protocols import ConfigError
+
+from .backend import Dialect
+from .tables import (
+    AuditRow,
+    AuthorityRow,
+    EscalationRow,
+    EventRow,
+    MemoryRow,
+    MemoryTagRow,
+    MessageRow,
+    MetaRow,
+    SchemaVersionRow,
+)
+
+_VERSION = SchemaVersionRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    name: str
+    apply: Callable[[Connection, Dialect], None]
+
+
+def _base_tables(connection: Connection, _dialect: Dialect) -> None:
+    models = (EventRow, EscalationRow, MessageRow, AuthorityRow, MemoryRow, AuditRow, MetaRow)
+    for model in models:
+        model.__table__.create(connection, checkfirst=True)  # type: ignore[union-attr]  # SQLModel
+
+
+def _memory_search(connection: Connection, dialect: Dialect) -> None:
+    MemoryTagRow.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+    if dialect == "sqlite":
+        for statement in _SQLITE_FTS:
+            connection.exec_driver_sql(statement)
+        # Memories written before this step get indexed too.
+        connection.exec_driver_sql(
+            "INSERT INTO charter_memories_fts(charter_memories_fts) VALUES ('rebuild')"
+        )
+    else:
+        for statement in _POSTGRES_FTS:
+            connection.exec_driver_sql(statement)
+    memories = MemoryRow.__table__  # type: ignore[attr-defined]
+    tags = MemoryTagRow.__table__  # type: ignore[attr-defined]
+    rows = [
+        {"memory_seq": seq, "tag": tag}
+        for seq, joined in connection.execute(select(memories.c.seq, memories.c.tags))
+        for tag in sorted(set(joined.split()))
+    ]
+    if rows:
+        connection.execute(tags.insert(), rows)
+
+
+# External-content FTS5 over the memory table, kept in step by triggers. Porter stemming
+# so "failure" finds "failures"; the row's integer `seq` is the index's rowid.
+_SQLITE_FTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS charter_memories_fts USING fts5("
+    "content, tags, content='charter_memories', content_rowid='seq', "
+    "tokenize='porter unicode61')",
+    "CREATE TRIGGER IF NOT EXISTS charter_memories_ai AFTER INSERT ON charter_memories BEGIN "
+    "INSERT INTO charter_memories_fts(rowid, content, tags) "
+    "VALUES (new.seq, new.content, new.tags); END",
+    "CREATE TRIGGER IF NOT EXISTS charter_memories_ad AFTER DELETE ON charter_memories BEGIN "
+    "INSERT INTO charter_memories_fts(charter_memories_fts, rowid, content, tags) "
+    "VALUES ('delete', old.seq, old.content, old.tags); "
+    "DELETE FROM charter_memory_tags WHERE memory_seq = old.seq; END",
+    "CREATE TRIGGER IF NOT EXISTS charter_memories_au AFTER UPDATE ON charter_memories BEGIN "
+    "INSERT INTO charter_memories_fts(charter_memories_fts, rowid, content, tags) "
+    "VALUES ('delete', old.seq, old.content, old.tags); "
+    "INSERT INTO charter_memories_fts(rowid, content, tags) "
+    "VALUES (new.seq, new.content, new.tags); END",
+)
+
+_POSTGRES_FTS = (
+    "ALTER TABLE charter_memories ADD COLUMN IF NOT EXISTS search tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english', content || ' ' || tags)) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_charter_memories_search ON charter_memories USING gin (search)",
+    "CREATE OR REPLACE FUNCTION charter_memories_drop_tags() RETURNS trigger AS $$ "
+    "BEGIN DELETE FROM charter_memory_tags WHERE memory_seq = OLD.seq; RETURN OLD; END "
+    "$$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS charter_memories_ad ON charter_memories",
+    "CREATE TRIGGER charter_memories_ad AFTER DELETE ON charter_memories "
+    "FOR EACH ROW EXECUTE FUNCTION charter_memories_drop_tags()",
+)
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "events, escalations, messages, authority decisions, memories, audit", _base_tables),
+    Step(2, "memory tags and full-text search", _memory_search),
+)
+LATEST = STEPS[-1].version
+
+
+def current_version(connection: Connection) -> int:
+    if not inspect(connection).has_table(_VERSION.name):
+        return 0
+    found = connection.execute(select(_VERSION.c.version).order_by(_VERSION.c.version.desc()))
+    value = found.scalar()
+    return int(value) if value is not None else 0
+
+
+def migrate(
+    engine: Engine, dialect: Dialect, *, now: datetime, url: str, target: int = LATEST
+) -> int:
+    """Bring the database to `target` (default: the latest). Returns the version it is at."""
+    with engine.begin() as connection:
+        if dialect == "postgresql":
+            # One migrator at a time per schema; the others wait, then find nothing to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema()))"))
+        _VERSION.create(connection, checkfirst=True)
+        version = current_version(connection)
+        if version > LATEST:
+            raise ConfigError(
+                f"run database {url}: schema version {version} is newer than this Charter "
+                f"supports ({LATEST}); open it with a newer Charter"
+            )
+        for step in STEPS:
+            if version < step.version <= target:
+                step.apply(connection, dialect)
+                connection.execute(
+                    _VERSION.insert().values(version=step.version, name=step.name, applied_at=now)
+                )
+                version = step.version
+        return version
+
+
+__all__ = ["LATEST", "STEPS", "Step", "current_version", "migrate"]

@@ -1,0 +1,95 @@
+"""Redaction: personal data and secrets become typed placeholders before anything is stored.
+
+Built on the shared detectors in `charter.protocols.pii`, so the store and the Data agent's
+PII tools agree on what an e-mail, a card number (Luhn) or an IBAN (mod-97) is. A
+placeholder such as `[REDACTED:card]` contains nothing any detector matches, which makes
+redaction idempotent: redacting twice gives the same text and counts nothing new.
+
+IP addresses and dates of birth are detected by the Data agent's tools but not redacted
+here: run events are full of timestamps and addresses of test servers that are neither
+personal nor secret, and blanking them would make the history useless.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from charter.protocols.pii import PiiKind, find_pii
+
+REDACTED_KINDS: frozenset[PiiKind] = frozenset(
+    {
+        PiiKind.EMAIL,
+        PiiKind.PHONE,
+        PiiKind.CARD,
+        PiiKind.SSN,
+        PiiKind.IBAN,
+        PiiKind.API_KEY,
+        PiiKind.BEARER_TOKEN,
+    }
+)
+
+_T = TypeVar("_T")
+
+
+def placeholder(kind: PiiKind) -> str:
+    return f"[REDACTED:{kind.value}]"
+
+
+def _might_hold_pii(text: str) -> bool:
+    # Every redacted kind needs a digit, an '@', or a long token; plain prose of short
+    # words skips the dozen regular expressions (most memories and event fields are that).
+    if "@" in text or any(char.isdigit() for char in text):
+        return True
+    return any(len(word) >= 12 for word in text.split())
+
+
+def redact(text: str) -> tuple[str, dict[str, int]]:
+    """`text` with every personal value or secret replaced, and how many of each kind."""
+    if not text or not _might_hold_pii(text):
+        return text, {}
+    matches = find_pii(text, REDACTED_KINDS)
+    if not matches:
+        return text, {}
+    parts: list[str] = []
+    counts: Counter[str] = Counter()
+    position = 0
+    for match in matches:
+        parts.append(text[position : match.start])
+        parts.append(placeholder(match.kind))
+        counts[match.kind.value] += 1
+        position = match.end
+    parts.append(text[position:])
+    return "".join(parts), dict(counts)
+
+
+def redact_value(value: _T, counts: Counter[str] | None = None) -> tuple[_T, dict[str, int]]:
+    """Redact every string inside a JSON-like value (dicts, lists, tuples; keys too)."""
+    tally: Counter[str] = Counter() if counts is None else counts
+    result = _walk(value, tally)
+    return result, dict(tally)
+
+
+def _walk(value: Any, tally: Counter[str]) -> Any:
+    if isinstance(value, str):
+        cleaned, found = redact(value)
+        tally.update(found)
+        return cleaned
+    if isinstance(value, Mapping):
+        return {_walk(key, tally): _walk(item, tally) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_walk(item, tally) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_walk(item, tally) for item in value)
+    return value
+
+
+def merge_counts(*counts: Mapping[str, int]) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for one in counts:
+        total.update(one)
+    return dict(sorted(total.items()))
+
+
+__all__ = ["REDACTED_KINDS", "merge_counts", "placeholder", "redact", "redact_value"]

@@ -1,0 +1,282 @@
+"""Retention (forget what a charter says to forget) and erasure (the right to be forgotten).
+
+Retention runs on the run clock: a memory goes when its own `expires_at` has passed, or when
+it is older than the retention its agent's charter gives its kind.
+
+Erasure deletes every memory that mentions the subject and scrubs the subject out of every
+other stored payload (events, messages, escalations, authority decisions, audit entries and
+LangGraph checkpoints in the same database). Payloads are scrubbed rather than deleted so the
+run's history keeps its shape: an event stays an event, with `[ERASED]` where the subject
+was. The audit trail gets one `erase` entry with a keyed hash of the subject (HMAC with a
+per-run secret), never the value; afterwards SQLite's full-text index is merged, the file is
+vacuumed and its write-ahead log truncated, so no copy of the value is left in free pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, inspect, or_, select, text
+
+from charter.protocols import ConfigError, MemoryPolicy
+
+from . import audit as _audit
+from .backend import Dialect
+from .records import ErasureReport, PruneReport, canonical_json, iso
+from .retrieval import MEMORIES
+from .tables import AuthorityRow, EscalationRow, EventRow, MessageRow, MetaRow
+
+_EVENTS = EventRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+_MESSAGES = MessageRow.__table__  # type: ignore[attr-defined]
+_ESCALATIONS = EscalationRow.__table__  # type: ignore[attr-defined]
+_AUTHORITY = AuthorityRow.__table__  # type: ignore[attr-defined]
+_META = MetaRow.__table__  # type: ignore[attr-defined]
+
+ERASED = "[ERASED]"
+MIN_SUBJECT_LENGTH = 3
+_SALT_KEY = "erasure_salt"
+
+
+def prune(
+    connection: Connection, *, now: datetime, policies: Mapping[str, Sequence[MemoryPolicy]]
+) -> PruneReport:
+    conditions: list[Any] = [MEMORIES.c.expires_at <= now]
+    for agent, agent_policies in sorted(policies.items()):
+        for policy in agent_policies:
+            if policy.retention is None:
+                continue
+            conditions.append(
+                (MEMORIES.c.agent == agent)
+                & (MEMORIES.c.kind == policy.kind.value)
+                & (MEMORIES.c.created_at <= now - policy.retention)
+            )
+    doomed = or_(*conditions)
+    counted = connection.execute(
+        select(MEMORIES.c.kind, func.count()).where(doomed).group_by(MEMORIES.c.kind)
+    ).all()
+    removed = {str(kind): int(number) for kind, number in sorted(counted)}
+    if removed:
+        connection.execute(MEMORIES.delete().where(doomed))
+    _audit.append_entry(
+        connection,
+        actor="charter.memory",
+        action="prune",
+        target="memories",
+        details={"now": iso(now), "removed": removed},
+        at=now,
+    )
+    return PruneReport(removed=removed, now=now)
+
+
+def _like(value: str) -> str:
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _mentions(column: Any, subject: str) -> Any:
+    # The subject as typed, and as it looks inside JSON text (quotes, backslashes escaped).
+    forms = {subject, json.dumps(subject, ensure_ascii=False)[1:-1]}
+    return or_(*(func.lower(column).like(_like(form), escape="\\") for form in sorted(forms)))
+
+
+def _scrubber(subject: str) -> re.Pattern[str]:
+    return re.compile(re.escape(subject), re.IGNORECASE)
+
+
+def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(ERASED, value)
+    if isinstance(value, dict):
+        return {_scrub(key, pattern): _scrub(item, pattern) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, pattern) for item in value]
+    return value
+
+
+def _scrub_table(
+    connection: Connection,
+    table: Any,
+    key: str,
+    subject: str,
+    columns: Mapping[str, str],
+) -> int:
+    """Scrub `subject` from the JSON payloads of `table`; re-derive indexed `columns`
+    (column name -> payload field) from the scrubbed payload."""
+    pattern = _scrubber(subject)
+    rows = connection.execute(
+        select(table.c[key], table.c.payload).where(_mentions(table.c.payload, subject))
+    ).all()
+    for row_key, payload in rows:
+        scrubbed = _scrub(json.loads(payload), pattern)
+        values: dict[str, Any] = {"payload": canonical_json(scrubbed)}
+        for column_name, field in columns.items():
+            values[column_name] = scrubbed.get(field)
+        connection.execute(table.update().where(table.c[key] == row_key).values(**values))
+    return len(rows)
+
+
+def _subject_hmac(connection: Connection, subject: str) -> str:
+    salt = connection.execute(select(_META.c.value).where(_META.c.key == _SALT_KEY)).scalar()
+    if salt is None:
+        # A secret, not run randomness: it must not be derivable from the run's seed.
+        salt = secrets.token_hex(16)
+        connection.execute(_META.insert().values(key=_SALT_KEY, value=salt))
+    key = bytes.fromhex(salt)
+    return hmac.new(key, subject.lower().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# LangGraph's checkpointers keep serialised state in these tables (SQLite, PostgreSQL).
+_CHECKPOINT_BLOBS = {
+    "checkpoints": ("checkpoint", "metadata"),
+    "writes": ("value",),
+    "checkpoint_blobs": ("blob",),
+    "checkpoint_writes": ("blob",),
+}
+
+
+def _scrub_checkpoints(connection: Connection, dialect: Dialect, subject: str) -> int:
+    """Overwrite the subject inside serialised checkpoints with as many '*' bytes, which
+    keeps every length prefix of the serialisation valid."""
+    names = set(inspect(connection).get_table_names())
+    needle = re.compile(re.escape(subject.encode("utf-8")), re.IGNORECASE)
+    row_key = "rowid" if dialect == "sqlite" else "ctid"
+    changed = 0
+    for table_name, columns in _CHECKPOINT_BLOBS.items():
+        if table_name not in names:
+            continue
+        present = {column["name"] for column in inspect(connection).get_columns(table_name)}
+        for column_name in columns:
+            if column_name not in present:
+                continue
+            rows = connection.exec_driver_sql(
+                f'SELECT {row_key}, "{column_name}" FROM "{table_name}"'
+            ).all()
+            for key, value in rows:
+                if value is None:
+                    continue
+                raw = value if isinstance(value, (bytes, memoryview)) else None
+                if raw is None:
+                    continue  # JSON columns (PostgreSQL) are scrubbed below
+                data = bytes(raw)
+                if not needle.search(data):
+                    continue
+                masked = needle.sub(lambda found: b"*" * len(found.group()), data)
+                update = (
+                    f'UPDATE "{table_name}" SET "{column_name}" = :value WHERE {row_key} = :key'
+                )
+                connection.execute(text(update), {"value": masked, "key": key})
+                changed += 1
+    return changed
+
+
+def erase(connection: Connection, dialect: Dialect, subject: str, *, at: datetime) -> ErasureReport:
+    subject = subject.strip()
+    if len(subject) < MIN_SUBJECT_LENGTH:
+        raise ConfigError(
+            f"erasure subject {subject!r}: expected at least {MIN_SUBJECT_LENGTH} characters "
+            "(a shorter value would match unrelated text)"
+        )
+    memories = connection.execute(
+        MEMORIES.delete().where(
+            or_(
+                _mentions(MEMORIES.c.content, subject),
+                _mentions(MEMORIES.c.tags, subject),
+                _mentions(func.coalesce(MEMORIES.c.source_event, ""), subject),
+            )
+        )
+    ).rowcount
+    events = _scrub_table(connection, _EVENTS, "seq", subject, {"agent": "agent"})
+    messages = _scrub_table(
+        connection,
+        _MESSAGES,
+        "id",
+        subject,
+        {
+            "correlation_id": "correlation_id",
+            "sender": "sender",
+            "recipient": "recipient",
+            "protocol": "protocol",
+        },
+    )
+    escalations = _scrub_table(connection, _ESCALATIONS, "id", subject, {"source": "source"})
+    authority = _scrub_table(
+        connection, _AUTHORITY, "seq", subject, {"role": "role", "path": "path"}
+    )
+    audit_rows = connection.execute(
+        select(_audit.AUDIT.c.seq).where(
+            _audit.AUDIT.c.erased_by.is_(None),
+            or_(
+                _mentions(_audit.AUDIT.c.actor, subject),
+                _mentions(_audit.AUDIT.c.target, subject),
+                _mentions(_audit.AUDIT.c.details, subject),
+            ),
+        )
+    )
+    audit_seqs = sorted(int(seq) for seq in audit_rows.scalars())
+    checkpoints = _scrub_checkpoints(connection, dialect, subject)
+    if dialect == "sqlite":
+        # Merge the full-text index so deleted terms leave its segments too.
+        connection.exec_driver_sql(
+            "INSERT INTO charter_memories_fts(charter_memories_fts) VALUES ('optimize')"
+        )
+    details = {
+        "subject_hmac": _subject_hmac(connection, subject),
+        "memories": int(memories),
+        "events": events,
+        "messages": messages,
+        "escalations": escalations,
+        "authority_decisions": authority,
+        "checkpoint_rows": checkpoints,
+        "audit_entries": audit_seqs,
+    }
+    seq, entry_hash = _audit.append_entry(
+        connection, actor="charter.memory", action="erase", target="subject", details=details, at=at
+    )
+    _audit.blank_entries(connection, audit_seqs, erased_by=seq)
+    return ErasureReport(
+        memories=int(memories),
+        events=events,
+        messages=messages,
+        escalations=escalations,
+        authority_decisions=authority,
+        audit_entries=len(audit_seqs),
+        checkpoint_rows=checkpoints,
+        audit_hash=entry_hash,
+    )
+
+
+def compact(engine: Engine, dialect: Dialect) -> None:
+    """Rewrite storage so removed values are gone from the files, not just unreferenced."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if dialect == "sqlite":
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            raw.commit()
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]  # psycopg
+            for table in (
+                "charter_memories",
+                "charter_memory_tags",
+                "charter_events",
+                "charter_messages",
+                "charter_escalations",
+                "charter_authority_decisions",
+                "charter_audit",
+            ):
+                cursor.execute(f"VACUUM FULL {table}")
+            raw.driver_connection.autocommit = False  # type: ignore[union-attr]
+        cursor.close()
+    finally:
+        raw.close()
+
+
+__all__ = ["ERASED", "MIN_SUBJECT_LENGTH", "compact", "erase", "prune"]

@@ -1,0 +1,346 @@
+"""Memory records: writing them, and finding the ones that matter for a turn.
+
+Context preparation ranks candidates by text relevance (SQLite FTS5 bm25, PostgreSQL
+`ts_rank` over a tsvector), importance and recency on the run clock, keeps the best
+`per_kind` of each kind and fills a character budget. The database does the expensive part
+— a full-text match that returns only the top candidates of each kind (a window function) —
+and Python re-ranks that short list, so the cost stays flat as the table grows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, column, func, literal_column, or_, select, table
+from sqlalchemy.sql.elements import ColumnClause
+
+from charter.protocols import MemoryKind, MemorySnippet
+
+from .backend import Dialect
+from .records import MemoryInput, MemoryRecord, memory_id_for, normalise_tags, utc
+from .redaction import redact
+from .tables import MemoryRow, MemoryTagRow
+
+MEMORIES = MemoryRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+TAGS = MemoryTagRow.__table__  # type: ignore[attr-defined]
+
+# How a candidate's score is made: relevance leads, importance and recency break ties.
+RELEVANCE_WEIGHT = 0.6
+IMPORTANCE_WEIGHT = 0.25
+RECENCY_WEIGHT = 0.15
+RECENCY_HALF_LIFE_DAYS = 30.0
+_CANDIDATES_PER_KIND = 4  # text matches fetched per kind for each snippet kept
+_MAX_TERMS = 24
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STOPWORDS = frozenset(
+    (
+        "a", "an", "and", "are", "as", "at", "be", "by", "did", "do", "does", "for", "from",
+        "has", "have", "how", "in", "into", "is", "it", "its", "no", "not", "of", "on", "or",
+        "that", "the", "this", "to", "was", "were", "what", "when", "which", "who", "why",
+        "will", "with",
+    )
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PreparedRow:
+    memory: MemoryInput
+    memory_id: str
+    content: str
+    tags: list[str]
+    counts: dict[str, int]
+
+
+def prepare_row(record: MemoryInput) -> PreparedRow:
+    """Validate and redact one memory before it is written."""
+    if not record.agent:
+        raise ValueError("a memory needs an agent")
+    if not 0.0 <= record.importance <= 1.0:
+        raise ValueError(f"memory importance {record.importance}: expected 0.0-1.0")
+    kind = MemoryKind(record.kind)
+    content, counts = redact(record.content)
+    tags: list[str] = []
+    for tag in record.tags:
+        cleaned, tag_counts = redact(tag)
+        tags.append(cleaned)
+        for name, number in tag_counts.items():
+            counts[name] = counts.get(name, 0) + number
+    memory_id = record.memory_id or memory_id_for(record.agent, kind, content, record.created_at)
+    return PreparedRow(record, memory_id, content, normalise_tags(tags), {**counts})
+
+
+def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list[str]:
+    """Insert under the caller's write lock; ids already stored are left as they are."""
+    ids: list[str] = []
+    fresh: dict[str, PreparedRow] = {}
+    for row in rows:
+        ids.append(row.memory_id)
+        fresh.setdefault(row.memory_id, row)
+    known: set[str] = set()
+    pending = list(fresh)
+    for start in range(0, len(pending), 500):
+        chunk = pending[start : start + 500]
+        found = connection.execute(select(MEMORIES.c.id).where(MEMORIES.c.id.in_(chunk)))
+        known.update(found.scalars())
+    new_rows = [row for key, row in fresh.items() if key not in known]
+    if not new_rows:
+        return ids
+    top = connection.execute(select(func.max(MEMORIES.c.seq))).scalar()
+    seq = int(top or 0)
+    memory_values: list[dict[str, Any]] = []
+    tag_values: list[dict[str, Any]] = []
+    for row in new_rows:
+        seq += 1
+        record = row.memory
+        memory_values.append(
+            {
+                "seq": seq,
+                "id": row.memory_id,
+                "agent": record.agent,
+                "kind": MemoryKind(record.kind).value,
+                "content": row.content,
+                "tags": " ".join(row.tags),
+                "importance": float(record.importance),
+                "source_event": record.source_event,
+                "created_at": utc(record.created_at),
+                "expires_at": None if record.expires_at is None else utc(record.expires_at),
+            }
+        )
+        tag_values.extend({"memory_seq": seq, "tag": tag} for tag in row.tags)
+    for start in range(0, len(memory_values), 5000):
+        connection.execute(MEMORIES.insert(), memory_values[start : start + 5000])
+    for start in range(0, len(tag_values), 5000):
+        connection.execute(TAGS.insert(), tag_values[start : start + 5000])
+    return ids
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a query worth matching: lower-case, no stop words, no duplicates."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(query.lower()):
+        if len(word) > 1 and word not in _STOPWORDS:
+            seen.setdefault(word, None)
+    return list(seen)[:_MAX_TERMS]
+
+
+def _match_expression(terms: Iterable[str], dialect: Dialect) -> str:
+    if dialect == "sqlite":
+        return " OR ".join(f'"{term}"' for term in terms)
+    return " | ".join(f"'{term}'" for term in terms)
+
+
+def _filters(
+    agent: str | None,
+    kinds: Collection[MemoryKind] | None,
+    tags: Collection[str] | None,
+    now: datetime | None,
+) -> list[Any]:
+    clauses: list[Any] = []
+    if agent is not None:
+        clauses.append(MEMORIES.c.agent == agent)
+    if kinds is not None:
+        clauses.append(MEMORIES.c.kind.in_([MemoryKind(kind).value for kind in kinds]))
+    if tags:
+        wanted = normalise_tags(list(tags))
+        clauses.append(
+            select(TAGS.c.memory_seq)
+            .where(TAGS.c.memory_seq == MEMORIES.c.seq, TAGS.c.tag.in_(wanted))
+            .exists()
+        )
+    if now is not None:
+        clauses.append(MEMORIES.c.created_at <= utc(now))
+        clauses.append(or_(MEMORIES.c.expires_at.is_(None), MEMORIES.c.expires_at > utc(now)))
+    return clauses
+
+
+def _text_candidates(
+    connection: Connection,
+    dialect: Dialect,
+    terms: list[str],
+    filters: list[Any],
+    per_kind: int,
+) -> list[tuple[Any, float]]:
+    """Best text matches of each kind, with a relevance where larger is better."""
+    match = _match_expression(terms, dialect)
+    if dialect == "sqlite":
+        fts = table("charter_memories_fts", column("rowid"))
+        fts_name: ColumnClause[Any] = literal_column("charter_memories_fts")
+        # bm25 is an auxiliary function: it must be computed in the query that matches;
+        # the per-kind window runs one level up.
+        scored = (
+            select(MEMORIES, (-func.bm25(fts_name)).label("relevance"))
+            .select_from(fts.join(MEMORIES, MEMORIES.c.seq == fts.c.rowid))
+            .where(fts_name.op("MATCH")(match), *filters)
+            .subquery()
+        )
+    else:
+        query = func.to_tsquery("english", match)
+        vector: ColumnClause[Any] = literal_column("charter_memories.search")
+        scored = (
+            select(MEMORIES, func.ts_rank(vector, query).label("relevance"))
+            .where(vector.op("@@")(query), *filters)
+            .subquery()
+        )
+    ranked = select(
+        scored,
+        func.row_number()
+        .over(
+            partition_by=scored.c.kind,
+            order_by=(scored.c.relevance.desc(), scored.c.seq.desc()),
+        )
+        .label("rank_in_kind"),
+    ).subquery()
+    statement = select(ranked).where(ranked.c.rank_in_kind <= per_kind * _CANDIDATES_PER_KIND)
+    return [(row, float(row.relevance)) for row in connection.execute(statement)]
+
+
+def _important_candidates(
+    connection: Connection, filters: list[Any], kinds: Collection[MemoryKind] | None, per_kind: int
+) -> list[tuple[Any, float]]:
+    """No usable query words: the most important, then newest, memories of each kind.
+    One indexed lookup per kind (agent, kind, importance, created_at)."""
+    wanted = list(MemoryKind) if kinds is None else [MemoryKind(kind) for kind in kinds]
+    found: list[tuple[Any, float]] = []
+    for kind in wanted:
+        statement = (
+            select(MEMORIES)
+            .where(MEMORIES.c.kind == kind.value, *filters)
+            .order_by(MEMORIES.c.importance.desc(), MEMORIES.c.created_at.desc())
+            .limit(per_kind * _CANDIDATES_PER_KIND)
+        )
+        found.extend((row, 0.0) for row in connection.execute(statement))
+    return found
+
+
+def _recency(created_at: datetime, now: datetime) -> float:
+    age_days = max((now - utc(created_at)).total_seconds(), 0.0) / 86400.0
+    return math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
+
+
+def prepare_context(
+    connection: Connection,
+    dialect: Dialect,
+    *,
+    agent: str,
+    query: str,
+    now: datetime,
+    kinds: Collection[MemoryKind] | None,
+    tags: Collection[str] | None,
+    per_kind: int,
+    budget_chars: int,
+) -> list[MemorySnippet]:
+    """The memories `agent` should see for `query` at `now`, best first, within budget.
+
+    Memories created after `now` or expired at `now` are invisible, so a replayed turn sees
+    what the original saw. Tag filters match memories carrying any of the tags."""
+    if per_kind <= 0 or budget_chars <= 0:
+        return []
+    now = utc(now)
+    filters = _filters(agent, kinds, tags, now)
+    terms = search_terms(query)
+    candidates = _text_candidates(connection, dialect, terms, filters, per_kind) if terms else []
+    if not candidates:
+        candidates = _important_candidates(connection, filters, kinds, per_kind)
+    top_relevance = max((relevance for _, relevance in candidates), default=0.0)
+    scored: list[tuple[float, int, Any]] = []
+    for row, relevance in candidates:
+        normalised = relevance / top_relevance if top_relevance > 0 else 0.0
+        score = (
+            RELEVANCE_WEIGHT * normalised
+            + IMPORTANCE_WEIGHT * float(row.importance)
+            + RECENCY_WEIGHT * _recency(row.created_at, now)
+        )
+        scored.append((score, int(row.seq), row))
+    scored.sort(key=lambda item: (-item[0], -item[1]))
+    taken_per_kind: dict[str, int] = {}
+    chosen: list[MemorySnippet] = []
+    remaining = budget_chars
+    for score, _seq, row in scored:
+        if taken_per_kind.get(row.kind, 0) >= per_kind or len(row.content) > remaining:
+            continue
+        taken_per_kind[row.kind] = taken_per_kind.get(row.kind, 0) + 1
+        remaining -= len(row.content)
+        chosen.append(
+            MemorySnippet(
+                id=row.id,
+                kind=MemoryKind(row.kind),
+                content=row.content,
+                tags=row.tags.split(),
+                score=round(score, 6),
+            )
+        )
+    return chosen
+
+
+def search_memories(
+    connection: Connection,
+    dialect: Dialect,
+    query: str,
+    *,
+    agent: str | None = None,
+    kinds: Collection[MemoryKind] | None = None,
+    tags: Collection[str] | None = None,
+    limit: int = 20,
+) -> list[tuple[MemoryRecord, float]]:
+    """Full-text search over every stored memory (the CLI's `memory search`)."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    filters = _filters(agent, kinds, tags, None)
+    rows = _text_candidates(connection, dialect, terms, filters, per_kind=max(limit, 1))
+    rows.sort(key=lambda item: (-item[1], -int(item[0].seq)))
+    return [(to_record(row), relevance) for row, relevance in rows[:limit]]
+
+
+def list_memories(
+    connection: Connection,
+    *,
+    agent: str | None = None,
+    kinds: Collection[MemoryKind] | None = None,
+    tags: Collection[str] | None = None,
+    limit: int | None = None,
+) -> list[MemoryRecord]:
+    statement = select(MEMORIES).where(*_filters(agent, kinds, tags, None))
+    statement = statement.order_by(MEMORIES.c.seq)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return [to_record(row) for row in connection.execute(statement)]
+
+
+def get_memory(connection: Connection, memory_id: str) -> MemoryRecord | None:
+    row = connection.execute(select(MEMORIES).where(MEMORIES.c.id == memory_id)).first()
+    return None if row is None else to_record(row)
+
+
+def to_record(row: Any) -> MemoryRecord:
+    return MemoryRecord(
+        id=row.id,
+        agent=row.agent,
+        kind=MemoryKind(row.kind),
+        content=row.content,
+        tags=row.tags.split(),
+        importance=float(row.importance),
+        source_event=row.source_event,
+        created_at=utc(row.created_at),
+        expires_at=None if row.expires_at is None else utc(row.expires_at),
+    )
+
+
+__all__ = [
+    "MEMORIES",
+    "TAGS",
+    "PreparedRow",
+    "get_memory",
+    "insert_memories",
+    "list_memories",
+    "prepare_context",
+    "prepare_row",
+    "search_memories",
+    "search_terms",
+    "to_record",
+]

@@ -1,0 +1,480 @@
+"""`RunStore`: one run's database — events, escalations, messages, authority decisions,
+memories and the audit trail — behind one URL (SQLite file or PostgreSQL).
+
+Everything written is redacted first (`charter.memory.redaction`). Writes are idempotent by
+id, so a resumed run never duplicates an event, message or escalation. Timestamps come from
+the arguments or the run's clock, never from the wall clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, text
+
+from charter.protocols import (
+    AuthorityDecision,
+    Clock,
+    Escalation,
+    Event,
+    MemoryKind,
+    MemoryPolicy,
+    MemorySnippet,
+    Message,
+    parse_event,
+)
+
+from . import audit as _audit
+from . import retention as _retention
+from . import retrieval as _retrieval
+from .backend import READ_ONLY, Dialect, create_store_engine, write_lock_errors
+from .migrations import migrate
+from .records import (
+    AuditEntry,
+    AuditReport,
+    ErasureReport,
+    MemoryInput,
+    MemoryRecord,
+    PruneReport,
+    canonical_json,
+    utc,
+)
+from .redaction import merge_counts, redact_value
+from .tables import AuthorityRow, EscalationRow, EventRow, MessageRow
+
+_EVENTS = EventRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it
+_ESCALATIONS = EscalationRow.__table__  # type: ignore[attr-defined]
+_MESSAGES = MessageRow.__table__  # type: ignore[attr-defined]
+_AUTHORITY = AuthorityRow.__table__  # type: ignore[attr-defined]
+
+MESSAGE_STATUSES = ("pending", "delivered", "replied", "dead", "expired")
+STORE_ACTOR = "charter.memory"
+
+
+class RunStore:
+    """The run database. Open it with `open_run_store(url, clock=...)`."""
+
+    def __init__(self, url: str, engine: Engine, dialect: Dialect, clock: Clock) -> None:
+        self.url = url
+        self.dialect: Dialect = dialect
+        self._engine = engine
+        self._reader = engine.execution_options(**{READ_ONLY: True})
+        self._clock = clock
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self, *tables: Any) -> Iterator[Connection]:
+        with write_lock_errors(self.url), self._engine.begin() as connection:
+            if self.dialect == "postgresql" and tables:
+                # Sequence numbers are max+1: concurrent writers must take turns per table.
+                names = ", ".join(table.name for table in tables)
+                connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+            yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._reader.connect() as connection:
+            yield connection
+
+    def _next_seq(self, connection: Connection, table: Any) -> int:
+        top = connection.execute(select(func.max(table.c.seq))).scalar()
+        return int(top or 0) + 1
+
+    def _note_redaction(
+        self, connection: Connection, target: str, counts: Mapping[str, int]
+    ) -> None:
+        if counts:
+            _audit.append_entry(
+                connection,
+                actor=STORE_ACTOR,
+                action="redact",
+                target=target,
+                details={"redacted": dict(sorted(counts.items()))},
+                at=self._clock.now(),
+            )
+
+    # -- events -----------------------------------------------------------------------
+
+    def append_event(self, event: Event) -> int | None:
+        """Store `event`; its sequence number, or None when its id is already stored."""
+        payload, counts = redact_value(event.model_dump(mode="json"))
+        with self._write(_EVENTS, _audit.AUDIT) as connection:
+            exists = connection.execute(select(_EVENTS.c.seq).where(_EVENTS.c.id == event.id))
+            if exists.first() is not None:
+                return None
+            seq = self._next_seq(connection, _EVENTS)
+            connection.execute(
+                _EVENTS.insert().values(
+                    seq=seq,
+                    id=event.id,
+                    kind=event.kind,
+                    agent=event.agent,
+                    at=utc(event.at),
+                    payload=canonical_json(payload),
+                )
+            )
+            self._note_redaction(connection, f"event:{event.id}", counts)
+            return seq
+
+    def events(
+        self,
+        since: int = 0,
+        *,
+        kinds: Collection[str] | None = None,
+        agent: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[int, Event]]:
+        """Events after sequence number `since`, in order (the first `limit` of them)."""
+        statement = select(_EVENTS.c.seq, _EVENTS.c.payload).where(_EVENTS.c.seq > since)
+        if kinds is not None:
+            statement = statement.where(_EVENTS.c.kind.in_(list(kinds)))
+        if agent is not None:
+            statement = statement.where(_EVENTS.c.agent == agent)
+        statement = statement.order_by(_EVENTS.c.seq)
+        if limit is not None:
+            statement = statement.limit(limit)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [(int(seq), parse_event(payload)) for seq, payload in rows]
+
+    def event_count(self) -> int:
+        with self._read() as connection:
+            return int(connection.execute(select(func.count()).select_from(_EVENTS)).scalar_one())
+
+    def last_event_at(self) -> datetime | None:
+        """When the run's latest event happened: the run clock's "now" after the run."""
+        with self._read() as connection:
+            value = connection.execute(select(func.max(_EVENTS.c.at))).scalar()
+        return None if value is None else utc(value)
+
+    def digest(self) -> str:
+        """sha256 over the ordered events' canonical JSON, one per line."""
+        hasher = hashlib.sha256()
+        statement = select(_EVENTS.c.payload).order_by(_EVENTS.c.seq)
+        with self._read() as connection:
+            for payload in connection.execute(statement).scalars():
+                hasher.update(payload.encode("utf-8"))
+                hasher.update(b"\n")
+        return hasher.hexdigest()
+
+    # -- escalations ------------------------------------------------------------------
+
+    def upsert_escalation(self, escalation: Escalation) -> None:
+        payload, counts = redact_value(escalation.model_dump(mode="json"))
+        values = {
+            "status": escalation.status,
+            "source": escalation.source,
+            "severity": str(escalation.severity),
+            "raised_at": utc(escalation.raised_at),
+            "payload": canonical_json(payload),
+        }
+        with self._write(_ESCALATIONS, _audit.AUDIT) as connection:
+            found = connection.execute(
+                select(_ESCALATIONS.c.payload).where(_ESCALATIONS.c.id == escalation.id)
+            ).first()
+            if found is None:
+                seq = self._next_seq(connection, _ESCALATIONS)
+                connection.execute(
+                    _ESCALATIONS.insert().values(id=escalation.id, seq=seq, **values)
+                )
+            elif found.payload != values["payload"]:
+                connection.execute(
+                    _ESCALATIONS.update().where(_ESCALATIONS.c.id == escalation.id).values(**values)
+                )
+            else:
+                return
+            self._note_redaction(connection, f"escalation:{escalation.id}", counts)
+
+    def get_escalation(self, escalation_id: str) -> Escalation | None:
+        statement = select(_ESCALATIONS.c.payload).where(_ESCALATIONS.c.id == escalation_id)
+        with self._read() as connection:
+            payload = connection.execute(statement).scalar()
+        return None if payload is None else Escalation.model_validate_json(payload)
+
+    def list_escalations(self, status: str | None = None) -> list[Escalation]:
+        statement = select(_ESCALATIONS.c.payload).order_by(_ESCALATIONS.c.seq)
+        if status is not None:
+            statement = statement.where(_ESCALATIONS.c.status == status)
+        with self._read() as connection:
+            payloads = connection.execute(statement).scalars().all()
+        return [Escalation.model_validate_json(payload) for payload in payloads]
+
+    # -- messages ---------------------------------------------------------------------
+
+    def put_message(self, message: Message, status: str = "delivered") -> None:
+        """Store `message` once; a message id already stored is left unchanged."""
+        _check_status(status)
+        payload, counts = redact_value(message.model_dump(mode="json"))
+        with self._write(_MESSAGES, _audit.AUDIT) as connection:
+            exists = connection.execute(select(_MESSAGES.c.seq).where(_MESSAGES.c.id == message.id))
+            if exists.first() is not None:
+                return
+            connection.execute(
+                _MESSAGES.insert().values(
+                    id=message.id,
+                    seq=self._next_seq(connection, _MESSAGES),
+                    correlation_id=payload["correlation_id"],
+                    sender=message.sender,
+                    recipient=message.recipient,
+                    protocol=message.protocol,
+                    status=status,
+                    sent_at=utc(message.sent_at),
+                    payload=canonical_json(payload),
+                )
+            )
+            self._note_redaction(connection, f"message:{message.id}", counts)
+
+    def set_message_status(self, message_id: str, status: str) -> None:
+        """Raises LookupError for an unknown message id, ValueError for an unknown status."""
+        _check_status(status)
+        with self._write() as connection:
+            result = connection.execute(
+                _MESSAGES.update().where(_MESSAGES.c.id == message_id).values(status=status)
+            )
+            if result.rowcount == 0:
+                raise LookupError(f"message {message_id!r} is not stored in this run")
+
+    def messages(
+        self,
+        *,
+        correlation_id: str | None = None,
+        recipient: str | None = None,
+        status: str | None = None,
+    ) -> list[tuple[Message, str]]:
+        statement = select(_MESSAGES.c.payload, _MESSAGES.c.status).order_by(_MESSAGES.c.seq)
+        if correlation_id is not None:
+            statement = statement.where(_MESSAGES.c.correlation_id == correlation_id)
+        if recipient is not None:
+            statement = statement.where(_MESSAGES.c.recipient == recipient)
+        if status is not None:
+            statement = statement.where(_MESSAGES.c.status == status)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [(Message.model_validate_json(payload), state) for payload, state in rows]
+
+    # -- authority decisions ----------------------------------------------------------
+
+    def record_authority_decision(self, event_id: str, decision: AuthorityDecision) -> None:
+        """Store the decision made for event `event_id` once (idempotent by event id)."""
+        payload, counts = redact_value(decision.model_dump(mode="json"))
+        with self._write(_AUTHORITY, _audit.AUDIT) as connection:
+            exists = connection.execute(
+                select(_AUTHORITY.c.seq).where(_AUTHORITY.c.event_id == event_id)
+            )
+            if exists.first() is not None:
+                return
+            connection.execute(
+                _AUTHORITY.insert().values(
+                    seq=self._next_seq(connection, _AUTHORITY),
+                    event_id=event_id,
+                    role=decision.role,
+                    allowed=decision.allowed,
+                    rule=decision.rule,
+                    path=payload["path"],
+                    payload=canonical_json(payload),
+                )
+            )
+            self._note_redaction(connection, f"authority:{event_id}", counts)
+
+    def authority_decisions(
+        self, *, role: str | None = None, allowed: bool | None = None, limit: int | None = None
+    ) -> list[AuthorityDecision]:
+        """Decisions oldest first; with `limit`, the latest `limit` of them."""
+        statement = select(_AUTHORITY.c.seq, _AUTHORITY.c.payload)
+        if role is not None:
+            statement = statement.where(_AUTHORITY.c.role == role)
+        if allowed is not None:
+            statement = statement.where(_AUTHORITY.c.allowed == allowed)
+        statement = statement.order_by(_AUTHORITY.c.seq.desc())
+        if limit is not None:
+            statement = statement.limit(limit)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [AuthorityDecision.model_validate_json(payload) for _, payload in reversed(rows)]
+
+    # -- memories ---------------------------------------------------------------------
+
+    def add_memory(
+        self,
+        *,
+        agent: str,
+        kind: MemoryKind,
+        content: str,
+        tags: list[str],
+        importance: float,
+        source_event: str | None,
+        created_at: datetime,
+        expires_at: datetime | None,
+        memory_id: str | None = None,
+    ) -> str:
+        """Store one memory; returns its id (the same memory again keeps its one row)."""
+        record = MemoryInput(
+            agent=agent,
+            kind=kind,
+            content=content,
+            tags=list(tags),
+            importance=importance,
+            source_event=source_event,
+            created_at=created_at,
+            expires_at=expires_at,
+            memory_id=memory_id,
+        )
+        return self.add_memories([record])[0]
+
+    def add_memories(self, records: Iterable[MemoryInput]) -> list[str]:
+        """Store many memories in one transaction (bulk import, learning capture)."""
+        prepared = [_retrieval.prepare_row(record) for record in records]
+        if not prepared:
+            return []
+        counts = merge_counts(*(row.counts for row in prepared))
+        with self._write(_retrieval.MEMORIES, _retrieval.TAGS, _audit.AUDIT) as connection:
+            ids = _retrieval.insert_memories(connection, prepared)
+            target = f"memory:{ids[0]}" if len(ids) == 1 else f"memories:{len(ids)}"
+            self._note_redaction(connection, target, counts)
+        return ids
+
+    def prepare_context(
+        self,
+        *,
+        agent: str,
+        query: str,
+        now: datetime,
+        kinds: Collection[MemoryKind] | None = None,
+        tags: Collection[str] | None = None,
+        per_kind: int = 3,
+        budget_chars: int = 4000,
+    ) -> list[MemorySnippet]:
+        """The memories for `agent`'s next turn: relevant to `query`, best first, at most
+        `per_kind` of each kind and `budget_chars` characters of content in all."""
+        with self._read() as connection:
+            return _retrieval.prepare_context(
+                connection,
+                self.dialect,
+                agent=agent,
+                query=query,
+                now=now,
+                kinds=kinds,
+                tags=tags,
+                per_kind=per_kind,
+                budget_chars=budget_chars,
+            )
+
+    def search_memories(
+        self,
+        query: str,
+        *,
+        agent: str | None = None,
+        kinds: Collection[MemoryKind] | None = None,
+        tags: Collection[str] | None = None,
+        limit: int = 20,
+    ) -> list[tuple[MemoryRecord, float]]:
+        with self._read() as connection:
+            return _retrieval.search_memories(
+                connection, self.dialect, query, agent=agent, kinds=kinds, tags=tags, limit=limit
+            )
+
+    def list_memories(
+        self,
+        *,
+        agent: str | None = None,
+        kinds: Collection[MemoryKind] | None = None,
+        tags: Collection[str] | None = None,
+        limit: int | None = None,
+    ) -> list[MemoryRecord]:
+        with self._read() as connection:
+            return _retrieval.list_memories(
+                connection, agent=agent, kinds=kinds, tags=tags, limit=limit
+            )
+
+    def get_memory(self, memory_id: str) -> MemoryRecord | None:
+        with self._read() as connection:
+            return _retrieval.get_memory(connection, memory_id)
+
+    def memory_count(self) -> int:
+        with self._read() as connection:
+            statement = select(func.count()).select_from(_retrieval.MEMORIES)
+            return int(connection.execute(statement).scalar_one())
+
+    # -- retention and erasure --------------------------------------------------------
+
+    def prune(
+        self, *, now: datetime, policies: Mapping[str, Sequence[MemoryPolicy]] | None = None
+    ) -> PruneReport:
+        """Drop memories past their expiry or their kind's retention (per agent) at `now`."""
+        with self._write(_retrieval.MEMORIES, _retrieval.TAGS, _audit.AUDIT) as connection:
+            return _retention.prune(connection, now=utc(now), policies=policies or {})
+
+    def erase(self, subject: str, *, at: datetime) -> ErasureReport:
+        """Right to erasure: remove every memory and scrub every stored payload mentioning
+        `subject`; the audit trail records that an erasure happened, not the value."""
+        tables = (
+            _retrieval.MEMORIES,
+            _retrieval.TAGS,
+            _EVENTS,
+            _MESSAGES,
+            _ESCALATIONS,
+            _AUTHORITY,
+            _audit.AUDIT,
+        )
+        with self._write(*tables) as connection:
+            report = _retention.erase(connection, self.dialect, subject, at=utc(at))
+        _retention.compact(self._engine, self.dialect)
+        return report
+
+    # -- audit ------------------------------------------------------------------------
+
+    def audit_append(
+        self, *, actor: str, action: str, target: str, details: dict[str, Any], at: datetime
+    ) -> str:
+        """Append one audit entry (redacted; redactions listed); returns its hash."""
+        with self._write(_audit.AUDIT) as connection:
+            _, entry_hash = _audit.append_entry(
+                connection, actor=actor, action=action, target=target, details=details, at=at
+            )
+        return entry_hash
+
+    def verify_audit(self) -> AuditReport:
+        with self._read() as connection:
+            return _audit.verify_audit(connection)
+
+    def audit_tail(self, count: int = 20) -> list[AuditEntry]:
+        with self._read() as connection:
+            return _audit.tail_audit(connection, count)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _check_status(status: str) -> None:
+    if status not in MESSAGE_STATUSES:
+        raise ValueError(f"message status {status!r}: expected one of {MESSAGE_STATUSES}")
+
+
+def open_run_store(url: str, *, clock: Clock, schema: str | None = None) -> RunStore:
+    """Open (creating or migrating) the run database at `url`.
+
+    `sqlite:///<run dir>/run.db` or `postgresql+psycopg://...`; `schema` puts a PostgreSQL
+    store in its own schema (created if missing). A database written by a newer Charter is
+    refused with a ConfigError."""
+    engine, dialect = create_store_engine(url, schema=schema)
+    try:
+        with write_lock_errors(url):
+            migrate(engine, dialect, now=utc(clock.now()), url=url)
+    except BaseException:
+        engine.dispose()
+        raise
+    return RunStore(url, engine, dialect, clock)
+
+
+__all__ = ["MESSAGE_STATUSES", "RunStore", "open_run_store"]

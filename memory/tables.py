@@ -1,0 +1,144 @@
+"""SQLModel tables of the run database.
+
+Every table name starts with `charter_` so the run database can share one SQLite file with
+LangGraph's checkpointer (`checkpoints`, `writes`, ...). The tables keep their own
+`MetaData`, so nothing here leaks into `SQLModel.metadata` that other code might create.
+
+Payloads are stored as canonical JSON text (sorted keys, compact): the same bytes on every
+backend, which is what the run digest and the byte-level privacy tests rely on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Index, MetaData, Text
+from sqlmodel import Field, SQLModel
+
+
+class _Base(SQLModel):
+    metadata = MetaData()
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+class EventRow(_Base, table=True):
+    __tablename__ = "charter_events"
+    __table_args__ = (Index("ix_charter_events_kind_seq", "kind", "seq"),)
+
+    seq: int = Field(primary_key=True)  # assigned by the store: 1, 2, 3, ... without gaps
+    id: str = Field(unique=True)
+    kind: str
+    agent: str | None = Field(default=None, index=True)
+    at: datetime = Field(sa_column=_ts())
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class EscalationRow(_Base, table=True):
+    __tablename__ = "charter_escalations"
+
+    id: str = Field(primary_key=True)
+    seq: int  # first-seen order, so listings are stable
+    status: str = Field(index=True)
+    source: str
+    severity: str
+    raised_at: datetime = Field(sa_column=_ts())
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class MessageRow(_Base, table=True):
+    __tablename__ = "charter_messages"
+
+    id: str = Field(primary_key=True)
+    seq: int
+    correlation_id: str = Field(index=True)
+    sender: str
+    recipient: str = Field(index=True)
+    protocol: str
+    status: str = Field(index=True)
+    sent_at: datetime = Field(sa_column=_ts())
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AuthorityRow(_Base, table=True):
+    __tablename__ = "charter_authority_decisions"
+
+    seq: int = Field(primary_key=True)
+    event_id: str = Field(unique=True)
+    role: str = Field(index=True)
+    allowed: bool
+    rule: str
+    path: str | None = None
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class MemoryRow(_Base, table=True):
+    __tablename__ = "charter_memories"
+    __table_args__ = (
+        Index("ix_charter_memories_lookup", "agent", "kind", "importance", "created_at"),
+    )
+
+    seq: int | None = Field(default=None, primary_key=True)  # the full-text index's rowid
+    id: str = Field(unique=True)
+    agent: str
+    kind: str
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    tags: str = Field(sa_column=Column(Text, nullable=False))  # space-joined, for the text index
+    importance: float
+    source_event: str | None = None
+    created_at: datetime = Field(sa_column=_ts())
+    expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True, index=True))
+
+
+class MemoryTagRow(_Base, table=True):
+    __tablename__ = "charter_memory_tags"
+
+    memory_seq: int = Field(primary_key=True)
+    tag: str = Field(primary_key=True, index=True)
+
+
+class AuditRow(_Base, table=True):
+    __tablename__ = "charter_audit"
+
+    seq: int = Field(primary_key=True)
+    at: datetime = Field(sa_column=_ts())
+    actor: str
+    action: str
+    target: str
+    details: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str  # sha256 of actor/action/target/details as first written
+    prev_hash: str
+    entry_hash: str  # sha256 over prev_hash, seq, at and content_hash: the chain link
+    erased_by: int | None = None  # seq of the erasure entry that blanked this entry's content
+
+
+class MetaRow(_Base, table=True):
+    __tablename__ = "charter_meta"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SchemaVersionRow(_Base, table=True):
+    __tablename__ = "charter_schema_version"
+
+    version: int = Field(primary_key=True)
+    name: str
+    applied_at: datetime = Field(sa_column=_ts())
+
+
+METADATA = _Base.metadata
+
+__all__ = [
+    "METADATA",
+    "AuditRow",
+    "EscalationRow",
+    "EventRow",
+    "MemoryRow",
+    "MemoryTagRow",
+    "MessageRow",
+    "MetaRow",
+    "SchemaVersionRow",
+]
