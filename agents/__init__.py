@@ -1,1 +1,51 @@
-"""charter.agents"""
+"""charter.agents: role policies and brains, the Data agent's tools, and role charters
+(loading, validation, conflicts, seed-markdown import).
+
+Names load lazily (PEP 562) so importing one part does not load every other part.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .brain import Brain, ScriptedBrain
+    from .role_import import ImportResult, import_role_markdown
+    from .team import Conflict, load_charter, load_team, team_conflicts
+
+_LAZY = {
+    "Brain": ".brain",
+    "ScriptedBrain": ".brain",
+    "Conflict": ".team",
+    "load_charter": ".team",
+    "load_team": ".team",
+    "team_conflicts": ".team",
+    "ImportResult": ".role_import",
+    "import_role_markdown": ".role_import",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = [
+    "Brain",
+    "Conflict",
+    "ImportResult",
+    "ScriptedBrain",
+    "import_role_markdown",
+    "load_charter",
+    "load_team",
+    "team_conflicts",
+]

@@ -53,6 +53,7 @@ class EscalationTrigger(StrictModel):
     name: str = Field(min_length=1)
     description: str = ""
     signals: list[str] = Field(default_factory=list)
+    target: str = "pm"  # who decides: the PM, or "user" for the PM's own escalations
 
 
 class EscalationTable(StrictModel):
