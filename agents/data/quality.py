@@ -1,0 +1,315 @@
+"""Running a quality suite inside the database.
+
+Every row-level ("map") check of a table is one pair of SQL conditions — which rows count,
+and which of those are unexpected — so all of a table's map checks are answered by ONE
+aggregate scan (COUNT plus one SUM(CASE ...) pair per check), uniqueness and orphans
+included (an IN over a GROUP BY ... HAVING subquery, a NOT EXISTS). Only a failing check
+costs a second, bounded query for its sample of failing keys.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.types import NullType
+
+from charter.protocols import ConfigError
+
+from .connect import key_columns, open_engine, plain, reflect_table, safe_url
+from .schema_types import type_family
+from .suite import CheckResult, CheckSpec, Suite, SuiteResult, orphan_columns, validate_kwargs
+from .table_checks import TABLE_CHECKS, CheckError, TableContext
+
+_Cond = ColumnElement[bool]
+
+
+@dataclass
+class _MapPlan:
+    """Which rows a check considers (`domain`) and which of them fail (`unexpected`)."""
+
+    domain: _Cond
+    unexpected: _Cond
+    columns: list[str]  # shown in the sample of unexpected values
+    missing_is_unexpected: bool = False  # null checks: every row counts, mostly over all rows
+
+
+def _column(table: Table, name: str) -> Any:
+    if name not in table.c:
+        raise CheckError(f"column {name!r} not in table {table.name!r}")
+    return table.c[name]
+
+
+def _is_text(column: Any) -> bool:
+    return isinstance(column.type, String | NullType)
+
+
+def _as_text(column: Any) -> Any:
+    return column if isinstance(column.type, String) else cast(column, String)
+
+
+def _bounds(column: Any, low: Any, high: Any, strict_low: bool, strict_high: bool) -> _Cond:
+    parts: list[_Cond] = []
+    if low is not None:
+        parts.append(column > low if strict_low else column >= low)
+    if high is not None:
+        parts.append(column < high if strict_high else column <= high)
+    return and_(true(), *parts)
+
+
+def _check_comparable(column: Any, name: str, values: Sequence[Any]) -> None:
+    """Numbers against a text column (or text against a number column) compare silently
+    wrong in SQL (SQLite orders every text after every number): refuse instead."""
+    family = type_family(column.type)
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    texts = [v for v in values if isinstance(v, str)]
+    if numbers and family == "text":
+        raise CheckError(
+            f"column {name!r} holds text; min_value and max_value must be of the same type"
+        )
+    if texts and family in {"integer", "float", "numeric"}:
+        raise CheckError(
+            f"column {name!r} holds numbers; min_value and max_value must be of the same type"
+        )
+
+
+def _plan_map(table: Table, spec: CheckSpec, tables: Callable[[str], Table]) -> _MapPlan:
+    name, kw = spec.expectation, spec.kwargs
+    if name == "expect_compound_columns_to_be_unique":
+        cols = [_column(table, c) for c in kw["column_list"]]
+        ignore = kw.get("ignore_row_if", "all_values_are_missing")
+        if ignore == "all_values_are_missing":
+            domain: _Cond = or_(*[c.isnot(None) for c in cols])
+        elif ignore == "any_value_is_missing":
+            domain = and_(*[c.isnot(None) for c in cols])
+        else:
+            domain = true()
+        dupes = select(*cols).where(domain).group_by(*cols).having(func.count() > 1)
+        return _MapPlan(domain, tuple_(*cols).in_(dupes), list(kw["column_list"]))
+    if name == "expect_no_orphans":
+        child_names, parent_names = orphan_columns(kw)
+        parent = tables(kw["parent_table"])
+        child = [_column(table, c) for c in child_names]
+        parents = [_column(parent, c) for c in parent_names]
+        match = and_(*[p == c for p, c in zip(parents, child, strict=True)])
+        orphan = not_(exists(select(literal_column("1")).select_from(parent).where(match)))
+        return _MapPlan(and_(*[c.isnot(None) for c in child]), orphan, child_names)
+    column = _column(table, kw["column"])
+    present: _Cond = column.isnot(None)
+    if name == "expect_column_values_to_not_be_null":
+        return _MapPlan(true(), column.is_(None), [kw["column"]], missing_is_unexpected=True)
+    if name == "expect_column_values_to_be_null":
+        return _MapPlan(true(), present, [kw["column"]], missing_is_unexpected=True)
+    if name == "expect_column_values_to_be_unique":
+        dupes = select(column).where(present).group_by(column).having(func.count() > 1)
+        return _MapPlan(present, column.in_(dupes), [kw["column"]])
+    if name == "expect_column_values_to_be_in_set":
+        values = [v for v in kw["value_set"] if v is not None]
+        return _MapPlan(present, not_(column.in_(values)) if values else true(), [kw["column"]])
+    if name == "expect_column_values_to_not_be_in_set":
+        values = [v for v in kw["value_set"] if v is not None]
+        return _MapPlan(present, column.in_(values) if values else false(), [kw["column"]])
+    if name == "expect_column_values_to_be_between":
+        low, high = kw.get("min_value"), kw.get("max_value")
+        _check_comparable(column, kw["column"], [low, high])
+        inside = _bounds(column, low, high, bool(kw.get("strict_min")), bool(kw.get("strict_max")))
+        return _MapPlan(present, not_(inside), [kw["column"]])
+    if name in {"expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"}:
+        matched = _as_text(column).regexp_match(kw["regex"])
+        unexpected = not_(matched) if name.endswith("_to_match_regex") else matched
+        return _MapPlan(present, unexpected, [kw["column"]])
+    if name in {
+        "expect_column_values_to_match_like_pattern",
+        "expect_column_values_to_not_match_like_pattern",
+    }:
+        matched = _as_text(column).like(kw["like_pattern"])
+        unexpected = not_(matched) if "_to_match_like" in name else matched
+        return _MapPlan(present, unexpected, [kw["column"]])
+    if name in {
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_value_lengths_to_equal",
+    }:
+        if not _is_text(column):
+            raise CheckError(f"column {kw['column']!r} is not text; value lengths need text")
+        length = func.length(column)
+        if name.endswith("_to_equal"):
+            return _MapPlan(present, length != kw["value"], [kw["column"]])
+        inside = _bounds(
+            length, kw.get("min_value"), kw.get("max_value"),
+            bool(kw.get("strict_min")), bool(kw.get("strict_max")),
+        )  # fmt: skip
+        return _MapPlan(present, not_(inside), [kw["column"]])
+    raise AssertionError(f"not a map check: {name}")  # pragma: no cover - guarded by the caller
+
+
+def _count_sum(condition: _Cond) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _key_exprs(table: Table, keys: list[str]) -> list[Any]:
+    return [literal_column("rowid").label("rowid") if k == "rowid" else table.c[k] for k in keys]
+
+
+class _Runner:
+    def __init__(self, conn: Connection, engine: Engine, suite: Suite, now: datetime | None):
+        self.conn, self.engine, self.suite, self.now = conn, engine, suite, now
+        self._tables: dict[str, Table] = {}
+
+    def table(self, name: str) -> Table:
+        if name not in self._tables:
+            self._tables[name] = reflect_table(self.engine, name)
+        return self._tables[name]
+
+    def run(self) -> list[CheckResult]:
+        results: dict[int, CheckResult] = {}
+        by_table: dict[str, list[int]] = {}
+        for index, spec in enumerate(self.suite.checks):
+            by_table.setdefault(spec.table or self.suite.table or "", []).append(index)
+        for table_name, indexes in by_table.items():
+            table = self.table(table_name)
+            keys = key_columns(table, self.engine, self.suite.key or None)
+            plans: dict[int, _MapPlan] = {}
+            for index in indexes:
+                spec = self.suite.checks[index]
+                try:
+                    if spec.expectation in TABLE_CHECKS:
+                        context = TableContext(self.conn, self.engine, table, table_name, self.now)
+                        results[index] = TABLE_CHECKS[spec.expectation](context, spec)
+                    else:
+                        plans[index] = _plan_map(table, spec, self.table)
+                except CheckError as error:
+                    results[index] = CheckResult(
+                        expectation=spec.expectation, table=table_name, kwargs=spec.kwargs,
+                        success=False, error=str(error),
+                    )  # fmt: skip
+            if plans:
+                results.update(self._run_maps(table, table_name, keys, plans))
+        return [results[index] for index in range(len(self.suite.checks))]
+
+    def _run_maps(
+        self, table: Table, table_name: str, keys: list[str], plans: dict[int, _MapPlan]
+    ) -> dict[int, CheckResult]:
+        order = list(plans)
+        columns: list[Any] = [func.count().label("rows")]
+        for index in order:
+            plan = plans[index]
+            columns.append(_count_sum(plan.domain))
+            columns.append(_count_sum(and_(plan.domain, plan.unexpected)))
+        row = self.conn.execute(select(*columns).select_from(table)).one()
+        total = int(row[0])
+        out: dict[int, CheckResult] = {}
+        for position, index in enumerate(order):
+            plan, spec = plans[index], self.suite.checks[index]
+            considered, unexpected = int(row[1 + 2 * position]), int(row[2 + 2 * position])
+            given = spec.kwargs.get("mostly")
+            mostly = 1.0 if given is None else float(given)
+            share = unexpected / considered if considered else 0.0
+            # A tiny tolerance keeps "mostly: 0.9" true for exactly 9 of 10 rows.
+            success = considered == 0 or (1.0 - share) >= mostly - 1e-12
+            result = CheckResult(
+                expectation=spec.expectation, table=table_name, kwargs=spec.kwargs,
+                success=success, element_count=total if plan.missing_is_unexpected else considered,
+                missing_count=0 if plan.missing_is_unexpected else total - considered,
+                unexpected_count=unexpected, unexpected_percent=round(100.0 * share, 6),
+                key_columns=keys,
+            )  # fmt: skip
+            if unexpected and self.suite.sample_size:
+                self._sample(table, keys, plan, result)
+            out[index] = result
+        return out
+
+    def _sample(self, table: Table, keys: list[str], plan: _MapPlan, result: CheckResult) -> None:
+        key_exprs = _key_exprs(table, keys)
+        value_exprs = [table.c[c] for c in plan.columns]
+        query = select(*key_exprs, *value_exprs).where(and_(plan.domain, plan.unexpected))
+        if key_exprs:
+            query = query.order_by(*key_exprs)
+        rows = self.conn.execute(query.limit(self.suite.sample_size)).all()
+        width = len(key_exprs)
+        for found in rows:
+            values = [plain(v) for v in found[width:]]
+            result.unexpected_values.append(
+                values[0] if len(values) == 1 else dict(zip(plan.columns, values, strict=True))
+            )
+            if width:
+                result.failing_keys.append(
+                    {k: plain(v) for k, v in zip(keys, found[:width], strict=True)}
+                )
+
+
+def run_suite(
+    target: str | Path | Engine,
+    suite: Suite,
+    *,
+    now: datetime | None = None,
+    clock_seconds: Callable[[], float] = time.perf_counter,
+) -> SuiteResult:
+    """Run every check of `suite` against `target` (URL, SQLite path or engine).
+
+    `now` is the instant freshness checks measure against (required only when the suite
+    has one); `clock_seconds` times the run (a benchmark figure, not run logic)."""
+    for index, spec in enumerate(suite.checks):
+        try:
+            validate_kwargs(spec.expectation, spec.kwargs)
+        except ValueError as error:
+            raise ConfigError(f"suite {suite.name!r} check {index + 1}: {error}") from None
+    if now is not None and now.tzinfo is None:
+        raise ConfigError("now: expected a timezone-aware timestamp")
+    engine = target if isinstance(target, Engine) else open_engine(target)
+    started = clock_seconds()
+    with engine.connect() as conn:
+        results = _Runner(conn, engine, suite, now).run()
+    return SuiteResult(
+        suite=suite.name,
+        database=safe_url(engine.url),
+        checked_at=now.astimezone(UTC) if now is not None else None,
+        results=results,
+        elapsed_seconds=round(clock_seconds() - started, 6),
+    )
+
+
+def run_check(
+    target: str | Path | Engine,
+    table: str,
+    expectation: str,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+    key: list[str] | None = None,
+    sample_size: int = 20,
+) -> CheckResult:
+    """One check on one table: a convenience over a one-check suite."""
+    try:
+        spec = CheckSpec(expectation=expectation, kwargs=kwargs or {})
+    except ValueError as error:
+        raise ConfigError(f"{expectation}: {error}") from None
+    suite = Suite(
+        name=expectation, table=table, key=key or [], sample_size=sample_size, checks=[spec]
+    )
+    return run_suite(target, suite, now=now).results[0]
+
+
+__all__ = ["run_check", "run_suite"]

@@ -1,0 +1,227 @@
+"""Great Expectations reference cases run through Charter's checks on SQLite.
+
+Every fixture file under ``../shared/fixtures/gx/`` whose expectation Charter offers under
+the same name is loaded; each dataset becomes a SQLite table (column types inferred from
+the JSON values, row order kept, so ``rowid - 1`` is GX's ``pk_index``); each case that
+applies to SQLite (``only_for`` / ``suppress_test_for`` respected) must reach GX's verdict,
+and the same failing rows and values where the case lists them. Cases that do not apply
+are reported as skipped with their reason (``pytest -ra`` lists them); the summary test
+prints the agreement table.
+
+GX suppresses its regex datasets for SQLite (SQLite has no REGEXP of its own). Charter
+registers one, so those cases also run, in a separate "beyond GX" group that must agree too.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from charter.agents.data.quality import run_suite
+from charter.agents.data.suite import EXPECTATIONS, CheckSpec, Suite
+from charter.protocols import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+GX = (ROOT / ".." / "shared" / "fixtures" / "gx").resolve()
+_SQL_BACKENDS = {"sqlite", "sqlalchemy"}
+
+
+@dataclass
+class Case:
+    expectation: str
+    file: str
+    dataset_index: int
+    dataset_name: str
+    data: dict[str, list[Any]]
+    test: dict[str, Any]
+    skip: str | None = None
+    beyond_gx: bool = False
+    ident: str = field(default="")
+
+
+def _applies(spec: dict[str, Any]) -> str | None:
+    only = spec.get("only_for")
+    if only and not _SQL_BACKENDS & set(only):
+        return f"only_for {only}"
+    suppressed = set(spec.get("suppress_test_for") or []) & _SQL_BACKENDS
+    if suppressed:
+        return f"suppress_test_for {sorted(suppressed)}"
+    return None
+
+
+def _collect() -> list[Case]:
+    cases: list[Case] = []
+    for path in sorted(GX.glob("*/*.json")):
+        content = json.loads(path.read_text())
+        expectation = content["expectation_type"]
+        for d_index, dataset in enumerate(content["datasets"]):
+            dataset_skip = _applies(dataset)
+            for t_index, test in enumerate(dataset["tests"]):
+                case = Case(expectation, path.name, d_index, dataset["dataset_name"],
+                            dataset["data"], test)  # fmt: skip
+                case.ident = f"{path.stem}[{d_index}.{t_index}]"
+                if expectation not in EXPECTATIONS:
+                    case.skip = "expectation not offered by Charter"
+                elif dataset_skip and "regex" in expectation and "sqlite" in dataset_skip:
+                    case.beyond_gx = True
+                    case.skip = _applies(test)
+                else:
+                    case.skip = dataset_skip or _applies(test)
+                cases.append(case)
+    return cases
+
+
+CASES = _collect()
+
+
+def _sql_type(values: list[Any]) -> str:
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return "BOOLEAN"
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "INTEGER"
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "REAL"
+    return "TEXT"
+
+
+_BUILT: dict[tuple[str, int], Path] = {}
+
+
+def _database(case: Case, folder: Path) -> Path:
+    key = (case.file, case.dataset_index)
+    if key not in _BUILT:
+        path = folder / f"{Path(case.file).stem}_{case.dataset_index}.db"
+        columns = list(case.data)
+        rows = max((len(v) for v in case.data.values()), default=0)
+        with sqlite3.connect(path) as db:
+            ddl = ", ".join(f'"{c}" {_sql_type(case.data[c])}' for c in columns)
+            db.execute(f"CREATE TABLE t ({ddl})")
+            marks = ", ".join("?" for _ in columns)
+            for i in range(rows):
+                db.execute(f"INSERT INTO t VALUES ({marks})", [case.data[c][i] for c in columns])
+        db.close()
+        _BUILT[key] = path
+    return _BUILT[key]
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _norm(v)) for k, v in value.items()))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+_VERDICTS: dict[str, tuple[bool, str]] = {}
+
+
+def _evaluate(case: Case, folder: Path) -> tuple[bool, str]:
+    if case.ident not in _VERDICTS:
+        _VERDICTS[case.ident] = _compare(case, folder)
+    return _VERDICTS[case.ident]
+
+
+def _compare(case: Case, folder: Path) -> tuple[bool, str]:
+    """(agrees, what was compared or why not)."""
+    kwargs = dict(case.test["in"])
+    out = case.test.get("out") or {}
+    expects_error = "error" in case.test or "traceback_substring" in out
+    try:
+        spec = CheckSpec(expectation=case.expectation, kwargs=kwargs)
+    except ValueError as error:
+        return expects_error, f"rejected at load: {error}"
+    suite = Suite(name="gx", table="t", key=["rowid"], sample_size=1000, checks=[spec])
+    try:
+        result = run_suite(_database(case, folder), suite).results[0]
+    except ConfigError as error:
+        return expects_error, f"rejected: {error}"
+    if result.error is not None:
+        return expects_error, f"check error: {result.error}"
+    if expects_error:
+        return False, "GX raises an error, Charter evaluated the check"
+    if result.success != out.get("success"):
+        return False, f"success {result.success}, GX {out.get('success')}"
+    if "unexpected_index_list" in out:
+        ours = sorted(int(k["rowid"]) - 1 for k in result.failing_keys)
+        theirs = sorted(int(i["pk_index"]) if isinstance(i, dict) else int(i)
+                        for i in out["unexpected_index_list"])  # fmt: skip
+        if ours != theirs:
+            return False, f"failing rows {ours}, GX {theirs}"
+    if "unexpected_list" in out:
+        ours_v = Counter(_norm(v) for v in result.unexpected_values)
+        theirs_v = Counter(_norm(v) for v in out["unexpected_list"])
+        if ours_v != theirs_v:
+            return (
+                False,
+                f"unexpected values {sorted(ours_v.elements(), key=repr)}, "
+                f"GX {out['unexpected_list']}",
+            )
+    observed = out.get("observed_value", (out.get("result") or {}).get("observed_value"))
+    if observed is not None and result.observed_value != observed:
+        return False, f"observed {result.observed_value}, GX {observed}"
+    return True, "agrees"
+
+
+@pytest.fixture(scope="module")
+def gx_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("gx")
+
+
+def test_fixtures_are_present() -> None:
+    assert GX.is_dir(), f"GX fixtures missing at {GX}"
+    offered = {c.expectation for c in CASES if c.skip != "expectation not offered by Charter"}
+    # Every GX-named check Charter offers must have reference cases to be held to.
+    own = {"expect_no_orphans", "expect_table_schema_to_match", "expect_table_to_be_fresh"}
+    gx_named = set(EXPECTATIONS) - own
+    assert gx_named <= offered, sorted(gx_named - offered)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.ident for c in CASES])
+def test_gx_case(case: Case, gx_folder: Path) -> None:
+    if case.skip:
+        pytest.skip(f"{case.expectation}: {case.skip}")
+    agrees, detail = _evaluate(case, gx_folder)
+    assert agrees, f"{case.ident} {case.test.get('title', '')}: {detail}"
+
+
+def test_agreement_summary(gx_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows: dict[str, Counter[str]] = {}
+    skipped: Counter[str] = Counter()
+    for case in CASES:
+        counts = rows.setdefault(case.expectation, Counter())
+        if case.skip:
+            counts["skipped"] += 1
+            skipped[f"{case.expectation}: {case.skip}"] += 1
+            continue
+        group = "beyond" if case.beyond_gx else "applicable"
+        counts[group] += 1
+        counts[f"{group}_agree"] += _evaluate(case, gx_folder)[0]
+    applicable = sum(c["applicable"] for c in rows.values())
+    agreed = sum(c["applicable_agree"] for c in rows.values())
+    beyond = sum(c["beyond"] for c in rows.values())
+    beyond_agreed = sum(c["beyond_agree"] for c in rows.values())
+    with capsys.disabled():
+        print(
+            f"\nGX conformance on SQLite: {agreed}/{applicable} applicable cases agree; "
+            f"{beyond_agreed}/{beyond} regex cases beyond GX's SQLite coverage agree"
+        )
+        for name, counts in sorted(rows.items()):
+            if counts["applicable"] or counts["beyond"]:
+                print(f"  {name}: {counts['applicable_agree']}/{counts['applicable']}"
+                      f" (+{counts['beyond_agree']}/{counts['beyond']} beyond), "
+                      f"{counts['skipped']} skipped")  # fmt: skip
+        print("  skipped:")
+        for reason, count in sorted(skipped.items()):
+            print(f"    {count} x {reason}")
+    assert applicable >= 180  # the fixture set holds 188 SQLite cases for Charter's checks
+    assert agreed == applicable
+    assert beyond_agreed == beyond
