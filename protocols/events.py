@@ -169,6 +169,7 @@ class AIUsage(_EventBase):
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
+    cache_write_tokens: int = 0  # prompt-cache writes, priced apart from plain input
     cost_usd: float = 0.0
     ok: bool = True
     error: str | None = None

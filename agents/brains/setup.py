@@ -1,0 +1,144 @@
+"""Building Claude brains for a run: `--brain data=claude` and `--llm off|live|record|replay|mock`.
+
+- `off` (the default without an API key): rule brains only;
+- `live`: the real API (needs a key);
+- `record`: like live (or over the mock server with `mock=True`), saving every exchange to
+  `cassette.json` in the run directory;
+- `replay`: offline from that cassette, failing loudly on an unseen request;
+- `mock`: offline against the built-in mock server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, get_args
+
+from charter.protocols import Clock, ConfigError, Team
+
+from ..ai.client import AIClient, AIConfig
+from ..ai.keys import ApiKey, load_api_key
+from ..ai.limits import Sleep
+from ..brain import Brain
+from .claude import ClaudeBrain, ClaudeSettings
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from ..ai.mock import MockModel
+
+LlmMode = Literal["off", "live", "record", "replay", "mock"]
+BrainKind = Literal["rule", "claude"]
+LLM_MODES: tuple[str, ...] = get_args(LlmMode)
+
+
+def parse_brain_specs(specs: Iterable[str], team: Team) -> dict[str, BrainKind]:
+    """`["data=claude", "architect=rule"]` -> {"data": "claude", "architect": "rule"}."""
+    out: dict[str, BrainKind] = {}
+    for spec in specs:
+        role, sep, kind = spec.partition("=")
+        role, kind = role.strip(), kind.strip()
+        if not sep or not role:
+            raise ConfigError(f"--brain {spec!r}: expected ROLE=KIND, e.g. data=claude")
+        if role not in team.roles:
+            raise ConfigError(
+                f"--brain {spec!r}: unknown role {role!r}; expected one of {', '.join(team.roles)}"
+            )
+        if kind not in ("rule", "claude"):
+            raise ConfigError(f"--brain {spec!r}: unknown brain {kind!r}; expected rule or claude")
+        out[role] = kind  # type: ignore[assignment]  # checked just above
+    return out
+
+
+def resolve_mode(llm: str | None, key: ApiKey | None) -> LlmMode:
+    if llm is None:
+        return "live" if key is not None else "off"
+    if llm not in LLM_MODES:
+        raise ConfigError(f"--llm {llm!r}: expected one of {', '.join(LLM_MODES)}")
+    return llm  # type: ignore[return-value]  # checked just above
+
+
+def claude_brains(
+    team: Team,
+    kinds: Mapping[str, BrainKind],
+    *,
+    llm: str | None,
+    run_dir: Path | str,
+    clock: Clock,
+    key: ApiKey | None = None,
+    key_file: Path | str | None = None,
+    config: AIConfig | None = None,
+    settings: Mapping[str, ClaudeSettings] | None = None,
+    scenario: str | None = None,
+    seed: int = 0,
+    sleep: Sleep | None = None,
+    mock: MockModel | bool = False,
+    inner: httpx2.BaseTransport | None = None,
+    tools: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Brain], AIClient | None]:
+    """The Claude brains asked for (each falling back to its role's rule brain) and the
+    shared client, or ({}, None) when the mode is `off` or nobody asked for Claude."""
+    wanted = [role for role, kind in kinds.items() if kind == "claude"]
+    if key is None and llm not in ("replay", "mock", "off"):
+        key = load_api_key(key_file=key_file)
+    mode = resolve_mode(llm, key)
+    if mode == "off" or not wanted:
+        return {}, None
+    from ..ai.cassette import CASSETTE_NAME, RecordingTransport, ReplayTransport
+    from ..ai.mock import MockModel
+
+    cassette = Path(run_dir) / CASSETTE_NAME
+    server = mock if isinstance(mock, MockModel) else (MockModel() if mock else None)
+    transport: httpx2.BaseTransport | None
+    if mode == "replay":
+        transport, key = ReplayTransport(cassette), None
+    elif mode == "mock":
+        transport, key = (server or MockModel()).transport(), None
+    else:
+        if server is not None:
+            base, key = inner or server.transport(), None
+        else:
+            if key is None:
+                raise ConfigError(
+                    f"--llm {mode}: no API key; set ANTHROPIC_API_KEY or give a "
+                    "key file (mode 0600)"
+                )
+            import httpx2
+
+            base = inner or httpx2.HTTPTransport()
+        transport = RecordingTransport(base, cassette) if mode == "record" else base
+    client = AIClient(
+        key=key,
+        clock=clock,
+        config=config,
+        sleep=sleep,
+        transport=transport,
+        scenario=scenario,
+        seed=seed,
+    )
+    if tools is None:
+        from ..tools import default_tools
+
+        tools = default_tools().describe()
+    from ..policies import RuleBrain
+
+    brains: dict[str, Brain] = {}
+    for role in wanted:
+        brains[role] = ClaudeBrain(
+            role,
+            client,
+            fallback=RuleBrain(role),
+            settings=(settings or {}).get(role),
+            tools=tools,
+        )
+    return brains, client
+
+
+__all__ = [
+    "LLM_MODES",
+    "BrainKind",
+    "LlmMode",
+    "claude_brains",
+    "parse_brain_specs",
+    "resolve_mode",
+]
