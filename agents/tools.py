@@ -1,0 +1,142 @@
+"""The tool registry the `UseTool` effect calls: name -> function(arguments, context) ->
+ToolResult.
+
+A tool never raises into the graph: a bad argument or a failing tool becomes a ToolResult
+with `ok=False` and a one-line summary, which the agent sees in its next step. Tools get a
+`ToolContext` (the run's workspace and data-set folders, the run clock's "now") and nothing
+else of the run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from charter.protocols import ToolResult
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    workspace: Path  # the agents' files (the authority root)
+    datasets: Path  # the run's databases and data files
+    now: datetime
+    seed: int = 0
+
+
+ToolFunction = Callable[[Mapping[str, Any], ToolContext], ToolResult]
+
+
+class ToolError(Exception):
+    """Raised inside a tool for a bad argument; becomes an `ok=False` result."""
+
+
+class ToolRegistry:
+    def __init__(self) -> None:
+        self._tools: dict[str, tuple[ToolFunction, str]] = {}
+
+    def register(self, name: str, function: ToolFunction, description: str = "") -> None:
+        self._tools[name] = (function, description)
+
+    def names(self) -> list[str]:
+        return sorted(self._tools)
+
+    def describe(self) -> dict[str, str]:
+        return {name: description for name, (_, description) in sorted(self._tools.items())}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def call(self, name: str, arguments: Mapping[str, Any], context: ToolContext) -> ToolResult:
+        entry = self._tools.get(name)
+        if entry is None:
+            return ToolResult(
+                tool=name, ok=False, summary=f"unknown tool {name!r} (known: {self.names()})"
+            )
+        try:
+            return entry[0](arguments, context)
+        except ToolError as error:
+            return ToolResult(tool=name, ok=False, summary=str(error))
+        except Exception as error:  # a tool bug must not take the run down
+            return ToolResult(tool=name, ok=False, summary=f"{type(error).__name__}: {error}")
+
+
+def _dataset_path(arguments: Mapping[str, Any], context: ToolContext) -> Path:
+    name = arguments.get("database")
+    if not isinstance(name, str) or not name:
+        raise ToolError("argument 'database' (a file name under the run's datasets) is required")
+    path = (context.datasets / name).resolve()
+    if context.datasets.resolve() not in path.parents or not path.is_file():
+        raise ToolError(f"database {name!r} not found under the run's datasets")
+    return path
+
+
+def sql_query(arguments: Mapping[str, Any], context: ToolContext) -> ToolResult:
+    """Run one read-only SELECT on a run database (opened read-only, so it cannot write)."""
+    sql = arguments.get("sql")
+    if not isinstance(sql, str) or not sql.strip().lower().startswith(("select", "with")):
+        raise ToolError("argument 'sql' must be one SELECT statement")
+    limit = int(arguments.get("limit", 50))
+    path = _dataset_path(arguments, context)
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        cursor = connection.execute(sql)
+        columns = [d[0] for d in cursor.description or ()]
+        rows = [list(row) for row in cursor.fetchmany(limit)]
+    return ToolResult(
+        tool="sql_query",
+        ok=True,
+        summary=f"{len(rows)} row(s)",
+        result={"columns": columns, "rows": rows},
+    )
+
+
+def read_file(arguments: Mapping[str, Any], context: ToolContext) -> ToolResult:
+    """Read a workspace file (reading needs no writing authority)."""
+    rel = arguments.get("path")
+    if not isinstance(rel, str) or not rel:
+        raise ToolError("argument 'path' is required")
+    path = (context.workspace / rel).resolve()
+    if context.workspace.resolve() not in path.parents or not path.is_file():
+        raise ToolError(f"{rel!r} is not a file in the workspace")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return ToolResult(
+        tool="read_file",
+        ok=True,
+        summary=f"{len(text)} characters",
+        result={"path": rel, "content": text[:20_000]},
+    )
+
+
+def default_tools() -> ToolRegistry:
+    """The built-in tools plus every data tool that is installed."""
+    registry = ToolRegistry()
+    registry.register("sql_query", sql_query, "read-only SELECT on a run database")
+    registry.register("read_file", read_file, "read a workspace file")
+    _register_data_tools(registry)
+    return registry
+
+
+def _register_data_tools(registry: ToolRegistry) -> None:
+    # The Data agent's tools (agents/data/) register themselves through an optional
+    # `register_tools(registry)` hook, so this module need not know each one.
+    try:
+        from charter.agents import data
+    except ImportError:  # pragma: no cover - the package is always installed
+        return
+    hook = getattr(data, "register_tools", None)
+    if callable(hook):
+        hook(registry)
+
+
+__all__ = [
+    "ToolContext",
+    "ToolError",
+    "ToolFunction",
+    "ToolRegistry",
+    "default_tools",
+    "read_file",
+    "sql_query",
+]

@@ -1,0 +1,335 @@
+"""The graph's nodes: intake -> route -> prepare -> turn -> gate -> [await_pm] -> effects
+-> (turn again | finish). Each node reads ids from the state, does its one job against the
+run store, and returns the few fields it changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from charter.protocols import (
+    Action,
+    AgentView,
+    AuthorityDecision,
+    Decision,
+    MemorySnippet,
+    Message,
+    Severity,
+    Signal,
+    TaskAssignment,
+    ToolResult,
+)
+from charter.protocols.events import (
+    AgentActivated,
+    BudgetExhausted,
+    ContextPrepared,
+    TaskRouted,
+    TurnCompleted,
+)
+
+from .context import prepare_context
+from .effects import apply_effects
+from .escalation import raise_escalation, record_decision
+from .gate import run_gate
+from .ids import stable_id
+from .routing import load_payload, next_work, route
+from .runtime import Runtime
+from .state import Feedback, GraphState, WorkItem, empty_feedback
+
+ACTIONS: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
+
+
+def _base(rt: Runtime, work: WorkItem, event_id: str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "at": rt.clock.now(),
+        "agent": work["agent"],
+        "task_id": work["task_id"],
+        "correlation_id": work["correlation_id"],
+    }
+
+
+def _budget_out(rt: Runtime, work: WorkItem, agent: str, name: str, limit: int, used: int) -> None:
+    key = (work["correlation_id"], name, work["seq"])
+    rt.emit(
+        BudgetExhausted(
+            **_base(rt, work, stable_id("ev", rt.run_id, "budget", *key)),
+            budget=name,
+            limit=limit,
+            used=used,
+        )
+    )
+    escalation_id = stable_id("esc", rt.run_id, "budget", *key)
+    raise_escalation(
+        rt,
+        escalation_id=escalation_id,
+        event_id=stable_id("ev", rt.run_id, "raised", escalation_id),
+        source=agent,
+        trigger="Budget Exhausted",
+        severity=Severity.STANDARD,
+        summary=f"{name} budget ({limit}) exhausted for {work['correlation_id']}",
+        evidence=[f"used {used}"],
+        task_id=work["task_id"],
+        correlation_id=work["correlation_id"],
+    )
+
+
+class Nodes:
+    """Node functions bound to one run's runtime."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    # intake ---------------------------------------------------------------------------
+    def intake(self, state: GraphState) -> dict[str, Any]:
+        work = next_work(self.rt, state.get("cursor", 0))
+        if work is None:
+            return {"work": None, "outcome": "idle"}
+        return {
+            "work": work,
+            "step": 0,
+            "actions": [],
+            "verdicts": [],
+            "pending": [],
+            "memories": [],
+            "feedback": empty_feedback(),
+            "held": None,
+            "raised": [],
+            "proposed": 0,
+            "allowed": 0,
+            "outcome": "working",
+        }
+
+    # route ----------------------------------------------------------------------------
+    def route(self, state: GraphState) -> dict[str, Any]:
+        rt, work = self.rt, state["work"]
+        assert work is not None
+        agent, reason = route(rt, work)
+        ids = rt.scope(work["seq"], "route")
+        if work["kind"] == "task":
+            rt.emit(TaskRouted(**_base(rt, work, ids.next()), to=agent or "nobody", reason=reason))
+        if agent is None or agent not in rt.brains:
+            why = reason if agent is None else f"no brain for {agent}"
+            return {"work": {**work, "agent": None}, "outcome": f"skipped: {why}"}
+        work = {**work, "agent": agent}
+        used = rt.turns.used(work["correlation_id"])
+        if used >= rt.budgets.turns_per_task:
+            _budget_out(rt, work, agent, "turns_per_task", rt.budgets.turns_per_task, used)
+            return {"work": work, "outcome": "skipped: turn budget exhausted"}
+        rt.emit(AgentActivated(**_base(rt, work, ids.next()), cause=work["cause"]))
+        return {"work": work}
+
+    # prepare --------------------------------------------------------------------------
+    def prepare(self, state: GraphState) -> dict[str, Any]:
+        rt, work = self.rt, state["work"]
+        assert work is not None and work["agent"] is not None
+        payload = load_payload(rt, work)
+        if isinstance(payload, TaskAssignment):
+            query = f"{payload.title} {payload.task}"
+        elif isinstance(payload, Signal):
+            query = payload.kind.replace("_", " ")
+        else:
+            query = work["cause"].split(":", 1)[-1].replace("_", " ")
+        charter = rt.team.roles[work["agent"]]
+        snippets = prepare_context(
+            rt.store,
+            agent=work["agent"],
+            query=query,
+            now=rt.clock.now(),
+            kinds=charter.memory_kinds or None,
+        )
+        rt.emit(
+            ContextPrepared(
+                **_base(rt, work, rt.scope(work["seq"], "prepare").next()),
+                memory_ids=[s.id for s in snippets],
+                characters=sum(len(s.content) for s in snippets),
+            )
+        )
+        return {"memories": [s.model_dump(mode="json") for s in snippets]}
+
+    # turn -----------------------------------------------------------------------------
+    def _view(self, state: GraphState, work: WorkItem) -> AgentView:
+        rt = self.rt
+        agent = work["agent"]
+        assert agent is not None
+        payload = load_payload(rt, work)
+        inbox: list[Message] = []
+        if work["kind"] == "message":
+            # The conversation as it stood when the waking message arrived: everything up to
+            # and including it (so it comes last), nothing sent after it.
+            for message, status in rt.store.messages(correlation_id=work["correlation_id"]):
+                if status != "dead" and agent in (message.sender, message.recipient):
+                    inbox.append(message)
+                if message.id == work["ref"]:
+                    break
+        escalations = rt.store.list_escalations()
+        feedback: Feedback = state.get("feedback") or empty_feedback()
+        return AgentView(
+            role=agent,
+            charter=rt.team.roles[agent],
+            now=rt.clock.now(),
+            task=payload if isinstance(payload, TaskAssignment) else None,
+            signal=payload if isinstance(payload, Signal) else None,
+            inbox=inbox,
+            memories=[MemorySnippet.model_validate(m) for m in state.get("memories", [])],
+            tool_results=[ToolResult.model_validate(t) for t in feedback["tool_results"]],
+            denials=[AuthorityDecision.model_validate(d) for d in feedback["denials"]],
+            rejections=list(feedback["rejections"]),
+            open_escalations=[e for e in escalations if e.source == agent and e.decision is None],
+            decisions=[
+                e
+                for e in escalations
+                if e.decision is not None and e.correlation_id == work["correlation_id"]
+            ],
+            step=state.get("step", 0),
+            team=list(rt.team.roles),
+        )
+
+    def turn(self, state: GraphState) -> dict[str, Any]:
+        rt, work = self.rt, state["work"]
+        assert work is not None and work["agent"] is not None
+        step = state.get("step", 0)
+        if step >= rt.budgets.steps_per_turn:
+            _budget_out(rt, work, work["agent"], "steps_per_turn", rt.budgets.steps_per_turn, step)
+            return {"actions": [], "outcome": "stopped: step budget exhausted", "step": step}
+        actions = list(rt.brains[work["agent"]].decide(self._view(state, work)))
+        return {
+            "actions": ACTIONS.dump_python(actions, mode="json"),
+            "step": step + 1,
+            "proposed": state.get("proposed", 0) + len(actions),
+        }
+
+    # gate -----------------------------------------------------------------------------
+    def gate(self, state: GraphState) -> dict[str, Any]:
+        rt, work = self.rt, state["work"]
+        assert work is not None
+        if state.get("outcome", "").startswith("stopped"):
+            return {"verdicts": [], "pending": []}
+        actions = ACTIONS.validate_python(state.get("actions", []))
+        payload = load_payload(rt, work) if work["kind"] == "signal" else None
+        result = run_gate(
+            rt,
+            work,
+            actions,
+            step=state.get("step", 0),
+            signal_kind=payload.kind if isinstance(payload, Signal) else None,
+            raised_before=bool(state.get("raised")),
+        )
+        return {
+            "verdicts": result.verdicts,
+            "pending": result.pending,
+            "raised": [*state.get("raised", []), *result.raised],
+            "feedback": result.feedback,
+            "allowed": state.get("allowed", 0) + sum(v["allowed"] for v in result.verdicts),
+            "held": None,
+        }
+
+    # await the PM ---------------------------------------------------------------------
+    def await_pm(self, state: GraphState) -> dict[str, Any]:
+        from langgraph.types import interrupt
+
+        rt = self.rt
+        problems: list[str] = []
+        # Every pending escalation is interrupted on, in order, on every execution:
+        # LangGraph matches resume values to interrupt calls by position.
+        for escalation_id in state.get("pending", []):
+            escalation = rt.store.get_escalation(escalation_id)
+            assert escalation is not None
+            answer = interrupt(
+                {
+                    "escalation_id": escalation.id,
+                    "trigger": escalation.trigger,
+                    "source": escalation.source,
+                    "severity": escalation.severity.value,
+                    "summary": escalation.summary,
+                }
+            )
+            decision = Decision.model_validate(answer)
+            # Side effects only after the interrupt: this line runs once the PM decided.
+            record_decision(rt, escalation, decision)
+            if decision.verdict != "approve":
+                problems.append(
+                    f"held: escalation {escalation.trigger!r} was {decision.verdict}"
+                    + (f" ({decision.note})" if decision.note else "")
+                )
+        return {"pending": [], "held": "; ".join(problems) or None}
+
+    # effects --------------------------------------------------------------------------
+    def effects(self, state: GraphState) -> dict[str, Any]:
+        rt, work = self.rt, state["work"]
+        assert work is not None
+        actions = ACTIONS.validate_python(state.get("actions", []))
+        if not actions and not state.get("held"):
+            return {}
+        produced = apply_effects(
+            rt,
+            work,
+            actions,
+            state.get("verdicts", []),
+            step=state.get("step", 0),
+            held=state.get("held"),
+        )
+        before = state.get("feedback") or empty_feedback()
+        merged: Feedback = {
+            "tool_results": produced["tool_results"],
+            "denials": before["denials"],
+            "rejections": [*before["rejections"], *produced["rejections"]],
+        }
+        return {"feedback": merged}
+
+    # finish ---------------------------------------------------------------------------
+    def finish(self, state: GraphState) -> dict[str, Any]:
+        rt, work = self.rt, state["work"]
+        assert work is not None
+        if work["agent"] is not None and not state.get("outcome", "").startswith("skipped"):
+            rt.emit(
+                TurnCompleted(
+                    **_base(rt, work, rt.scope(work["seq"], "finish").next()),
+                    actions=state.get("proposed", 0),
+                    allowed=state.get("allowed", 0),
+                )
+            )
+            rt.turns.add(work["correlation_id"])
+        if work["kind"] == "message":
+            current = [
+                s
+                for m, s in rt.store.messages(correlation_id=work["correlation_id"])
+                if m.id == work["ref"]
+            ]
+            if current and current[0] == "pending":
+                rt.store.set_message_status(work["ref"], "delivered")
+        outcome = state.get("outcome", "done")
+        return {
+            "cursor": work["seq"],
+            "work": None,
+            "actions": [],
+            "verdicts": [],
+            "memories": [],
+            "feedback": empty_feedback(),
+            "raised": [],
+            "outcome": "done" if outcome == "working" else outcome,
+        }
+
+
+def after_intake(state: GraphState) -> str:
+    return "route" if state.get("work") is not None else "__end__"
+
+
+def after_route(state: GraphState) -> str:
+    return "finish" if state.get("outcome", "").startswith("skipped") else "prepare"
+
+
+def after_gate(state: GraphState) -> str:
+    return "await_pm" if state.get("pending") else "effects"
+
+
+def after_effects(state: GraphState) -> str:
+    if state.get("outcome", "").startswith("stopped"):
+        return "finish"
+    if not state.get("actions") and not state.get("held"):
+        return "finish"
+    return "turn"
+
+
+__all__ = ["ACTIONS", "Nodes", "after_effects", "after_gate", "after_intake", "after_route"]

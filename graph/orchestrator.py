@@ -1,0 +1,483 @@
+"""The Orchestrator: a PM's handle on one run (sync and async).
+
+    orch = Orchestrator("runs/night", seed=7)
+    orch.signal("pipeline_failed", pipeline="load_orders")
+    orch.run_until_idle()
+    for escalation in orch.escalations(status="open"):
+        orch.decide(escalation.id, "approve", note="go ahead")
+    orch.run_until_idle()
+    print(orch.digest())
+
+One run is one directory: `run.json` (id, seed, start), `run.db` (the run store and the
+LangGraph checkpoints, side by side), `workspace/` (the files agents write), `datasets/`
+(the run's databases). Opening an existing directory resumes it: the checkpoint knows
+where the graph stopped, the store knows everything that happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from charter.agents.brain import Brain
+from charter.agents.policies import default_brains
+from charter.agents.policies.pm import PmPolicyName, decide_escalation
+from charter.agents.tools import ToolRegistry, default_tools
+from charter.memory import RunStore, open_run_store
+from charter.protocols import (
+    Clock,
+    ConfigError,
+    Decision,
+    DecisionVerdict,
+    Escalation,
+    Event,
+    Signal,
+    TaskAssignment,
+    Team,
+    VirtualClock,
+)
+from charter.protocols.events import RunStarted, SignalReceived, TaskSubmitted, TurnCompleted
+
+from .budgets import Budgets
+from .escalation import acknowledge, record_decision, reescalate_overdue
+from .ids import run_id_for, stable_id
+from .runtime import Catalog, Runtime
+from .state import GraphState
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+DEFAULT_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+RunStatus = Literal["idle", "paused", "working"]
+_VERDICTS = ("approve", "deny", "needs_info")
+
+
+@dataclass(frozen=True)
+class StepResult:
+    status: RunStatus
+    events: list[tuple[int, Event]]
+
+
+class Orchestrator:
+    def __init__(
+        self,
+        run_dir: str | Path,
+        *,
+        team: Team | None = None,
+        brains: Mapping[str, Brain] | None = None,
+        clock: Clock | None = None,
+        start: datetime | None = None,
+        seed: int = 0,
+        name: str = "run",
+        pm_policy: PmPolicyName = "approve",
+        store_url: str | None = None,
+        store_schema: str | None = None,
+        checkpointer: Literal["sqlite", "memory"] | Any = "sqlite",
+        budgets: Budgets | None = None,
+        classifications: Mapping[str, str] | None = None,
+        tools: ToolRegistry | None = None,
+    ) -> None:
+        if pm_policy not in ("approve", "deny", "wait"):
+            raise ConfigError(f"pm_policy {pm_policy!r}: expected approve, deny or wait")
+        self.run_dir = Path(run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = self._acquire_lock()
+        try:
+            self._open(
+                team,
+                brains,
+                clock,
+                start,
+                seed,
+                name,
+                pm_policy,
+                store_url,
+                store_schema,
+                checkpointer,
+                budgets,
+                classifications,
+                tools,
+            )
+        except BaseException:
+            self._release_lock()
+            raise
+
+    # --- opening ----------------------------------------------------------------------
+
+    def _acquire_lock(self) -> IO[str]:
+        # One run, one Orchestrator, hence one Data agent: a second handle on the same run
+        # directory (another process or object) is refused while the first is open.
+        handle = open(self.run_dir / ".lock", "w")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ConfigError(
+                f"run directory {self.run_dir}: already open in another Orchestrator "
+                "(one Data agent per run); close it first"
+            ) from None
+        return handle
+
+    def _release_lock(self) -> None:
+        if not self._lock.closed:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+
+    def _open(
+        self,
+        team: Team | None,
+        brains: Mapping[str, Brain] | None,
+        clock: Clock | None,
+        start: datetime | None,
+        seed: int,
+        name: str,
+        pm_policy: PmPolicyName,
+        store_url: str | None,
+        store_schema: str | None,
+        checkpointer: Any,
+        budgets: Budgets | None,
+        classifications: Mapping[str, str] | None,
+        tools: ToolRegistry | None,
+    ) -> None:
+        meta_path = self.run_dir / "run.json"
+        if meta_path.is_file():
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        else:
+            begin = (start or DEFAULT_START).astimezone(UTC)
+            meta = {
+                "run_id": run_id_for(seed, name),
+                "seed": seed,
+                "name": name,
+                "start": begin.isoformat(),
+            }
+            tmp = meta_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+            os.replace(tmp, meta_path)
+        self.run_id: str = meta["run_id"]
+        self.seed: int = int(meta["seed"])
+        self.pm_policy: PmPolicyName = pm_policy
+        if team is None:
+            from charter.agents.team import load_team
+
+            team = load_team()
+        self.team = team
+        self._check_single_instance(team)
+        db_path = self.run_dir / "run.db"
+        self.store_url = store_url or f"sqlite:///{db_path}"
+        provisional = clock or VirtualClock(datetime.fromisoformat(meta["start"]))
+        self.store: RunStore = open_run_store(
+            self.store_url, clock=provisional, schema=store_schema
+        )
+        if clock is None:
+            # A reopened run continues from the last instant it recorded.
+            last = self.store.last_event_at()
+            if last is not None and isinstance(provisional, VirtualClock):
+                provisional.jump_to(max(last, provisional.now()))
+        self.clock: Clock = provisional
+        all_brains: dict[str, Brain] = dict(default_brains(team))
+        for role, brain in (brains or {}).items():
+            if role not in team.roles:
+                raise ConfigError(
+                    f"brains: unknown role {role!r}; expected one of {', '.join(team.roles)}"
+                )
+            all_brains[role] = brain
+        workspace = self.run_dir / "workspace"
+        datasets = self.run_dir / "datasets"
+        workspace.mkdir(exist_ok=True)
+        datasets.mkdir(exist_ok=True)
+        from .authority import AuthorityEngine
+
+        self.rt = Runtime(
+            run_id=self.run_id,
+            seed=self.seed,
+            store=self.store,
+            team=team,
+            authority=AuthorityEngine(team, workspace),
+            brains=all_brains,
+            tools=tools or default_tools(),
+            clock=self.clock,
+            workspace=workspace,
+            datasets=datasets,
+            budgets=budgets or Budgets(),
+            catalog=Catalog(self.run_dir / "classifications.json", dict(classifications or {})),
+        )
+        for _, event in self.store.events(kinds={"turn_completed"}):
+            assert isinstance(event, TurnCompleted)
+            self.rt.turns.add(event.correlation_id or "")
+        self._saver, self._conn = self._make_checkpointer(checkpointer, db_path)
+        from .builder import compile_graph, recursion_limit
+
+        self.graph = compile_graph(self.rt, self._saver)
+        self._config: RunnableConfig = {
+            "configurable": {"thread_id": self.run_id},
+            "recursion_limit": recursion_limit(self.rt),
+        }
+        self.rt.emit(
+            RunStarted(
+                id=stable_id("ev", self.run_id, "started"),
+                at=self.clock.now(),
+                run_id=self.run_id,
+                seed=self.seed,
+                team=list(team.roles),
+                scenario=meta.get("name"),
+            )
+        )
+
+    @staticmethod
+    def _check_single_instance(team: Team) -> None:
+        titles: dict[str, str] = {}
+        for role, charter in team.roles.items():
+            if not charter.single_instance:
+                continue
+            if charter.title in titles:
+                raise ConfigError(
+                    f"team {team.name}: roles {titles[charter.title]!r} and {role!r} are both "
+                    f"a single-instance {charter.title}; expected one per run"
+                )
+            titles[charter.title] = role
+
+    @staticmethod
+    def _make_checkpointer(kind: Any, db_path: Path) -> tuple[Any, sqlite3.Connection | None]:
+        if kind == "memory":
+            from langgraph.checkpoint.memory import InMemorySaver
+
+            return InMemorySaver(), None
+        if kind == "sqlite":
+            from langgraph.checkpoint.sqlite import SqliteSaver
+
+            conn = sqlite3.connect(str(db_path), check_same_thread=False)
+            return SqliteSaver(conn), conn
+        return kind, None
+
+    # --- inputs -----------------------------------------------------------------------
+
+    def submit(self, task: TaskAssignment | str, to: str | None = None) -> str:
+        """Queue a task; the PM routes it when neither `to` nor `task.assigned_to` is set."""
+        if isinstance(task, str):
+            count = len(self.store.events(kinds={"task_submitted"}))
+            task = TaskAssignment(
+                id=stable_id("task", self.run_id, count, task),
+                title=task.split("\n")[0][:80],
+                task=task,
+            )
+        if to is not None:
+            if to not in self.team.roles:
+                raise ConfigError(
+                    f"submit: unknown role {to!r}; expected one of {list(self.team.roles)}"
+                )
+            task = task.model_copy(update={"assigned_to": to})
+        if task.created_at is None:
+            task = task.model_copy(update={"created_at": self.clock.now()})
+        self.rt.emit(
+            TaskSubmitted(
+                id=stable_id("ev", self.run_id, "task", task.id),
+                at=self.clock.now(),
+                agent=task.assigned_to,
+                task_id=task.id,
+                correlation_id=task.correlation_id or task.id,
+                task=task,
+            )
+        )
+        return task.id
+
+    def signal(self, signal: Signal | str, *, source: str = "user", **payload: Any) -> str:
+        if isinstance(signal, str):
+            count = len(self.store.events(kinds={"signal_received"}))
+            signal = Signal(
+                id=stable_id("sig", self.run_id, count, signal),
+                kind=signal,
+                source=source,
+                at=self.clock.now(),
+                payload=payload,
+            )
+        self.rt.emit(
+            SignalReceived(
+                id=stable_id("ev", self.run_id, "signal", signal.id),
+                at=self.clock.now(),
+                correlation_id=signal.id,
+                signal=signal,
+            )
+        )
+        return signal.id
+
+    # --- running ----------------------------------------------------------------------
+
+    def _interrupts(self) -> list[dict[str, Any]]:
+        snapshot = self.graph.get_state(self._config)
+        found = [dict(i.value) for i in getattr(snapshot, "interrupts", ())]
+        return found
+
+    @property
+    def paused(self) -> bool:
+        return bool(self._interrupts())
+
+    def waiting_on(self) -> list[Escalation]:
+        """The immediate escalations the paused graph waits on."""
+        out = []
+        for value in self._interrupts():
+            escalation = self.store.get_escalation(value["escalation_id"])
+            if escalation is not None:
+                out.append(escalation)
+        return out
+
+    def check_deadlines(self) -> list[Escalation]:
+        """Re-escalate (PM -> user) every escalation past its acknowledgement deadline."""
+        return reescalate_overdue(self.rt, self.clock.now())
+
+    def step(self) -> StepResult:
+        """Process one work item (or resume a decided pause); what it recorded."""
+        before = self.store.event_count()
+        self.check_deadlines()
+        if self.paused:
+            self._resume_decided()
+        else:
+            state = self.graph.get_state(self._config).values or {}
+            tick = int(state.get("tick", 0)) + 1
+            start: GraphState = {"tick": tick}
+            self.graph.invoke(start, self._config)
+        self._apply_pm_policy()
+        status: RunStatus = (
+            "paused"
+            if self.paused
+            else (
+                "idle"
+                if (self.graph.get_state(self._config).values or {}).get("outcome") == "idle"
+                else "working"
+            )
+        )
+        return StepResult(status=status, events=self.store.events(since=before))
+
+    def run_until_idle(self, max_steps: int = 10_000) -> RunStatus:
+        """Step until nothing is queued ("idle") or an undecided escalation pauses the run."""
+        for _ in range(max_steps):
+            result = self.step()
+            if result.status != "working":
+                return result.status
+        raise ConfigError(f"run_until_idle: still working after {max_steps} steps")
+
+    def _apply_pm_policy(self) -> None:
+        while self.pm_policy != "wait":
+            waiting = self.waiting_on()
+            if not waiting:
+                return
+            decision = decide_escalation(waiting[0], self.pm_policy, self.clock.now().isoformat())
+            assert decision is not None
+            self.decide(
+                waiting[0].id, decision.verdict, note=decision.note, decided_by=decision.decided_by
+            )
+
+    def _resume_decided(self) -> None:
+        from langgraph.types import Command
+
+        while True:
+            values = self._interrupts()
+            if not values:
+                return
+            escalation = self.store.get_escalation(values[0]["escalation_id"])
+            if escalation is None or escalation.decision is None:
+                return
+            resume: Command[Any] = Command(resume=escalation.decision.model_dump(mode="json"))
+            self.graph.invoke(resume, self._config)
+
+    # --- escalations ------------------------------------------------------------------
+
+    def escalations(self, status: str | None = None) -> list[Escalation]:
+        return self.store.list_escalations(status=status)
+
+    def acknowledge(self, escalation_id: str, by: str = "pm") -> Escalation:
+        return acknowledge(self.rt, self._escalation(escalation_id), by)
+
+    def _escalation(self, escalation_id: str) -> Escalation:
+        escalation = self.store.get_escalation(escalation_id)
+        if escalation is None:
+            raise ConfigError(f"escalation {escalation_id!r}: no such escalation in this run")
+        return escalation
+
+    def decide(
+        self,
+        escalation_id: str,
+        verdict: DecisionVerdict | str,
+        *,
+        note: str = "",
+        decided_by: str = "pm",
+    ) -> Escalation:
+        """Record the PM's decision; a run paused on this escalation resumes its work item."""
+        if verdict not in _VERDICTS:
+            raise ConfigError(f"verdict {verdict!r}: expected one of {', '.join(_VERDICTS)}")
+        escalation = self._escalation(escalation_id)
+        if escalation.decision is not None:
+            raise ConfigError(
+                f"escalation {escalation_id}: already decided ({escalation.decision.verdict})"
+            )
+        decision = Decision.model_validate(
+            {
+                "verdict": verdict,
+                "note": note,
+                "decided_by": decided_by,
+                "decided_at": self.clock.now().isoformat(),
+            }
+        )
+        decided = record_decision(self.rt, escalation, decision)
+        self._resume_decided()
+        return decided
+
+    # --- reading ----------------------------------------------------------------------
+
+    def events(
+        self, since: int = 0, *, kinds: Collection[str] | None = None, agent: str | None = None
+    ) -> list[tuple[int, Event]]:
+        return self.store.events(since, kinds=kinds, agent=agent)
+
+    def digest(self) -> str:
+        return self.store.digest()
+
+    def state(self) -> dict[str, Any]:
+        return dict(self.graph.get_state(self._config).values or {})
+
+    # --- async ------------------------------------------------------------------------
+
+    async def astep(self) -> StepResult:
+        return await asyncio.to_thread(self.step)
+
+    async def arun_until_idle(self, max_steps: int = 10_000) -> RunStatus:
+        return await asyncio.to_thread(self.run_until_idle, max_steps)
+
+    async def adecide(self, escalation_id: str, verdict: str, *, note: str = "") -> Escalation:
+        return await asyncio.to_thread(self.decide, escalation_id, verdict, note=note)
+
+    async def astream(self, max_steps: int = 10_000) -> AsyncIterator[Event]:
+        """Typed events as the run produces them, until it is idle or paused."""
+        for _ in range(max_steps):
+            result = await self.astep()
+            for _, event in result.events:
+                yield event
+            if result.status != "working":
+                return
+
+    # --- closing ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        if getattr(self, "_conn", None) is not None:
+            assert self._conn is not None
+            self._conn.close()
+            self._conn = None
+        if getattr(self, "store", None) is not None:
+            self.store.close()
+        self._release_lock()
+
+    def __enter__(self) -> Orchestrator:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+__all__ = ["DEFAULT_START", "Orchestrator", "RunStatus", "StepResult"]
