@@ -1,7 +1,107 @@
-"""`charter authority ...` commands."""
+"""`charter authority ...`: explain one decision, or show who may write what."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-app = typer.Typer(help="authority commands.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from charter.graph.authority import AuthorityEngine
+
+app = typer.Typer(
+    help="Writing authorities: explain a decision, print the role x path matrix.",
+    no_args_is_help=True,
+)
+
+SAMPLE_PATHS = (
+    "a/b/data/x.py",
+    "metadata/x.py",
+    "src/app/service.py",
+    "src/etl/load_orders.py",
+    "migrations/0007_add_index.sql",
+    "src/auth/data/tokens.py",
+    "auth/login.py",
+    "frontend/charts/revenue.tsx",
+    "frontend/pages/home.tsx",
+    "payments/refund.py",
+    "docker-compose.yml",
+    "sub/docker-compose.data.yml",
+    ".github/workflows/nightly-data.yml",
+    ".github/workflows/ci.yml",
+    "infra/monitoring/alerts.yml",
+    "services/monitoring/pipeline.yml",
+    "tests/test_orders.py",
+    "docs/guide.md",
+    "adr/0001-use-postgres.md",
+    "project/roadmap.yaml",
+    "README.md",
+    "DATA/raw.csv",
+)
+
+
+_Root = Annotated[Path, typer.Option("--root", help="Workspace root.")]
+_IgnoreCase = Annotated[bool, typer.Option("--ignore-case", help="Fold case when matching.")]
+_TeamFiles = Annotated[
+    list[Path] | None,
+    typer.Option("--team", help="Role/team files (repeatable; default: the shipped team)."),
+]
+
+
+def _engine(root: Path, ignore_case: bool, team_files: list[Path] | None) -> AuthorityEngine:
+    from charter.agents.team import load_team
+    from charter.graph.authority import AuthorityEngine
+
+    return AuthorityEngine(load_team(team_files or None), root, case_sensitive=not ignore_case)
+
+
+@app.command("explain")
+def explain(
+    role: Annotated[str, typer.Argument(help="Role key, e.g. data.")],
+    path: Annotated[str, typer.Argument(help="Path to write, relative to the workspace root.")],
+    root: _Root = Path("."),
+    ignore_case: _IgnoreCase = False,
+    team: _TeamFiles = None,
+) -> None:
+    """Print the whole reasoning for ROLE writing PATH; exit 1 when the write is denied."""
+    engine = _engine(root, ignore_case, team)
+    if role not in engine.team.roles:
+        from charter.protocols import ConfigError
+
+        known = ", ".join(engine.team.roles)
+        raise ConfigError(f"role {role!r}: not in the team; expected one of {known}")
+    typer.echo(engine.explain(role, path))
+    if not engine.allowed(role, path):
+        raise typer.Exit(1)
+
+
+@app.command("matrix")
+def matrix(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Paths to show (default: a built-in sample).")
+    ] = None,
+    root: _Root = Path("."),
+    ignore_case: _IgnoreCase = False,
+    team: _TeamFiles = None,
+) -> None:
+    """A table of sample paths x roles: who may write what, and by which rule."""
+    from rich.console import Console
+    from rich.table import Table
+
+    engine = _engine(root, ignore_case, team)
+    roles = list(engine.team.roles)
+    table = Table(title="writing authorities (✓ allowed, · denied)")
+    table.add_column("path", no_wrap=True)
+    for role in roles:
+        table.add_column(role, justify="center")
+    for path in paths or SAMPLE_PATHS:
+        cells = []
+        for role in roles:
+            verdict = engine.verdict(role, path)
+            mark = "[green]✓[/green]" if verdict.allowed else "·"
+            if verdict.rule in ("forbidden", "conflict", "invalid_path"):
+                mark = f"[red]{verdict.rule}[/red]"
+            cells.append(mark)
+        table.add_row(path, *cells)
+    Console().print(table)

@@ -1,7 +1,86 @@
-"""`charter roles ...` commands."""
+"""`charter roles ...`: import seed-format role files, check a team's charters."""
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="roles commands.", no_args_is_help=True)
+app = typer.Typer(
+    help="Role charters: import seed-format markdown, check a team for conflicts.",
+    no_args_is_help=True,
+)
+
+
+@app.command("import")
+def import_role(
+    file: Annotated[Path, typer.Argument(help="Role definition in the seed's markdown format.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the charter YAML here (default: stdout)."),
+    ] = None,
+) -> None:
+    """Turn a markdown role file into a charter YAML; report prose it could not turn into
+    patterns (it never guesses patterns)."""
+    from charter.agents.role_import import import_role_file
+
+    result = import_role_file(file)
+    text = result.to_yaml()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomically(output, text)
+        typer.echo(f"wrote {output} (role {result.charter.role!r})", err=True)
+    for item in result.unresolved:
+        typer.echo(f"note: {item}", err=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    # Bad input must change nothing: never leave a half-written file behind.
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@app.command("check")
+def check(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Role and team files (default: the shipped team)."),
+    ] = None,
+) -> None:
+    """Load a team, print each role's authorities and every conflict between roles; exit 1
+    when a conflict has no precedence entry."""
+    from rich.console import Console
+
+    from charter.agents.team import load_team, team_conflicts
+
+    team = load_team(files or None)
+    console = Console(highlight=False)
+    console.print(f"team {team.name!r}: {len(team.roles)} roles")
+    for role, charter in team.roles.items():
+        auth = charter.authorities
+        flags = " (single instance)" if charter.single_instance else ""
+        flags += " (writes no code)" if not charter.writes_code else ""
+        console.print(f"\n[bold]{role}[/bold] — {charter.title}{flags}")
+        for kind in ("exclusive", "forbidden", "shared"):
+            for rule in getattr(auth, kind):
+                extra = f"  except {', '.join(rule.exceptions)}" if rule.exceptions else ""
+                console.print(f"  {kind:<9} {rule.pattern}{extra}", markup=False)
+    conflicts = team_conflicts(team)
+    unresolved = [c for c in conflicts if c.resolved_by is None]
+    console.print(f"\nconflicts: {len(conflicts)} ({len(unresolved)} unresolved)")
+    for conflict in conflicts:
+        console.print(f"  {conflict.describe()}", markup=False)
+    if unresolved:
+        raise typer.Exit(1)

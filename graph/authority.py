@@ -141,6 +141,76 @@ class AuthorityEngine:
             reason=verdict.reason,
         )
 
+    def explain(self, role: str, path: str) -> str:
+        """Every step of the decision for `role` writing `path`, as printed by
+        `charter authority explain`. Checks every pattern, not just the indexed ones, and
+        states the verdict the fast path returns."""
+        verdict = self.verdict(role, path)
+        lines = [f"{role} writes {path!r}"]
+        lines += [f"  {step}" for step in self._steps(role, path)]
+        lines.append(f"=> {'ALLOWED' if verdict.allowed else 'DENIED'} ({verdict.rule})")
+        lines.append(f"   {verdict.reason}")
+        return "\n".join(lines)
+
+    def _steps(self, role: str, requested: str) -> list[str]:
+        if role not in self.team.roles:
+            return [f"unknown role {role!r}"]
+        try:
+            path = self._paths.normalise(requested)
+        except PathRefused as refusal:
+            return [f"1. normalise: refused: {refusal}"]
+        fold = "" if self.case_sensitive else ", case folded"
+        steps = [f"1. normalise: {path!r} relative to {self._paths.root}{fold}"]
+        own = [c for c in self._claims if c.role == role and c.kind == "forbidden"]
+        matched = [c for c in own if c.search(path) is not None]
+        if not own:
+            steps.append(f"2. forbidden: {role} has no forbidden patterns")
+        elif not matched:
+            steps.append(f"2. forbidden: none of {role}'s {len(own)} forbidden patterns match")
+        for claim in matched:
+            excepted = [
+                e.glob.text
+                for e in self._exceptions[(role, claim.rule_index)]
+                if e.search(path) is not None
+            ]
+            note = f"but exception {excepted[0]!r} matches" if excepted else "no exception"
+            steps.append(f"2. forbidden: {claim.glob.source!r} matches, {note}")
+        claims = []
+        for claim in self._claims:
+            if claim.kind != "exclusive":
+                continue
+            match = claim.search(path)
+            if match is None:
+                continue
+            end = match.end() - 1 if path[match.end() - 1] == "/" else match.end()
+            literal_segments, literal_chars = claim.glob.specificity
+            rank = (literal_segments, path.count("/", 0, end), literal_chars)
+            claims.append((rank, claim))
+        if not claims:
+            steps.append("3. exclusive claims: none match")
+        for rank, claim in sorted(claims, key=lambda item: item[0], reverse=True):
+            void = ""
+            if (
+                claim.role != role
+                and self._forbidden(
+                    self._plan(frozenset(c.ident for c in self._claims)), claim.role, path
+                )
+                is not None
+            ):
+                void = " -- void: inside its own role's forbidden area"
+            steps.append(
+                f"3. exclusive claim: {claim.role} {claim.glob.source!r} (as {claim.glob.text!r}) "
+                f"specificity (literal segments, depth, literal chars) = {rank}{void}"
+            )
+        shared = [
+            c.glob.source
+            for c in self._claims
+            if c.role == role and c.kind == "shared" and c.search(path) is not None
+        ]
+        if shared:
+            steps.append(f"4. shared: {role} shares {path} through {shared[0]!r} if unowned")
+        return steps
+
     def allowed(self, role: str, path: str) -> bool:
         return self.verdict(role, path).allowed
 
