@@ -1,9 +1,177 @@
-"""Top-level run commands: demo, run, tui, graph, scenarios."""
+"""Top-level run commands: `charter demo` (the flagship run) and `charter graph` (the
+compiled graph and the coordination topology)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from charter.protocols import ConfigError
+
+_POLICIES = ("approve", "deny", "wait")
+
+
+def _default_run_dir(seed: int) -> Path:
+    base = Path("runs")
+    n = 1
+    while (base / f"demo-{seed}-{n:03d}").exists():
+        n += 1
+    return base / f"demo-{seed}-{n:03d}"
+
+
+def _line(event: Any) -> str:
+    kind = event.kind
+    match kind:
+        case "signal_received":
+            return f"signal [bold]{event.signal.kind}[/] from {event.signal.source}"
+        case "agent_activated":
+            return f"activated by {event.cause}"
+        case "tool_used":
+            return f"tool {event.tool}: {event.summary}"
+        case "escalation_raised":
+            e = event.escalation
+            return f"escalates [bold]{e.trigger}[/] ({e.severity.value}): {e.summary}"
+        case "escalation_decided":
+            return f"PM decision: [bold]{event.decision.verdict}[/] — {event.decision.note}"
+        case "message_sent":
+            m = event.message
+            verdict = ""
+            if m.kind == "reply" and "approved" in m.payload:
+                verdict = " approved" if m.payload["approved"] else " [red]refused[/]"
+            return f"{m.kind} [cyan]{m.protocol}[/] -> {m.recipient}{verdict}"
+        case "authority_checked":
+            d = event.decision
+            mark = "[green]allowed[/]" if d.allowed else "[red]denied[/]"
+            return f"write {d.requested_path}: {mark} ({d.rule})"
+        case "file_written":
+            return f"wrote {event.path} ({event.size} bytes)"
+        case "report_filed":
+            r = event.report
+            return f"report [bold]{r.status}[/]: {r.summary}"
+        case "memory_recorded":
+            return f"learned ({event.memory_kind.value}): {event.content}"
+        case "protocol_error":
+            return f"[red]protocol error[/]: {event.reason}"
+        case "dead_letter":
+            return f"[red]dead letter[/]: {event.reason}"
+        case "budget_exhausted":
+            return f"[red]budget {event.budget} exhausted[/] ({event.used}/{event.limit})"
+    return kind.replace("_", " ")
+
+
+_SHOWN = {
+    "signal_received",
+    "agent_activated",
+    "tool_used",
+    "escalation_raised",
+    "escalation_decided",
+    "message_sent",
+    "authority_checked",
+    "file_written",
+    "report_filed",
+    "memory_recorded",
+    "protocol_error",
+    "dead_letter",
+    "budget_exhausted",
+}
+
+
+def demo(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="run directory (default: a new one under ./runs/)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="the run's seed: same seed, same digest")] = 7,
+    pm_policy: Annotated[
+        str,
+        typer.Option(
+            "--pm-policy", help="PM policy for immediate escalations: approve, deny or wait"
+        ),
+    ] = "approve",
+) -> None:
+    """Run the flagship scenario: a night-time pipeline failure, end to end, offline."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from charter.graph.demo import run_demo
+
+    if pm_policy not in _POLICIES:
+        raise ConfigError(f"--pm-policy {pm_policy!r}: expected one of {', '.join(_POLICIES)}")
+    run_dir = out or _default_run_dir(seed)
+    if (run_dir / "run.json").exists():
+        raise ConfigError(f"--out {run_dir}: already holds a run; expected a new directory")
+    result = run_demo(run_dir, seed=seed, pm_policy=pm_policy)  # type: ignore[arg-type]  # checked above
+
+    from charter.graph.orchestrator import DEFAULT_START
+    from charter.memory import open_run_store
+    from charter.protocols import VirtualClock
+
+    console = Console()
+    store = open_run_store(f"sqlite:///{run_dir / 'run.db'}", clock=VirtualClock(DEFAULT_START))
+    try:
+        table = Table(title="Night-time pipeline failure", expand=True)
+        table.add_column("time", style="dim", no_wrap=True)
+        table.add_column("agent", style="magenta", no_wrap=True)
+        table.add_column("what happened")
+        for _, event in store.events():
+            if event.kind in _SHOWN:
+                table.add_row(event.at.strftime("%H:%M"), event.agent or "-", _line(event))
+        console.print(table)
+        esc = Table(title="Escalations")
+        for column in ("trigger", "from", "severity", "status", "decision"):
+            esc.add_column(column)
+        for e in result.escalations:
+            esc.add_row(
+                e.trigger,
+                e.source,
+                e.severity.value,
+                e.status,
+                e.decision.verdict if e.decision else "-",
+            )
+        console.print(esc)
+    finally:
+        store.close()
+    console.print(
+        f"run directory: [bold]{run_dir}[/]   status: {result.status}   events: {result.events}"
+    )
+    console.print(f"digest: {result.digest}")
+
+
+def graph(
+    mermaid: Annotated[
+        bool, typer.Option("--mermaid", help="print the compiled LangGraph as Mermaid")
+    ] = False,
+    topology: Annotated[
+        bool,
+        typer.Option("--topology", help="print the coordination topology (roles and protocols)"),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="with --topology: node-link JSON instead of Mermaid")
+    ] = False,
+) -> None:
+    """Export the coordination graph (default: --mermaid)."""
+    if topology:
+        from charter.agents.team import load_team
+        from charter.graph.topology import topology as build
+        from charter.graph.topology import topology_json, topology_mermaid
+
+        graph_ = build(load_team())
+        if as_json:
+            typer.echo(json.dumps(topology_json(graph_), indent=1, sort_keys=True))
+        else:
+            typer.echo(topology_mermaid(graph_), nl=False)
+        return
+    if as_json:
+        raise ConfigError("--json: only with --topology")
+    from charter.graph.builder import to_mermaid
+
+    typer.echo(to_mermaid(), nl=False)
+    del mermaid  # the default output
 
 
 def register(app: typer.Typer) -> None:
     """Attach the top-level run commands to the `charter` app."""
+    app.command("demo")(demo)
+    app.command("graph")(graph)

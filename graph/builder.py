@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 NODE_NAMES = ("intake", "route", "prepare", "turn", "gate", "await_pm", "effects", "finish")
 
 
-def build_graph(rt: Runtime) -> StateGraph[GraphState, Any, GraphState, GraphState]:
+def build_graph(rt: Runtime | None) -> StateGraph[GraphState, Any, GraphState, GraphState]:
     from langgraph.graph import END, START, StateGraph
 
     nodes = Nodes(rt)
@@ -55,9 +55,14 @@ def compile_graph(
     return build_graph(rt).compile(checkpointer=checkpointer)
 
 
+def to_mermaid() -> str:
+    """The compiled graph as Mermaid text (built for drawing only: no run is opened)."""
+    return build_graph(None).compile().get_graph().draw_mermaid()
+
+
 def recursion_limit(rt: Runtime) -> int:
     # intake, route, prepare, finish + (turn, gate, await_pm, effects) per brain step, with room.
     return 8 + 5 * (rt.budgets.steps_per_turn + 1)
 
 
-__all__ = ["NODE_NAMES", "build_graph", "compile_graph", "recursion_limit"]
+__all__ = ["NODE_NAMES", "build_graph", "compile_graph", "recursion_limit", "to_mermaid"]

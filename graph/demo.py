@@ -113,7 +113,12 @@ def run_demo(
                     }
                 ],
             )
-        status = orch.run_until_idle()
+        # Each piece of agent work takes a few virtual minutes, so the timeline reads like
+        # a night; the PM's decision comes from the default policy as soon as it is asked.
+        status: RunStatus = "working"
+        while status == "working":
+            status = orch.step().status
+            clock.advance(timedelta(minutes=3))
         return DemoResult(
             run_dir=run_dir,
             status=status,

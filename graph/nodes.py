@@ -78,8 +78,15 @@ def _budget_out(rt: Runtime, work: WorkItem, agent: str, name: str, limit: int, 
 class Nodes:
     """Node functions bound to one run's runtime."""
 
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
+    def __init__(self, rt: Runtime | None) -> None:
+        self._rt = rt
+
+    @property
+    def rt(self) -> Runtime:
+        # None only for drawing the graph (`charter graph --mermaid`), never for running it.
+        if self._rt is None:
+            raise RuntimeError("this graph was built for drawing only; open an Orchestrator")
+        return self._rt
 
     # intake ---------------------------------------------------------------------------
     def intake(self, state: GraphState) -> dict[str, Any]:
