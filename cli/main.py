@@ -39,7 +39,7 @@ _SUBAPPS = {
     "ai": "ai",
 }
 # modules whose `register(app)` adds top-level commands
-_REGISTERS = ("runs", "scenarios")
+_REGISTERS = ("runs", "scenarios", "tui")
 
 
 def build_app(only: str | None = None) -> typer.Typer:

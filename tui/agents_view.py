@@ -1,0 +1,44 @@
+"""The Agents view: each role, its state, what activated it and its current work."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from .model import RunModel
+
+_STATE_STYLE = {
+    "idle": "dim",
+    "active": "bold green",
+    "waiting for review": "bold yellow",
+    "paused on escalation": "bold red",
+}
+
+
+class AgentsView(DataTable[Text]):
+    """One row per role, rebuilt from the run model."""
+
+    DEFAULT_CSS = "AgentsView { height: 1fr; }"
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.add_columns("role", "state", "activated by", "current work", "turns", "last report")
+
+    def refresh_from(self, model: RunModel) -> None:
+        selected = self.cursor_row
+        self.clear()
+        for role, agent in model.agents.items():
+            self.add_row(
+                Text(role, style="bold"),
+                Text(agent.state, style=_STATE_STYLE.get(agent.state, "")),
+                Text(agent.activated_by or "-"),
+                Text(agent.work or "-"),
+                Text(str(agent.turns)),
+                Text(agent.last_report or "-"),
+                key=role,
+            )
+        if self.row_count:
+            self.move_cursor(row=min(selected, self.row_count - 1))
+
+
+__all__ = ["AgentsView"]

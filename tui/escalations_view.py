@@ -1,0 +1,144 @@
+"""The Escalations view: open, acknowledged and decided escalations, immediate ones
+highlighted; approve, deny or ask for information with a note from the keyboard."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from charter.protocols import DecisionVerdict, Escalation
+
+_ORDER = {"open": 0, "reescalated": 0, "acknowledged": 1, "decided": 2}
+
+
+def _describe(esc: Escalation) -> str:
+    lines = [
+        f"{esc.id}  [{esc.severity}] {esc.trigger} from {esc.source} -> {esc.escalated_to}",
+        esc.summary,
+        f"raised {esc.raised_at:%Y-%m-%d %H:%M:%S}"
+        + (f", acknowledge by {esc.acknowledge_by:%H:%M:%S}" if esc.acknowledge_by else ""),
+    ]
+    lines += [f"  evidence: {item}" for item in esc.evidence]
+    if esc.decision is not None:
+        d = esc.decision
+        lines.append(f"decided: {d.verdict} by {d.decided_by} at {d.decided_at:%H:%M:%S}")
+        if d.note:
+            lines.append(f"  note: {d.note}")
+    return "\n".join(lines)
+
+
+class EscalationsView(Vertical):
+    DEFAULT_CSS = """
+    EscalationsView { height: 1fr; }
+    EscalationsView > DataTable { height: 1fr; }
+    EscalationsView > #escalation-detail { height: auto; max-height: 9; padding: 0 1;
+        border-top: solid $primary; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "decide('approve')", "Approve"),
+        Binding("d", "decide('deny')", "Deny"),
+        Binding("i", "decide('needs_info')", "Needs info"),
+    ]
+
+    class DecisionRequested(Message):
+        """The PM pressed approve / deny / needs-info on an escalation."""
+
+        def __init__(self, escalation: Escalation, verdict: DecisionVerdict) -> None:
+            self.escalation = escalation
+            self.verdict: DecisionVerdict = verdict
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[Escalation] = []
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Text] = DataTable(cursor_type="row", id="escalation-table")
+        yield table
+        yield Static("No escalations.", id="escalation-detail")
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(
+            "severity", "status", "trigger", "from", "raised", "ack by", "summary"
+        )
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#escalation-table", DataTable)
+
+    def selected(self) -> Escalation | None:
+        row = self.table.cursor_row
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def refresh_from(self, escalations: list[Escalation]) -> None:
+        current = self.selected()
+        rows = sorted(escalations, key=lambda e: (_ORDER.get(e.status, 3), e.raised_at, e.id))
+        if rows == self._rows:
+            return
+        self._rows = rows
+        table = self.table
+        table.clear()
+        for esc in rows:
+            immediate = str(esc.severity) == "immediate"
+            style = "bold red" if immediate and esc.status != "decided" else ""
+            table.add_row(
+                Text(str(esc.severity).upper() if immediate else str(esc.severity), style=style),
+                Text(esc.status, style=style or ("dim" if esc.status == "decided" else "")),
+                Text(esc.trigger, style=style),
+                Text(esc.source),
+                Text(f"{esc.raised_at:%H:%M:%S}"),
+                Text(f"{esc.acknowledge_by:%H:%M:%S}" if esc.acknowledge_by else "-"),
+                Text(esc.summary),
+                key=esc.id,
+            )
+        if current is not None:
+            self.select(current.id)
+        self._show_detail()
+
+    def select(self, escalation_id: str) -> bool:
+        for index, esc in enumerate(self._rows):
+            if esc.id == escalation_id:
+                self.table.move_cursor(row=index)
+                self._show_detail()
+                return True
+        return False
+
+    def next_open(self) -> Escalation | None:
+        """The first undecided escalation after the cursor (wrapping), immediate first."""
+        pending = [e for e in self._rows if e.status != "decided"]
+        if not pending:
+            return None
+        current = self.selected()
+        start = self._rows.index(current) + 1 if current in self._rows else 0
+        ordered = self._rows[start:] + self._rows[:start]
+        pending_ordered = [e for e in ordered if e.status != "decided"]
+        immediate = [e for e in pending_ordered if str(e.severity) == "immediate"]
+        return (immediate or pending_ordered)[0]
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        esc = self.selected()
+        detail = self.query_one("#escalation-detail", Static)
+        detail.update(_describe(esc) if esc is not None else "No escalations.")
+
+    def action_decide(self, verdict: DecisionVerdict) -> None:
+        esc = self.selected()
+        if esc is None:
+            self.notify("No escalation selected.", severity="warning")
+            return
+        if esc.status == "decided":
+            self.notify(f"{esc.id} is already decided.", severity="warning")
+            return
+        self.post_message(self.DecisionRequested(esc, verdict))
+
+
+__all__ = ["EscalationsView"]

@@ -1,0 +1,250 @@
+"""What the views show, folded from the event stream one batch at a time.
+
+The app reads new events after its cursor and hands them to `RunModel.ingest`; every view
+(Agents, Team, Scorecard, Authority, context picks) reads the model, so a live run and a
+replayed run look the same and no view ever reaches into the graph.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from charter.protocols import AuthorityDecision, Event, SuccessMetric, Team
+from charter.protocols import events as ev
+
+AGENT_STATES = ("idle", "active", "waiting for review", "paused on escalation")
+_RECENT_MESSAGES = 200  # "recent" message counts in the Team view
+_RECENT_DECISIONS = 500
+
+
+@dataclass
+class AgentState:
+    role: str
+    state: str = "idle"
+    activated_by: str = ""  # "task", "signal:<kind>", "schedule:<name>", "message:<p>"
+    work: str = ""
+    paused_on: str | None = None  # the escalation id holding this agent
+    last_report: str = ""
+    turns: int = 0
+
+
+@dataclass
+class MetricState:
+    metric: SuccessMetric
+    series: list[float] = field(default_factory=list)
+
+    @property
+    def value(self) -> float | None:
+        return self.series[-1] if self.series else None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.value is None else self.metric.met_by(self.value)
+
+
+def event_severity(event: Event) -> str | None:
+    """The severity an event carries, if it is about an escalation."""
+    if isinstance(event, ev.EscalationRaised):
+        return str(event.escalation.severity)
+    return None
+
+
+def summarise(event: Event) -> str:
+    """One line a person can scan in the timeline."""
+    match event:
+        case ev.RunStarted():
+            return f"run {event.run_id} seed={event.seed} team={','.join(event.team)}"
+        case ev.RunFinished():
+            return f"run finished ({event.reason})"
+        case ev.TaskSubmitted():
+            return f"task {event.task.id}: {event.task.title}"
+        case ev.TaskRouted():
+            return f"-> {event.to}: {event.reason}"
+        case ev.SignalReceived():
+            return f"{event.signal.kind} from {event.signal.source}"
+        case ev.ScheduleFired():
+            late = " (late)" if event.misfire else ""
+            return f"{event.schedule}{late}"
+        case ev.AgentActivated():
+            return f"activated by {event.cause}"
+        case ev.ContextPrepared():
+            return f"{len(event.memory_ids)} memories, {event.characters} chars"
+        case ev.AuthorityChecked():
+            d = event.decision
+            verdict = "allowed" if d.allowed else "DENIED"
+            return f"{verdict} {d.requested_path} ({d.rule})"
+        case ev.FileWritten():
+            return f"{event.path} ({event.size} bytes)"
+        case ev.MessageSent():
+            m = event.message
+            return f"{m.sender} -> {m.recipient} {m.protocol} {m.kind}"
+        case ev.DeadLetter():
+            return f"dead letter {event.message.protocol}: {event.reason}"
+        case ev.ProtocolViolation():
+            return f"{event.sender} -> {event.recipient} {event.protocol}: {event.reason}"
+        case ev.EscalationRaised():
+            e = event.escalation
+            return f"[{e.severity}] {e.trigger}: {e.summary}"
+        case ev.EscalationAcknowledged():
+            return f"acknowledged {event.escalation_id}"
+        case ev.EscalationDecided():
+            note = f" - {event.decision.note}" if event.decision.note else ""
+            return f"{event.decision.verdict} {event.escalation_id}{note}"
+        case ev.EscalationReescalated():
+            return f"{event.escalation_id} -> {event.to}: {event.reason}"
+        case ev.ReportFiled():
+            return f"{event.report.status}: {event.report.summary}"
+        case ev.MemoryRecorded():
+            return f"{event.memory_kind}: {event.content}"
+        case ev.ToolUsed():
+            ok = "ok" if event.ok else "FAILED"
+            return f"{event.tool} {ok} {event.summary}".rstrip()
+        case ev.TurnCompleted():
+            return f"{event.allowed}/{event.actions} actions allowed"
+        case ev.BudgetExhausted():
+            return f"{event.budget}: {event.used:g}/{event.limit:g}"
+        case ev.AIUsage():
+            return f"{event.model} in={event.input_tokens} out={event.output_tokens}"
+        case ev.FaultInjected():
+            return f"{event.fault}"
+
+
+class RunModel:
+    """The run's derived state; `ingest` is cheap per event so a long run folds quickly."""
+
+    def __init__(self, team: Team | None) -> None:
+        self.team = team
+        self.seen = 0  # highest sequence number folded
+        self.now: datetime | None = None
+        self.finished = False
+        self.agents: dict[str, AgentState] = {}
+        self.task_titles: dict[str, str] = {}
+        self.message_counts: Counter[tuple[str, str, str]] = Counter()
+        self.recent_messages: deque[tuple[str, str, str]] = deque(maxlen=_RECENT_MESSAGES)
+        self.decisions: deque[tuple[int, AuthorityDecision]] = deque(maxlen=_RECENT_DECISIONS)
+        self.context_picks: dict[str, list[str]] = {}
+        self.escalation_severity: dict[str, str] = {}
+        self.metrics: dict[str, MetricState] = {}
+        if team is not None:
+            for role in team.roles:
+                self.agents[role] = AgentState(role)
+            data = team.roles.get("data")
+            for metric in data.success_metrics if data is not None else []:
+                self.metrics[metric.key] = MetricState(metric)
+
+    def _agent(self, role: str) -> AgentState:
+        if role not in self.agents:
+            self.agents[role] = AgentState(role)
+        return self.agents[role]
+
+    def ingest(self, batch: Iterable[tuple[int, Event]]) -> int:
+        """Fold events in order; how many were new."""
+        folded = 0
+        for seq, event in batch:
+            if seq <= self.seen:
+                continue
+            self.seen = seq
+            self.now = event.at
+            self._fold(event)
+            folded += 1
+        return folded
+
+    def _fold(self, event: Event) -> None:
+        if event.agent is not None and isinstance(event, ev.TurnCompleted):
+            self._agent(event.agent).turns += 1
+        match event:
+            case ev.RunStarted():
+                for role in event.team:
+                    self._agent(role)
+            case ev.RunFinished():
+                self.finished = True
+                for state in self.agents.values():
+                    if state.state == "active":
+                        state.state = "idle"
+            case ev.TaskSubmitted():
+                self.task_titles[event.task.id] = event.task.title
+            case ev.TaskRouted():
+                agent = self._agent(event.to)
+                agent.work = self.task_titles.get(event.task_id or "", event.reason)
+            case ev.AgentActivated() if event.agent is not None:
+                agent = self._agent(event.agent)
+                agent.activated_by = event.cause
+                if agent.state != "paused on escalation":
+                    agent.state = "active"
+                if event.task_id in self.task_titles:
+                    agent.work = self.task_titles[event.task_id]
+                elif not agent.work or agent.state == "active":
+                    agent.work = event.cause
+            case ev.ContextPrepared() if event.agent is not None:
+                self.context_picks[event.agent] = list(event.memory_ids)
+            case ev.AuthorityChecked():
+                self.decisions.append((len(self.decisions), event.decision))
+            case ev.MessageSent():
+                self._message(event)
+            case ev.EscalationRaised():
+                esc = event.escalation
+                self.escalation_severity[esc.id] = str(esc.severity)
+                if str(esc.severity) == "immediate":
+                    agent = self._agent(esc.source)
+                    agent.state = "paused on escalation"
+                    agent.paused_on = esc.id
+            case ev.EscalationDecided():
+                for agent in self.agents.values():
+                    if agent.paused_on == event.escalation_id:
+                        agent.paused_on = None
+                        agent.state = "active"
+            case ev.ReportFiled() if event.agent is not None:
+                agent = self._agent(event.agent)
+                agent.last_report = event.report.status
+                if agent.state != "paused on escalation":
+                    agent.state = "idle"
+                self._metrics(event.report.metrics)
+            case ev.ToolUsed():
+                self._metrics(event.result)
+            case _:
+                pass
+
+    def _message(self, event: ev.MessageSent) -> None:
+        m = event.message
+        key = (m.sender, m.recipient, m.protocol)
+        self.message_counts[key] += 1
+        self.recent_messages.append(key)
+        if m.kind == "request":
+            sender = self._agent(m.sender)
+            if m.protocol.endswith("_review") and sender.state == "active":
+                sender.state = "waiting for review"
+            self._agent(m.recipient).work = f"{m.protocol} for {m.sender}"
+        elif m.kind == "reply":
+            recipient = self._agent(m.recipient)
+            if recipient.state == "waiting for review":
+                recipient.state = "active"
+
+    def _metrics(self, values: Mapping[str, object]) -> None:
+        for key, value in values.items():
+            state = self.metrics.get(key)
+            if (
+                state is not None
+                and isinstance(value, (int, float))
+                and not isinstance(value, bool)
+            ):
+                state.series.append(float(value))
+
+    def recent_counts(self) -> Counter[tuple[str, str, str]]:
+        return Counter(self.recent_messages)
+
+    def latest_decisions(self) -> list[AuthorityDecision]:
+        """Newest first."""
+        return [decision for _, decision in reversed(self.decisions)]
+
+
+__all__ = [
+    "AGENT_STATES",
+    "AgentState",
+    "MetricState",
+    "RunModel",
+    "event_severity",
+    "summarise",
+]

@@ -1,0 +1,50 @@
+"""The Team view: the coordination topology — roles, the protocols each pair may use, and
+how many messages went each way (in all and among the most recent)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from .model import RunModel
+
+
+class TeamView(DataTable[Text]):
+    """One row per declared partnership (requester -> responder) and per observed pair."""
+
+    DEFAULT_CSS = "TeamView { height: 1fr; }"
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.add_columns("from", "to", "protocols", "messages", "recent")
+
+    def refresh_from(self, model: RunModel) -> None:
+        totals: dict[tuple[str, str], int] = {}
+        for (sender, recipient, _), count in model.message_counts.items():
+            totals[(sender, recipient)] = totals.get((sender, recipient), 0) + count
+        recent: dict[tuple[str, str], int] = {}
+        for (sender, recipient, _), count in model.recent_counts().items():
+            recent[(sender, recipient)] = recent.get((sender, recipient), 0) + count
+        pairs: dict[tuple[str, str], list[str]] = {}
+        if model.team is not None:
+            for role, charter in model.team.roles.items():
+                for partner in charter.coordination:
+                    if partner.protocols:
+                        pairs.setdefault((role, partner.role), []).extend(partner.protocols)
+        for sender, recipient, protocol in model.message_counts:
+            used = pairs.setdefault((sender, recipient), [])
+            if protocol not in used:
+                used.append(protocol)
+        self.clear()
+        for (sender, recipient), protocols in sorted(pairs.items()):
+            total = totals.get((sender, recipient), 0)
+            self.add_row(
+                Text(sender, style="bold"),
+                Text(recipient, style="bold"),
+                Text(", ".join(protocols)),
+                Text(str(total), style="bold" if total else "dim"),
+                Text(str(recent.get((sender, recipient), 0))),
+            )
+
+
+__all__ = ["TeamView"]
