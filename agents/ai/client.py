@@ -101,6 +101,18 @@ def _failure_class(status: int) -> tuple[str, bool]:
     return f"rejected ({status})", False
 
 
+_EXTRA_BODY = ("temperature", "top_p", "top_k")
+
+
+def _sdk_params(request: Mapping[str, Any]) -> dict[str, Any]:
+    # Sampling settings the SDK no longer takes as arguments still go in the JSON body.
+    params = {k: v for k, v in request.items() if k not in _EXTRA_BODY}
+    extra = {k: request[k] for k in _EXTRA_BODY if k in request and request[k] is not None}
+    if extra:
+        params["extra_body"] = extra
+    return params
+
+
 def _cassette_miss(error: BaseException) -> BaseException | None:
     # A replay transport's loud failure must not be mistaken for a flaky connection.
     from .cassette import CassetteMiss
@@ -224,7 +236,7 @@ class AIClient:
             self.http_requests += 1
             hint: float | None = None
             try:
-                message = self._client().messages.create(**request)
+                message = self._client().messages.create(**_sdk_params(request))
             except anthropic.APIStatusError as error:
                 failure, retryable = _failure_class(error.status_code)
                 if not retryable:

@@ -108,11 +108,13 @@ class MockModel:
         faults: Iterable[int] = (),
         retry_after: float | None = None,
         model_name: str | None = None,
+        usage: Callable[[dict[str, Any], list[dict[str, Any]]], dict[str, int]] | None = None,
     ) -> None:
         self.policy = policy or playbook_policy
         self.faults = list(faults)
         self.retry_after = retry_after
         self.model_name = model_name
+        self._usage_override = usage  # bill exactly what a test says
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._cached: set[str] = set()
@@ -155,7 +157,7 @@ class MockModel:
                 if any(b["type"] == "tool_use" for b in blocks)
                 else "end_turn",
                 "stop_sequence": None,
-                "usage": self._usage(body, blocks),
+                "usage": (self._usage_override or self._usage)(body, blocks),
             },
         )
 

@@ -35,7 +35,7 @@ from ..brain import Brain
 from .prompt import system_prompt, user_message
 from .tools import Allowed, parse_tool_call, tool_definitions
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-5-5"
 OVERRUN_TRIGGER = "AI API Cost Overrun"
 _CORRECT = (
     "Some tool calls were rejected (see the errors). Correct them, "
@@ -47,7 +47,7 @@ class ClaudeSettings(StrictModel):
     """Per-role model settings; `model=None` takes the charter's `model`, else the default."""
 
     model: str | None = None
-    temperature: float = Field(default=0.0, ge=0.0, le=1.0)
+    temperature: float | None = Field(default=None, ge=0.0, le=1.0)  # None: the model default
     max_tokens: int = Field(default=1024, ge=1)
     context_tokens: int | None = Field(default=2500, ge=100)  # None: no context budgeting
     max_corrections: int = Field(default=2, ge=0)  # re-asks after rejected tool calls
@@ -179,7 +179,6 @@ class ClaudeBrain:
         request: dict[str, Any] = {
             "model": self.model_for(view),
             "max_tokens": self.settings.max_tokens,
-            "temperature": self.settings.temperature,
             "system": [system],
             "tools": tool_definitions(allowed, self.tools),
             "messages": [
@@ -191,6 +190,8 @@ class ClaudeBrain:
                 }
             ],
         }
+        if self.settings.temperature is not None:
+            request["temperature"] = self.settings.temperature
         return request, allowed
 
     def _think(self, view: AgentView) -> list[Action]:
