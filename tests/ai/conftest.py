@@ -3,6 +3,7 @@ every wait), the shipped team, a view factory and a client over the mock server.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -79,7 +80,5 @@ def make_orch(tmp_path: Path, team: Team) -> Iterator[Callable[..., Any]]:
 
     yield make
     for orch in opened:
-        try:
+        with contextlib.suppress(Exception):
             orch.close()
-        except Exception:
-            pass
