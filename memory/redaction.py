@@ -46,7 +46,24 @@ def _might_hold_pii(text: str) -> bool:
 
 
 def redact(text: str) -> tuple[str, dict[str, int]]:
-    """`text` with every personal value or secret replaced, and how many of each kind."""
+    """`text` with every personal value or secret replaced, and how many of each kind.
+
+    Replacing one value can expose a neighbour (digits glued to an IBAN stop being part of a
+    word once the IBAN is a placeholder), so passes repeat until nothing changes: that is
+    what makes a second `redact` a no-op."""
+    total: Counter[str] = Counter()
+    for _ in range(_MAX_PASSES):
+        text, found = _redact_once(text)
+        if not found:
+            break
+        total.update(found)
+    return text, dict(total)
+
+
+_MAX_PASSES = 8
+
+
+def _redact_once(text: str) -> tuple[str, dict[str, int]]:
     if not text or not _might_hold_pii(text):
         return text, {}
     matches = find_pii(text, REDACTED_KINDS)
