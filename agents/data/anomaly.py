@@ -94,7 +94,11 @@ def detect_period(values: Sequence[float] | FloatArray, *, max_period: int | Non
     limit = max_period if max_period is not None else n // 3
     if n < 3 * 4 or limit < 2:
         return None
-    centred = x - x.mean()
+    # Clip the extreme 0.5% at each end first: a single huge spike would otherwise dominate
+    # the variance and hide the season from the autocorrelation.
+    low, high = np.percentile(x, [0.5, 99.5])
+    clipped = np.clip(x, low, high)
+    centred = clipped - clipped.mean()
     if not np.any(centred):
         return None
     size = 1 << (2 * n - 1).bit_length()
@@ -118,11 +122,12 @@ def detect_period(values: Sequence[float] | FloatArray, *, max_period: int | Non
 def _baseline(x: FloatArray, period: int | None, window: int) -> FloatArray:
     n = len(x)
     if period is not None and period >= 2 and n >= 2 * period:
-        slots = np.arange(n) % period
-        profile = np.empty(period, dtype=np.float64)
-        for slot in range(period):
-            profile[slot] = float(np.median(x[slots == slot]))
-        return profile[slots]
+        # One row per season, NaN-padded, so every slot's median uses every season it has.
+        seasons = -(-n // period)
+        grid = np.full(seasons * period, np.nan)
+        grid[:n] = x
+        profile = np.nanmedian(grid.reshape(seasons, period), axis=0)
+        return np.asarray(profile[np.arange(n) % period], dtype=np.float64)
     from scipy.ndimage import median_filter
 
     size = max(3, window | 1)
