@@ -216,15 +216,42 @@ _DETECTORS: tuple[tuple[PiiKind, Callable[[str], Iterator[_Span]]], ...] = (
 )
 
 
+_ALL_KINDS = frozenset(PiiKind)
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_IBAN_HINT = re.compile(r"[A-Z]{2}\d{2}")
+_DOB_HINT = re.compile(r"(?i)dob|d\.o\.b|birth|born")
+
+
+_Guard = Callable[[str, int], bool]
+
+# Cheap necessary conditions per kind (text, digit count), so scanning a column of plain
+# words costs little: the regular expressions only run where they could match.
+_GUARDS: dict[PiiKind, _Guard] = {
+    PiiKind.EMAIL: lambda text, digits: "@" in text,
+    PiiKind.PHONE: lambda text, digits: digits >= 7,
+    PiiKind.CARD: lambda text, digits: digits >= 13,
+    PiiKind.SSN: lambda text, digits: digits >= 9 and "-" in text,
+    PiiKind.IBAN: lambda text, digits: (
+        digits >= 2 and len(text) >= 15 and _IBAN_HINT.search(text) is not None
+    ),
+    PiiKind.IP: lambda text, digits: (digits >= 4 and "." in text) or text.count(":") >= 2,
+    PiiKind.DATE_OF_BIRTH: lambda text, digits: digits >= 4 and _DOB_HINT.search(text) is not None,
+    PiiKind.BEARER_TOKEN: lambda text, digits: "eyJ" in text or "earer" in text.lower(),
+    PiiKind.API_KEY: lambda text, digits: len(text) >= 12,  # every key form is 12+ long
+}
+_PLAN = tuple((kind, _GUARDS[kind], detector) for kind, detector in _DETECTORS)
+
+
 def find_pii(text: str, kinds: Collection[PiiKind] | None = None) -> list[PiiMatch]:
     """Every finding in `text`, non-overlapping, ordered left to right.
 
     `kinds` limits the search (None = all kinds). Overlaps are settled by specificity
     (tokens and keys, then e-mails, IBANs, cards, SSNs, IPs, dates of birth, phones)."""
-    wanted = set(PiiKind) if kinds is None else {PiiKind(kind) for kind in kinds}
+    wanted = _ALL_KINDS if kinds is None else {PiiKind(kind) for kind in kinds}
+    digits = len(text) - len(text.translate(_NO_DIGITS))
     taken: list[PiiMatch] = []
-    for kind, detector in _DETECTORS:
-        if kind not in wanted:
+    for kind, guard, detector in _PLAN:
+        if not guard(text, digits) or kind not in wanted:
             continue
         for start, end in detector(text):
             if start >= end or any(start < m.end and m.start < end for m in taken):

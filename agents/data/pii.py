@@ -91,19 +91,22 @@ def name_hints(name: str) -> list[NameHint]:
 
 def value_shares(values: Iterable[object]) -> tuple[dict[PiiKind, float], int]:
     """Share of the values (non-null, as text) in which each kind is found, and how many
-    values were scanned. Numbers are scanned too: card numbers are often stored as integers."""
-    counts: Counter[PiiKind] = Counter()
-    scanned = 0
+    values were scanned. Numbers are scanned too: card numbers are often stored as integers.
+    Each distinct value is scanned once (a status column costs a handful of scans)."""
+    seen: Counter[str] = Counter()
     for value in values:
         if value is None or isinstance(value, bool | float | bytes):
             continue
         text = str(value)
-        if not text.strip():
-            continue
-        scanned += 1
-        counts.update({match.kind for match in find_pii(text)})
+        if text.strip():
+            seen[text] += 1
+    scanned = sum(seen.values())
     if not scanned:
         return {}, 0
+    counts: Counter[PiiKind] = Counter()
+    for text, times in seen.items():
+        for kind in {match.kind for match in find_pii(text)}:
+            counts[kind] += times
     return {kind: counts[kind] / scanned for kind in PiiKind if counts[kind]}, scanned
 
 
