@@ -50,7 +50,8 @@ def team() -> Team:
 def make_view(team: Team, clock: VirtualClock) -> Callable[..., AgentView]:
     def make(role: str = "data", **fields: Any) -> AgentView:
         fields.setdefault("team", list(team.roles))
-        return AgentView(role=role, charter=team.roles[role], now=clock.now(), **fields)
+        fields.setdefault("charter", team.roles[role])
+        return AgentView(role=role, now=clock.now(), **fields)
 
     return make
 
