@@ -9,6 +9,7 @@ failed verification, a failing scorecard line, anomalies or drift found), 2 bad 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -69,11 +70,14 @@ def anomalies(
 
     if _is_database(source):
         if not query:
-            raise ConfigError(f"anomalies {source}: a database needs --query 'SELECT ts, value ...'")
+            raise ConfigError(
+                f"anomalies {source}: a database needs --query 'SELECT ts, value ...'"
+            )
         stamps, values = read_series_sql(to_url(source), query)
     else:
-        stamps, values = read_series_csv(Path(source), value_column=value_column,
-                                         time_column=time_column)
+        stamps, values = read_series_csv(
+            Path(source), value_column=value_column, time_column=time_column
+        )
     if period == "auto":
         season: int | str | None = "auto"
     elif period == "none":
@@ -82,18 +86,29 @@ def anomalies(
         try:
             season = int(period)
         except ValueError:
-            raise ConfigError(f"--period {period!r}: expected a number of points, 'auto' or 'none'") from None
-    report = detect_anomalies(values, timestamps=stamps, period=season,  # type: ignore[arg-type]  # checked above
-                              threshold=threshold or DEFAULT_THRESHOLD, name=source)
+            raise ConfigError(
+                f"--period {period!r}: expected a number of points, 'auto' or 'none'"
+            ) from None
+    report = detect_anomalies(
+        values,
+        timestamps=stamps,
+        period=season,  # type: ignore[arg-type]  # checked above
+        threshold=threshold or DEFAULT_THRESHOLD,
+        name=source,
+    )
     if as_json:
         _emit(report)
     else:
-        print(f"{report.points_total} points, period {report.period or 'none'}, "
-              f"threshold {report.threshold:g}: {len(report.anomalies)} anomalous point(s)")
+        print(
+            f"{report.points_total} points, period {report.period or 'none'}, "
+            f"threshold {report.threshold:g}: {len(report.anomalies)} anomalous point(s)"
+        )
         for point in report.anomalies[:200]:
             where = point.timestamp or f"#{point.index}"
-            print(f"  {where}  value {point.value:g}  expected {point.expected:g}  "
-                  f"score {point.score:.1f} ({point.reason})")
+            print(
+                f"  {where}  value {point.value:g}  expected {point.expected:g}  "
+                f"score {point.score:.1f} ({point.reason})"
+            )
     raise typer.Exit(1 if report.anomalies else 0)
 
 
@@ -103,7 +118,9 @@ def _sample(source: str, query: str | None) -> dict[str, list[object]]:
 
     if _is_database(source):
         if not query:
-            raise ConfigError(f"drift {source}: a database needs a query (--reference-query/--current-query)")
+            raise ConfigError(
+                f"drift {source}: a database needs a query (--reference-query/--current-query)"
+            )
         return read_sample(to_url(source), query)
     import csv
 
@@ -117,10 +134,8 @@ def _sample(source: str, query: str | None) -> dict[str, list[object]]:
         for key, text in row.items():
             value: object = None if text in ("", None) else text
             if isinstance(value, str):
-                try:
+                with contextlib.suppress(ValueError):
                     value = float(value)
-                except ValueError:
-                    pass
             columns.setdefault(key, []).append(value)
     return columns
 
@@ -128,23 +143,35 @@ def _sample(source: str, query: str | None) -> dict[str, list[object]]:
 def drift(
     reference: Annotated[str, typer.Argument(help="Reference sample: CSV file or database URL.")],
     current: Annotated[str, typer.Argument(help="Current sample: CSV file or database URL.")],
-    reference_query: Annotated[str | None, typer.Option(help="SQL for a database reference.")] = None,
-    current_query: Annotated[str | None, typer.Option(help="SQL for a database current sample.")] = None,
-    column: Annotated[list[str] | None, typer.Option("--column", "-c", help="Only these columns.")] = None,
+    reference_query: Annotated[
+        str | None, typer.Option(help="SQL for a database reference.")
+    ] = None,
+    current_query: Annotated[
+        str | None, typer.Option(help="SQL for a database current sample.")
+    ] = None,
+    column: Annotated[
+        list[str] | None, typer.Option("--column", "-c", help="Only these columns.")
+    ] = None,
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """Per column PSI + KS (numbers) or PSI + chi-square (categories), with a verdict."""
     from charter.agents.data.drift import detect_drift
 
-    report = detect_drift(_sample(reference, reference_query), _sample(current, current_query),
-                          columns=column)
+    report = detect_drift(
+        _sample(reference, reference_query), _sample(current, current_query), columns=column
+    )
     if as_json:
         _emit(report)
     else:
         for line in report.columns:
-            print(f"{line.verdict.upper():9s} {line.column:24s} PSI {line.psi:7.4f}  "
-                  f"{line.test} {line.statistic:.4f} (p={line.p_value:.3g})")
-        print(f"thresholds: PSI {report.psi_moderate} moderate, {report.psi_drift} drift; alpha {report.alpha}")
+            print(
+                f"{line.verdict.upper():9s} {line.column:24s} PSI {line.psi:7.4f}  "
+                f"{line.test} {line.statistic:.4f} (p={line.p_value:.3g})"
+            )
+        print(
+            f"thresholds: PSI {report.psi_moderate} moderate, {report.psi_drift} drift; "
+            f"alpha {report.alpha}"
+        )
     raise typer.Exit(1 if report.drifted else 0)
 
 
@@ -169,16 +196,24 @@ def plan(
         _emit(report)
     else:
         verdict = "meets" if report.meets_target else "MISSES"
-        print(f"p50 {report.p50_ms:.2f} ms, p95 {report.p95_ms:.2f} ms: {verdict} the "
-              f"p95 < {report.target_p95_ms:g} ms target")
+        print(
+            f"p50 {report.p50_ms:.2f} ms, p95 {report.p95_ms:.2f} ms: {verdict} the "
+            f"p95 < {report.target_p95_ms:g} ms target"
+        )
         for timing in report.queries:
             print(f"- p95 {timing.p95_ms:8.2f} ms  {timing.sql[:90]}")
             for scan in timing.full_scans:
-                print(f"    full scan of {scan.table} ({scan.detail}); filtered on {scan.columns or '-'}")
+                print(
+                    f"    full scan of {scan.table} ({scan.detail}); "
+                    f"filtered on {scan.columns or '-'}"
+                )
         for p in report.proposals:
             state = "PROVEN" if p.proven else "not proven"
-            print(f"index {p.name} on {p.table}({', '.join(p.columns)}): {state} on {p.proven_on}; "
-                  f"uses index {p.plan_uses_index}, p95 {p.before_p95_ms:.2f} -> {p.after_p95_ms:.2f} ms")
+            print(
+                f"index {p.name} on {p.table}({', '.join(p.columns)}): {state} on {p.proven_on}; "
+                f"uses index {p.plan_uses_index}, "
+                f"p95 {p.before_p95_ms:.2f} -> {p.after_p95_ms:.2f} ms"
+            )
         if report.migration_sql:
             print("proposed migration:\n" + report.migration_sql.rstrip())
     raise typer.Exit(0 if report.meets_target else 1)
@@ -222,8 +257,14 @@ def migration_check(
         sql = migration.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"migration {migration}: cannot read ({error.strerror})") from None
-    report = check_migration(to_url(url), sql, classifications=_classifications(catalogue, classify),
-                             backup=backup, dry_run=dry_run, name=str(migration))
+    report = check_migration(
+        to_url(url),
+        sql,
+        classifications=_classifications(catalogue, classify),
+        backup=backup,
+        dry_run=dry_run,
+        name=str(migration),
+    )
     if as_json:
         _emit(report)
     else:
@@ -235,7 +276,10 @@ def migration_check(
             state = "ok" if run.ok else f"FAILED at statement {run.failed_statement}: {run.error}"
             print(f"dry run on {run.on}: {state}")
             for table in sorted(set(run.rows_before) | set(run.rows_after)):
-                print(f"  {table}: {run.rows_before.get(table, '-')} -> {run.rows_after.get(table, '-')} rows")
+                print(
+                    f"  {table}: {run.rows_before.get(table, '-')} -> "
+                    f"{run.rows_after.get(table, '-')} rows"
+                )
             for name, result in run.checks.items():
                 print(f"  {name}: {result}")
         print("SAFE to apply" if report.safe else "NOT safe to apply as is")
@@ -254,14 +298,19 @@ def backup(
     if as_json:
         _emit(result)
     else:
-        print(f"backup {result.backup} ({result.method}) in {result.seconds:.3f} s; manifest {result.manifest}")
+        print(
+            f"backup {result.backup} ({result.method}) in {result.seconds:.3f} s; "
+            f"manifest {result.manifest}"
+        )
         for table in result.tables:
             print(f"  {table.table}: {table.rows} rows, checksum {table.checksum[:12]}")
 
 
 def restore(
     backup_path: Annotated[str, typer.Argument(metavar="BACKUP", help="Backup file or URL.")],
-    into: Annotated[str | None, typer.Option(help="Empty target (default: a scratch SQLite file).")] = None,
+    into: Annotated[
+        str | None, typer.Option(help="Empty target (default: a scratch SQLite file).")
+    ] = None,
     verify: Annotated[bool, typer.Option(help="Check row counts and checksums.")] = True,
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
@@ -274,10 +323,19 @@ def restore(
     else:
         for check in result.checks:
             mark = "ok" if check.ok else "MISMATCH"
-            print(f"  {check.table}: {check.restored_rows}/{check.expected_rows} rows, checksum {mark}")
-        state = "VERIFIED" if result.verified else ("not verified" if not verify else "FAILED verification")
-        print(f"restored into {result.restored_to} ({result.method}): {state}; recovery "
-              f"{result.recovery_seconds:.3f} s (objective < {result.objective_minutes:g} min)")
+            print(
+                f"  {check.table}: {check.restored_rows}/{check.expected_rows} rows, "
+                f"checksum {mark}"
+            )
+        state = (
+            "VERIFIED"
+            if result.verified
+            else ("not verified" if not verify else "FAILED verification")
+        )
+        print(
+            f"restored into {result.restored_to} ({result.method}): {state}; recovery "
+            f"{result.recovery_seconds:.3f} s (objective < {result.objective_minutes:g} min)"
+        )
     raise typer.Exit(0 if result.verified or not verify else 1)
 
 
@@ -317,9 +375,11 @@ def lineage(
         print(f"  datasets: {', '.join(hit.datasets) or '-'}")
         print(f"  depends on: {', '.join(hit.upstream) or '-'}")
     else:
-        datasets = sum(1 for _, kind in graph.nodes(data="kind") if kind == "dataset")
-        print(f"{graph.number_of_nodes() - datasets} job(s), {datasets} dataset(s), "
-              f"{graph.number_of_edges()} edge(s)")
+        datasets = sum(1 for node in graph if graph.nodes[node]["kind"] == "dataset")
+        print(
+            f"{graph.number_of_nodes() - datasets} job(s), {datasets} dataset(s), "
+            f"{graph.number_of_edges()} edge(s)"
+        )
 
 
 def _moment(text: str) -> datetime:
@@ -330,7 +390,9 @@ def _moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ConfigError(f"--at {text!r}: expected an ISO timestamp such as 2026-03-02T01:00:00Z") from None
+        raise ConfigError(
+            f"--at {text!r}: expected an ISO timestamp such as 2026-03-02T01:00:00Z"
+        ) from None
     if moment.tzinfo is None:
         raise ConfigError(f"--at {text!r}: expected a timezone (e.g. a trailing Z)")
     return moment
@@ -347,12 +409,16 @@ def _run_events(run: Path) -> list[Any]:
                 try:
                     events.append(parse_event(line))
                 except ValueError as error:
-                    raise ConfigError(f"events file {run} line {number}: not a run event ({error})") from None
+                    raise ConfigError(
+                        f"events file {run} line {number}: not a run event ({error})"
+                    ) from None
         return events
     database = run / "run.db" if run.is_dir() else run
     if not database.is_file():
-        raise ConfigError(f"scorecard {run}: no run database, expected a run directory with run.db "
-                          "or a .jsonl file of events")
+        raise ConfigError(
+            f"scorecard {run}: no run database, expected a run directory with run.db "
+            "or a .jsonl file of events"
+        )
     from charter.memory import open_run_store
     from charter.protocols import VirtualClock
 

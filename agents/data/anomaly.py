@@ -83,7 +83,9 @@ def _as_array(values: Sequence[float] | FloatArray) -> FloatArray:
     return array
 
 
-def detect_period(values: Sequence[float] | FloatArray, *, max_period: int | None = None) -> int | None:
+def detect_period(
+    values: Sequence[float] | FloatArray, *, max_period: int | None = None
+) -> int | None:
     """The dominant season length in points, or None when the series is not seasonal.
 
     Autocorrelation via FFT; the chosen lag must be a local peak, have at least
@@ -128,7 +130,7 @@ def _baseline(x: FloatArray, period: int | None, window: int) -> FloatArray:
         grid[:n] = x
         profile = np.nanmedian(grid.reshape(seasons, period), axis=0)
         return np.asarray(profile[np.arange(n) % period], dtype=np.float64)
-    from scipy.ndimage import median_filter
+    from scipy.ndimage import median_filter  # type: ignore[import-untyped]  # no stubs
 
     size = max(3, window | 1)
     return np.asarray(median_filter(x, size=size, mode="nearest"), dtype=np.float64)
@@ -165,7 +167,8 @@ def detect_anomalies(
         raise ConfigError(f"anomaly series {name!r}: {n} points, expected at least {_MIN_POINTS}")
     if timestamps is not None and len(timestamps) != n:
         raise ConfigError(
-            f"anomaly series {name!r}: {len(timestamps)} timestamps for {n} values, expected one each"
+            f"anomaly series {name!r}: {len(timestamps)} timestamps for {n} values, "
+            "expected one each"
         )
     if threshold <= 0:
         raise ConfigError(f"anomaly threshold {threshold}: expected a positive number")
@@ -242,7 +245,9 @@ def read_series_sql(url: str, query: str) -> tuple[list[str] | None, list[float]
         with engine.connect() as connection:
             rows = connection.execute(sa.text(query)).all()
     except sa.exc.SQLAlchemyError as error:
-        raise ConfigError(f"series query on {url}: {error.__class__.__name__}: {error.args[0]}") from None
+        raise ConfigError(
+            f"series query on {url}: {error.__class__.__name__}: {error.args[0]}"
+        ) from None
     finally:
         engine.dispose()
     if not rows:

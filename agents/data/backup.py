@@ -86,7 +86,9 @@ def _manifest_path(backup_url: str) -> Path:
 def _snapshots(url: str) -> list[TableSnapshot]:
     engine = open_engine(url)
     try:
-        return [TableSnapshot(table=t, rows=r, checksum=c) for t, (r, c) in snapshot(engine).items()]
+        return [
+            TableSnapshot(table=t, rows=r, checksum=c) for t, (r, c) in snapshot(engine).items()
+        ]
     finally:
         engine.dispose()
 

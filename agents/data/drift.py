@@ -85,7 +85,7 @@ def _numbers(values: Sequence[object], column: str) -> np.ndarray | None:
 def numeric_drift(
     column: str, reference: Sequence[float], current: Sequence[float], *, alpha: float = ALPHA
 ) -> ColumnDrift:
-    from scipy.stats import ks_2samp
+    from scipy.stats import ks_2samp  # type: ignore[import-untyped]  # scipy has no stubs
 
     ref = np.asarray(reference, dtype=np.float64)
     cur = np.asarray(current, dtype=np.float64)
@@ -145,7 +145,9 @@ def categorical_drift(
         verdict=_verdict(psi, p_value, alpha),
         reference_size=int(ref_counts.sum()),
         current_size=int(cur_counts.sum()),
-        detail={f"share:{c}": float(cur_counts[i] / max(cur_counts.sum(), 1)) for c, i in index.items()}
+        detail={
+            f"share:{c}": float(cur_counts[i] / max(cur_counts.sum(), 1)) for c, i in index.items()
+        }
         if len(categories) <= 20
         else {},
     )
@@ -164,7 +166,9 @@ def detect_drift(
     report = DriftReport(alpha=alpha)
     for name in names:
         if name not in reference or name not in current:
-            raise ConfigError(f"drift column {name!r}: missing from the reference or current sample")
+            raise ConfigError(
+                f"drift column {name!r}: missing from the reference or current sample"
+            )
         ref_values = [v for v in reference[name] if v is not None]
         cur_values = [v for v in current[name] if v is not None]
         if len(ref_values) < 2 or len(cur_values) < 2:
@@ -174,7 +178,9 @@ def detect_drift(
             )
         ref_numbers, cur_numbers = _numbers(ref_values, name), _numbers(cur_values, name)
         if ref_numbers is not None and cur_numbers is not None:
-            report.columns.append(numeric_drift(name, ref_numbers.tolist(), cur_numbers.tolist(), alpha=alpha))
+            report.columns.append(
+                numeric_drift(name, ref_numbers.tolist(), cur_numbers.tolist(), alpha=alpha)
+            )
         else:
             report.columns.append(categorical_drift(name, ref_values, cur_values, alpha=alpha))
     return report
@@ -193,7 +199,9 @@ def read_sample(url: str, query: str) -> dict[str, list[object]]:
             names = list(result.keys())
             rows = result.all()
     except sa.exc.SQLAlchemyError as error:
-        raise ConfigError(f"drift sample query on {safe_url(url)}: {error.__class__.__name__}: {error.args[0]}") from None
+        raise ConfigError(
+            f"drift sample query on {safe_url(url)}: {error.__class__.__name__}: {error.args[0]}"
+        ) from None
     finally:
         engine.dispose()
     return {name: [row[i] for row in rows] for i, name in enumerate(names)}

@@ -90,8 +90,8 @@ def load_pipelines(path: Path) -> Pipelines:
     return parse_pipelines(data, where=f"pipelines file {path}")
 
 
-def build_graph(spec: Pipelines) -> nx.DiGraph:
-    graph: nx.DiGraph = nx.DiGraph(namespace=spec.namespace)
+def build_graph(spec: Pipelines) -> nx.DiGraph[str]:
+    graph: nx.DiGraph[str] = nx.DiGraph(namespace=spec.namespace)
     for job in spec.all_jobs():
         job_node = _node("job", job.name)
         graph.add_node(job_node, kind="job", name=job.name, owner=job.owner)
@@ -107,12 +107,12 @@ def build_graph(spec: Pipelines) -> nx.DiGraph:
     return graph
 
 
-def _ordered(graph: nx.DiGraph, nodes: set[str], kind: str) -> list[str]:
+def _ordered(graph: nx.DiGraph[str], nodes: set[str], kind: str) -> list[str]:
     order = list(nx.lexicographical_topological_sort(graph))
     return [graph.nodes[n]["name"] for n in order if n in nodes and graph.nodes[n]["kind"] == kind]
 
 
-def impact(graph: nx.DiGraph, name: str) -> Impact:
+def impact(graph: nx.DiGraph[str], name: str) -> Impact:
     """Everything downstream of a dataset (or job) named `name`."""
     for kind in ("dataset", "job"):
         node = _node(kind, name)
@@ -135,7 +135,7 @@ def _mermaid_id(node: str) -> str:
     return f"{node.split(':', 1)[0][0]}_{digest}"
 
 
-def to_mermaid(graph: nx.DiGraph, *, highlight: Sequence[str] = ()) -> str:
+def to_mermaid(graph: nx.DiGraph[str], *, highlight: Sequence[str] = ()) -> str:
     """A Mermaid flowchart: datasets as cylinders, jobs as boxes; `highlight` names are
     drawn in the `impacted` class (e.g. the result of an impact analysis)."""
     lines = ["flowchart LR"]
@@ -146,9 +146,7 @@ def to_mermaid(graph: nx.DiGraph, *, highlight: Sequence[str] = ()) -> str:
         lines.append(f"    {_mermaid_id(node)}{shape}")
     for left, right in sorted(graph.edges):
         lines.append(f"    {_mermaid_id(left)} --> {_mermaid_id(right)}")
-    marked = [
-        _mermaid_id(n) for n in sorted(graph) if graph.nodes[n]["name"] in set(highlight)
-    ]
+    marked = [_mermaid_id(n) for n in sorted(graph) if graph.nodes[n]["name"] in set(highlight)]
     if marked:
         lines.append("    classDef impacted fill:#fdd,stroke:#c00")
         lines.append(f"    class {','.join(marked)} impacted")
@@ -156,7 +154,7 @@ def to_mermaid(graph: nx.DiGraph, *, highlight: Sequence[str] = ()) -> str:
 
 
 def to_openlineage(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     *,
     event_time: datetime,
     state: Literal["START", "COMPLETE", "FAIL"] = "COMPLETE",
@@ -167,7 +165,14 @@ def to_openlineage(
     Built with the `openlineage-python` client's types. Run ids are UUIDs derived from the
     job and event time (not random), so the same graph and time give the same events.
     """
-    from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+    from openlineage.client.event_v2 import (
+        InputDataset,
+        Job,
+        OutputDataset,
+        Run,
+        RunEvent,
+        RunState,
+    )
     from openlineage.client.serde import Serde
 
     if event_time.tzinfo is None:

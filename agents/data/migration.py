@@ -45,8 +45,16 @@ SENSITIVE_LEVELS = frozenset({"confidential", "restricted"})
 REVIEW_PROTOCOL = "data_security_review"
 
 Code = Literal[
-    "drop_table", "drop_column", "truncate", "delete_all", "narrowing_type",
-    "not_null_without_default", "missing_backup", "sensitive_column", "rename", "update_all",
+    "drop_table",
+    "drop_column",
+    "truncate",
+    "delete_all",
+    "narrowing_type",
+    "not_null_without_default",
+    "missing_backup",
+    "sensitive_column",
+    "rename",
+    "update_all",
     "statement_failed",
 ]
 _DESTRUCTIVE = {"drop_table", "drop_column", "truncate", "delete_all", "narrowing_type"}
@@ -95,15 +103,33 @@ def _table(name: str) -> str:
     return name.split(".")[-1].strip('"')
 
 
-def _analyse(index: int, statement: Statement, inspector: sa.Inspector, counts: dict[str, int],
-             connection: sa.Connection) -> list[MigrationFinding]:
+def _analyse(
+    index: int,
+    statement: Statement,
+    inspector: sa.Inspector,
+    counts: dict[str, int],
+    connection: sa.Connection,
+) -> list[MigrationFinding]:
     sql, out = statement.sql, []
 
-    def add(code: Code, severity: Literal["block", "warn"], message: str,
-            table: str | None = None, column: str | None = None) -> None:
-        out.append(MigrationFinding(code=code, severity=severity, statement=index,
-                                    line=statement.line, table=table, column=column,
-                                    message=message))
+    def add(
+        code: Code,
+        severity: Literal["block", "warn"],
+        message: str,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        out.append(
+            MigrationFinding(
+                code=code,
+                severity=severity,
+                statement=index,
+                line=statement.line,
+                table=table,
+                column=column,
+                message=message,
+            )
+        )
 
     if m := re.match(rf"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}", sql, _I):
         table = _table(m.group(1))
@@ -111,70 +137,133 @@ def _analyse(index: int, statement: Statement, inspector: sa.Inspector, counts: 
     elif m := re.match(rf"TRUNCATE\s+(?:TABLE\s+)?{_NAME}", sql, _I):
         table = _table(m.group(1))
         add("truncate", "block", f"empties table {table} ({counts.get(table, 0)} rows)", table)
-    elif (m := re.match(rf"DELETE\s+FROM\s+{_NAME}", sql, _I)) and not re.search(r"\bWHERE\b", sql, _I):
+    elif (m := re.match(rf"DELETE\s+FROM\s+{_NAME}", sql, _I)) and not re.search(
+        r"\bWHERE\b", sql, _I
+    ):
         table = _table(m.group(1))
-        add("delete_all", "block", f"deletes every row of {table} ({counts.get(table, 0)} rows)", table)
+        add(
+            "delete_all",
+            "block",
+            f"deletes every row of {table} ({counts.get(table, 0)} rows)",
+            table,
+        )
     elif (m := re.match(rf"UPDATE\s+{_NAME}", sql, _I)) and not re.search(r"\bWHERE\b", sql, _I):
         add("update_all", "warn", f"updates every row of {_table(m.group(1))}", _table(m.group(1)))
-    elif m := re.match(rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}\s+(.*)", sql, _I | re.S):
-        out.extend(_alter(index, statement, _table(m.group(1)), m.group(2), inspector, counts,
-                          connection))
+    elif m := re.match(
+        rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}\s+(.*)", sql, _I | re.S
+    ):
+        out.extend(
+            _alter(index, statement, _table(m.group(1)), m.group(2), inspector, counts, connection)
+        )
     return out
 
 
-def _alter(index: int, statement: Statement, table: str, action: str, inspector: sa.Inspector,
-           counts: dict[str, int], connection: sa.Connection) -> list[MigrationFinding]:
+def _alter(
+    index: int,
+    statement: Statement,
+    table: str,
+    action: str,
+    inspector: sa.Inspector,
+    counts: dict[str, int],
+    connection: sa.Connection,
+) -> list[MigrationFinding]:
     out: list[MigrationFinding] = []
     quote = connection.dialect.identifier_preparer.quote
 
-    def add(code: Code, severity: Literal["block", "warn"], message: str,
-            column: str | None = None) -> None:
-        out.append(MigrationFinding(code=code, severity=severity, statement=index,
-                                    line=statement.line, table=table, column=column,
-                                    message=message))
+    def add(
+        code: Code, severity: Literal["block", "warn"], message: str, column: str | None = None
+    ) -> None:
+        out.append(
+            MigrationFinding(
+                code=code,
+                severity=severity,
+                statement=index,
+                line=statement.line,
+                table=table,
+                column=column,
+                message=message,
+            )
+        )
 
     columns = {c["name"]: c for c in inspector.get_columns(table)} if table in counts else {}
     if m := re.match(rf"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}", action, _I):
         column = m.group(1).strip('"')
         add("drop_column", "block", f"drops column {table}.{column}", column)
     elif m := re.match(rf"RENAME\s+(?:COLUMN\s+)?{_NAME}\s+TO\s+{_NAME}", action, _I):
-        add("rename", "warn", f"renames {table}.{m.group(1)} to {m.group(2)}: readers of the old name break",
-            m.group(1).strip('"'))
+        add(
+            "rename",
+            "warn",
+            f"renames {table}.{m.group(1)} to {m.group(2)}: readers of the old name break",
+            m.group(1).strip('"'),
+        )
     elif m := re.match(rf"RENAME\s+TO\s+{_NAME}", action, _I):
-        add("rename", "warn", f"renames table {table} to {m.group(1)}: readers of the old name break")
-    elif m := re.match(rf"ALTER\s+(?:COLUMN\s+)?{_NAME}\s+(?:SET\s+DATA\s+)?TYPE\s+(.+?)(?:\s+USING\b.*)?$",
-                       action, _I | re.S):
+        add(
+            "rename",
+            "warn",
+            f"renames table {table} to {m.group(1)}: readers of the old name break",
+        )
+    elif m := re.match(
+        rf"ALTER\s+(?:COLUMN\s+)?{_NAME}\s+(?:SET\s+DATA\s+)?TYPE\s+(.+?)(?:\s+USING\b.*)?$",
+        action,
+        _I | re.S,
+    ):
         column, new_type = m.group(1).strip('"'), m.group(2).strip()
         old = columns.get(column)
         reason = narrowing_reason(str(old["type"]), new_type) if old else None
         if reason:
-            add("narrowing_type", "block", f"{table}.{column} {old['type'] if old else '?'} -> {new_type}: {reason}", column)
+            add(
+                "narrowing_type",
+                "block",
+                f"{table}.{column} {old['type'] if old else '?'} -> {new_type}: {reason}",
+                column,
+            )
     elif m := re.match(rf"ALTER\s+(?:COLUMN\s+)?{_NAME}\s+SET\s+NOT\s+NULL", action, _I):
         column = m.group(1).strip('"')
         if table in counts and column in columns:
-            nulls = connection.execute(sa.text(
-                f"SELECT COUNT(*) FROM {quote(table)} WHERE {quote(column)} IS NULL")).scalar() or 0
+            nulls = (
+                connection.execute(
+                    sa.text(f"SELECT COUNT(*) FROM {quote(table)} WHERE {quote(column)} IS NULL")
+                ).scalar()
+                or 0
+            )
             if nulls:
-                add("not_null_without_default", "block",
-                    f"SET NOT NULL on {table}.{column}, which holds {nulls} NULL value(s)", column)
-    elif m := re.match(rf"ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}\s+(.*)", action, _I | re.S):
+                add(
+                    "not_null_without_default",
+                    "block",
+                    f"SET NOT NULL on {table}.{column}, which holds {nulls} NULL value(s)",
+                    column,
+                )
+    elif m := re.match(
+        rf"ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}\s+(.*)", action, _I | re.S
+    ):
         column, rest = m.group(1).strip('"'), m.group(2)
         if re.search(r"\bNOT\s+NULL\b", rest, _I) and not re.search(r"\bDEFAULT\b", rest, _I):
             rows = counts.get(table, 0)
             if rows:
-                add("not_null_without_default", "block",
-                    f"adds NOT NULL column {table}.{column} without a DEFAULT to a table with {rows} rows",
-                    column)
+                add(
+                    "not_null_without_default",
+                    "block",
+                    f"adds NOT NULL column {table}.{column} without a DEFAULT "
+                    f"to a table with {rows} rows",
+                    column,
+                )
     return out
 
 
-def _sensitive(index: int, statement: Statement, classifications: Mapping[str, str],
-               ) -> list[MigrationFinding]:
+def _sensitive(
+    index: int,
+    statement: Statement,
+    classifications: Mapping[str, str],
+) -> list[MigrationFinding]:
     """Statements that change a table and name one of its confidential/restricted columns
     (or drop the whole table)."""
     sql = statement.sql
-    target = re.match(rf"(?:ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?|"
-                      rf"UPDATE\s+|DELETE\s+FROM\s+|TRUNCATE\s+(?:TABLE\s+)?|INSERT\s+INTO\s+){_NAME}", sql, _I)
+    target = re.match(
+        rf"(?:ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?|"
+        rf"UPDATE\s+|DELETE\s+FROM\s+|TRUNCATE\s+(?:TABLE\s+)?|INSERT\s+INTO\s+){_NAME}",
+        sql,
+        _I,
+    )
     if not target:
         return []
     table = _table(target.group(1))
@@ -186,13 +275,22 @@ def _sensitive(index: int, statement: Statement, classifications: Mapping[str, s
         owner, column = key.rsplit(".", 1)
         if owner.split(".")[-1] != table:
             continue
-        if whole_table or re.search(rf"(?<![\w.])\"?{re.escape(column)}\"?(?!\w)", sql[target.end():], _I):
-            out.append(MigrationFinding(
-                code="sensitive_column", severity="block", statement=index, line=statement.line,
-                table=table, column=column, needs_review=REVIEW_PROTOCOL,
-                message=f"touches {table}.{column} classified {level}: needs Security review "
-                        f"({REVIEW_PROTOCOL}) before it is applied",
-            ))
+        if whole_table or re.search(
+            rf"(?<![\w.])\"?{re.escape(column)}\"?(?!\w)", sql[target.end() :], _I
+        ):
+            out.append(
+                MigrationFinding(
+                    code="sensitive_column",
+                    severity="block",
+                    statement=index,
+                    line=statement.line,
+                    table=table,
+                    column=column,
+                    needs_review=REVIEW_PROTOCOL,
+                    message=f"touches {table}.{column} classified {level}: needs Security review "
+                    f"({REVIEW_PROTOCOL}) before it is applied",
+                )
+            )
     return out
 
 
@@ -206,16 +304,18 @@ def _backup_verified(backup: Path | None) -> bool:
 def _staging(url: str, engine: sa.Engine) -> Iterator[tuple[sa.Connection, str]]:
     file = sqlite_path(url)
     if file is not None:
-        with tempfile.TemporaryDirectory(prefix="charter-migration-") as folder:
-            with sqlite_scratch_copy(file, Path(folder)) as copy:
-                # Autocommit: each statement stands alone, and the copy is thrown away anyway.
-                scratch = sa.create_engine(f"sqlite:///{copy}", isolation_level="AUTOCOMMIT")
-                try:
-                    with scratch.connect() as connection:
-                        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
-                        yield connection, "sqlite-copy"
-                finally:
-                    scratch.dispose()
+        with (
+            tempfile.TemporaryDirectory(prefix="charter-migration-") as folder,
+            sqlite_scratch_copy(file, Path(folder)) as copy,
+        ):
+            # Autocommit: each statement stands alone, and the copy is thrown away anyway.
+            scratch = sa.create_engine(f"sqlite:///{copy}", isolation_level="AUTOCOMMIT")
+            try:
+                with scratch.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                    yield connection, "sqlite-copy"
+            finally:
+                scratch.dispose()
         return
     with engine.connect() as connection:
         transaction = connection.begin()
@@ -245,12 +345,20 @@ def _dry_run(url: str, engine: sa.Engine, statements: list[Statement]) -> DryRun
                 if nested is not None:
                     nested.rollback()
                 message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-                return DryRun(ran=True, ok=False, on=where, failed_statement=number,
-                              error=f"line {statement.line}: {message}", rows_before=before,
-                              rows_after=_counts(connection))
+                return DryRun(
+                    ran=True,
+                    ok=False,
+                    on=where,
+                    failed_statement=number,
+                    error=f"line {statement.line}: {message}",
+                    rows_before=before,
+                    rows_after=_counts(connection),
+                )
         checks: dict[str, str] = {}
         if connection.dialect.name == "sqlite":
-            checks["integrity_check"] = str(connection.exec_driver_sql("PRAGMA integrity_check").scalar())
+            checks["integrity_check"] = str(
+                connection.exec_driver_sql("PRAGMA integrity_check").scalar()
+            )
             problems = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
             checks["foreign_key_check"] = "ok" if not problems else f"{len(problems)} violation(s)"
         else:
@@ -284,7 +392,8 @@ def check_migration(
     for key, level in levels.items():
         if level not in {"public", "internal", "confidential", "restricted"}:
             raise ConfigError(
-                f"classification {key!r}: level {level!r}, expected public, internal, confidential or restricted"
+                f"classification {key!r}: level {level!r}, "
+                "expected public, internal, confidential or restricted"
             )
     engine = open_engine(url)
     try:
@@ -298,23 +407,42 @@ def check_migration(
         verified = _backup_verified(backup)
         if any(f.code in _DESTRUCTIVE for f in findings) and not verified:
             first = next(f for f in findings if f.code in _DESTRUCTIVE)
-            findings.append(MigrationFinding(
-                code="missing_backup", severity="block", statement=first.statement, line=first.line,
-                message="destructive migration without a verified backup: run `charter data backup` first"
-                        + (f" ({backup} has no manifest)" if backup is not None else ""),
-            ))
-        run = _dry_run(url, engine, statements) if dry_run else DryRun(ran=False, ok=False, on="none")
+            findings.append(
+                MigrationFinding(
+                    code="missing_backup",
+                    severity="block",
+                    statement=first.statement,
+                    line=first.line,
+                    message="destructive migration without a verified backup: "
+                    "run `charter data backup` first"
+                    + (f" ({backup} has no manifest)" if backup is not None else ""),
+                )
+            )
+        run = (
+            _dry_run(url, engine, statements) if dry_run else DryRun(ran=False, ok=False, on="none")
+        )
     finally:
         engine.dispose()
     if run.ran and not run.ok and run.failed_statement is not None:
         failed = statements[run.failed_statement - 1]
-        findings.append(MigrationFinding(code="statement_failed", severity="block",
-                                         statement=run.failed_statement, line=failed.line,
-                                         message=f"failed on the copy: {run.error}"))
+        findings.append(
+            MigrationFinding(
+                code="statement_failed",
+                severity="block",
+                statement=run.failed_statement,
+                line=failed.line,
+                message=f"failed on the copy: {run.error}",
+            )
+        )
     return MigrationReport(
-        url=safe_url(url), migration=name, statements=len(statements), findings=findings,
-        backup=str(backup) if backup else None, backup_verified=verified,
-        needs_security_review=any(f.needs_review for f in findings), dry_run=run,
+        url=safe_url(url),
+        migration=name,
+        statements=len(statements),
+        findings=findings,
+        backup=str(backup) if backup else None,
+        backup_verified=verified,
+        needs_security_review=any(f.needs_review for f in findings),
+        dry_run=run,
         safe=run.ok and not any(f.severity == "block" for f in findings),
     )
 

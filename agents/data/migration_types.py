@@ -5,12 +5,31 @@ from __future__ import annotations
 import re
 
 _INT_RANK = {
-    "tinyint": 0, "smallint": 1, "int2": 1, "mediumint": 2, "integer": 3, "int": 3, "int4": 3,
-    "serial": 3, "bigint": 4, "int8": 4, "bigserial": 4,
+    "tinyint": 0,
+    "smallint": 1,
+    "int2": 1,
+    "mediumint": 2,
+    "integer": 3,
+    "int": 3,
+    "int4": 3,
+    "serial": 3,
+    "bigint": 4,
+    "int8": 4,
+    "bigserial": 4,
 }
 _FLOAT_RANK = {"real": 1, "float4": 1, "float": 2, "double precision": 2, "double": 2, "float8": 2}
-_TEXT = {"text", "clob", "string", "varchar", "character varying", "char", "character",
-         "nvarchar", "nchar", "citext"}
+_TEXT = {
+    "text",
+    "clob",
+    "string",
+    "varchar",
+    "character varying",
+    "char",
+    "character",
+    "nvarchar",
+    "nchar",
+    "citext",
+}
 _EXACT = {"numeric", "decimal"}
 
 
@@ -46,7 +65,11 @@ def narrowing_reason(old: str, new: str) -> str | None:
             return "smaller integer range"
         return None
     if old_family == "float" and new_family == "float":
-        return "less floating-point precision" if _FLOAT_RANK[new_base] < _FLOAT_RANK[old_base] else None
+        return (
+            "less floating-point precision"
+            if _FLOAT_RANK[new_base] < _FLOAT_RANK[old_base]
+            else None
+        )
     if old_family == "text" and new_family == "text":
         old_len = old_args[0] if old_args and old_base != "text" else None
         new_len = new_args[0] if new_args and new_base != "text" else None
@@ -54,8 +77,8 @@ def narrowing_reason(old: str, new: str) -> str | None:
             return f"text limited to {new_len} characters (was {old_len or 'unlimited'})"
         return None
     if old_family == "exact" and new_family == "exact":
-        old_p, old_s = (old_args + [0, 0])[:2] if old_args else (1000, 1000)
-        new_p, new_s = (new_args + [0, 0])[:2] if new_args else (1000, 1000)
+        old_p, old_s = [*old_args, 0, 0][:2] if old_args else (1000, 1000)
+        new_p, new_s = [*new_args, 0, 0][:2] if new_args else (1000, 1000)
         if new_p < old_p or new_s < old_s:
             return "fewer numeric digits"
         return None
@@ -63,11 +86,25 @@ def narrowing_reason(old: str, new: str) -> str | None:
         return "fractions are cut off"
     if old_family == "float" and new_family == "exact":
         return None if not new_args else "fixed precision may not hold every float"
-    if old_family == "text" and new_family in ("int", "float", "exact", "date", "timestamp", "boolean"):
+    if old_family == "text" and new_family in (
+        "int",
+        "float",
+        "exact",
+        "date",
+        "timestamp",
+        "boolean",
+    ):
         return "text values that are not valid in the new type are lost or fail"
     if old_family in ("int", "exact") and new_family == "float":
-        return None if old_family == "int" and _INT_RANK.get(old_base, 3) <= 3 else "float cannot hold every exact value"
-    if old_family in ("timestamp", "timestamp with time zone", "timestamp without time zone") and new_family == "date":
+        return (
+            None
+            if old_family == "int" and _INT_RANK.get(old_base, 3) <= 3
+            else "float cannot hold every exact value"
+        )
+    if (
+        old_family in ("timestamp", "timestamp with time zone", "timestamp without time zone")
+        and new_family == "date"
+    ):
         return "the time of day is lost"
     return None
 

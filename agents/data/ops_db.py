@@ -189,10 +189,11 @@ def _move_sequences(writer: sa.Connection, metadata: sa.MetaData) -> None:
                 {"t": table.name, "c": column.name},
             ).scalar()
             if sequence:
+                quote = writer.dialect.identifier_preparer.quote
                 writer.execute(
                     sa.text(
-                        f"SELECT setval(:s, COALESCE((SELECT MAX({writer.dialect.identifier_preparer.quote(column.name)}) "
-                        f"FROM {writer.dialect.identifier_preparer.quote(table.name)}), 0) + 1, false)"
+                        f"SELECT setval(:s, COALESCE((SELECT MAX({quote(column.name)}) "
+                        f"FROM {quote(table.name)}), 0) + 1, false)"
                     ),
                     {"s": sequence},
                 )
@@ -208,7 +209,9 @@ def copy_database(source_url: str, target_url: str) -> str:
     target = open_engine(target_url, must_exist=False)
     try:
         if table_names(target):
-            raise ConfigError(f"copy target {safe_url(target_url)}: not empty, expected an empty database")
+            raise ConfigError(
+                f"copy target {safe_url(target_url)}: not empty, expected an empty database"
+            )
         logical_copy(source, target)
     finally:
         source.dispose()

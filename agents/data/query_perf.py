@@ -94,7 +94,9 @@ def read_workload(path: Path) -> list[str]:
         raise ConfigError(f"workload file {path}: cannot read ({error.strerror})") from None
     queries = [s.sql for s in split_sql(text)]
     if not queries:
-        raise ConfigError(f"workload file {path}: no SQL statements, expected ';'-separated queries")
+        raise ConfigError(
+            f"workload file {path}: no SQL statements, expected ';'-separated queries"
+        )
     for statement in split_sql(text):
         if not re.match(r"(SELECT|WITH)\b", statement.sql, re.IGNORECASE):
             raise ConfigError(
@@ -128,9 +130,7 @@ def _sqlite_plan(connection: sa.Connection, sql: str) -> tuple[list[str], list[t
         if not match:
             continue
         name = match.group(2) or match.group(1)
-        if detail.startswith("SCAN") and " USING " not in detail:
-            scans.append((name, detail))
-        elif "AUTOMATIC" in detail:
+        if (detail.startswith("SCAN") and " USING " not in detail) or "AUTOMATIC" in detail:
             scans.append((name, detail))
     return details, scans
 
@@ -163,7 +163,10 @@ def _plan(connection: sa.Connection, sql: str) -> tuple[list[str], list[tuple[st
         return _sqlite_plan(connection, sql)
     if connection.dialect.name == "postgresql":
         return _pg_plan(connection, sql)
-    raise ConfigError(f"query plans: dialect {connection.dialect.name!r} not supported, expected sqlite or postgresql")
+    raise ConfigError(
+        f"query plans: dialect {connection.dialect.name!r} not supported, "
+        "expected sqlite or postgresql"
+    )
 
 
 def _index_name(table: str, columns: Sequence[str]) -> str:
@@ -176,8 +179,9 @@ def _index_sql(engine: sa.Engine, table: str, columns: Sequence[str], name: str)
     return f"CREATE INDEX IF NOT EXISTS {quote(name)} ON {quote(table)} ({cols})"
 
 
-def _analyse(connection: sa.Connection, sql: str, columns_by_table: dict[str, set[str]],
-             runs: int) -> tuple[QueryTiming, list[tuple[str, list[str]]], list[float]]:
+def _analyse(
+    connection: sa.Connection, sql: str, columns_by_table: dict[str, set[str]], runs: int
+) -> tuple[QueryTiming, list[tuple[str, list[str]]], list[float]]:
     durations = _time(connection, sql, runs)
     details, scans = _plan(connection, sql)
     used = predicate_columns(sql, columns_by_table)
@@ -190,8 +194,13 @@ def _analyse(connection: sa.Connection, sql: str, columns_by_table: dict[str, se
         if columns:
             wanted.append((table, columns))
     timing = QueryTiming(
-        sql=sql, runs=runs, p50_ms=_pct(durations, 50), p95_ms=_pct(durations, 95),
-        max_ms=round(max(durations), 4), plan=details, full_scans=found,
+        sql=sql,
+        runs=runs,
+        p50_ms=_pct(durations, 50),
+        p95_ms=_pct(durations, 95),
+        max_ms=round(max(durations), 4),
+        plan=details,
+        full_scans=found,
     )
     return timing, wanted, durations
 
@@ -201,14 +210,16 @@ def _proving_ground(url: str, engine: sa.Engine) -> Iterator[sa.Connection]:
     """A connection to a place where an index may be created without touching the data."""
     file = sqlite_path(url)
     if file is not None:
-        with tempfile.TemporaryDirectory(prefix="charter-plan-") as folder:
-            with sqlite_scratch_copy(file, Path(folder)) as copy:
-                scratch = sa.create_engine(f"sqlite:///{copy}")
-                try:
-                    with scratch.connect() as connection:
-                        yield connection
-                finally:
-                    scratch.dispose()
+        with (
+            tempfile.TemporaryDirectory(prefix="charter-plan-") as folder,
+            sqlite_scratch_copy(file, Path(folder)) as copy,
+        ):
+            scratch = sa.create_engine(f"sqlite:///{copy}")
+            try:
+                with scratch.connect() as connection:
+                    yield connection
+            finally:
+                scratch.dispose()
         return
     with engine.connect() as connection:
         transaction = connection.begin()
@@ -218,8 +229,9 @@ def _proving_ground(url: str, engine: sa.Engine) -> Iterator[sa.Connection]:
             transaction.rollback()
 
 
-def _prove(url: str, engine: sa.Engine, table: str, columns: list[str], sql: str,
-           runs: int) -> IndexProposal:
+def _prove(
+    url: str, engine: sa.Engine, table: str, columns: list[str], sql: str, runs: int
+) -> IndexProposal:
     name = _index_name(table, columns)
     create = _index_sql(engine, table, columns, name)
     with _proving_ground(url, engine) as connection:
@@ -232,9 +244,17 @@ def _prove(url: str, engine: sa.Engine, table: str, columns: list[str], sql: str
     uses = any(name in line for line in after_plan)
     improved = _pct(after, 95) < _pct(before, 95)
     return IndexProposal(
-        table=table, columns=columns, name=name, create_sql=create + ";", query=sql,
-        before_plan=before_plan, after_plan=after_plan, plan_uses_index=uses,
-        before_p95_ms=_pct(before, 95), after_p95_ms=_pct(after, 95), improved=improved,
+        table=table,
+        columns=columns,
+        name=name,
+        create_sql=create + ";",
+        query=sql,
+        before_plan=before_plan,
+        after_plan=after_plan,
+        plan_uses_index=uses,
+        before_p95_ms=_pct(before, 95),
+        after_p95_ms=_pct(after, 95),
+        improved=improved,
         proven=uses and improved,
         proven_on="sqlite-copy" if sqlite_path(url) is not None else "rolled-back-transaction",
     )
@@ -276,10 +296,10 @@ def analyse_workload(
         proposals = []
         if propose:
             existing = _existing_indexes(engine)
-            for (table, columns), sql in wanted.items():
-                if tuple(columns) in existing.get(table, set()):
+            for (table, wanted_columns), sql in wanted.items():
+                if wanted_columns in existing.get(table, set()):
                     continue
-                proposals.append(_prove(url, engine, table, list(columns), sql, runs))
+                proposals.append(_prove(url, engine, table, list(wanted_columns), sql, runs))
         dialect = engine.dialect.name
     finally:
         engine.dispose()
@@ -288,10 +308,15 @@ def analyse_workload(
     overall50 = _pct(all_durations, 50) if all_durations else 0.0
     migration = "\n".join(p.create_sql for p in proposals if p.proven)
     return WorkloadReport(
-        url=safe_url(url), dialect=dialect, queries=timings,
-        p50_ms=overall50, p95_ms=overall95,
-        target_p95_ms=target_p95_ms, meets_target=overall95 < target_p95_ms,
-        proposals=proposals, migration_sql=migration + ("\n" if migration else ""),
+        url=safe_url(url),
+        dialect=dialect,
+        queries=timings,
+        p50_ms=overall50,
+        p95_ms=overall95,
+        target_p95_ms=target_p95_ms,
+        meets_target=overall95 < target_p95_ms,
+        proposals=proposals,
+        migration_sql=migration + ("\n" if migration else ""),
     )
 
 

@@ -12,15 +12,38 @@ import re
 from dataclasses import dataclass, field
 
 _KEYWORDS = {
-    "where", "join", "inner", "left", "right", "full", "cross", "outer", "on", "group", "order",
-    "limit", "having", "union", "natural", "using", "as", "and", "or", "set", "values", "select",
+    "where",
+    "join",
+    "inner",
+    "left",
+    "right",
+    "full",
+    "cross",
+    "outer",
+    "on",
+    "group",
+    "order",
+    "limit",
+    "having",
+    "union",
+    "natural",
+    "using",
+    "as",
+    "and",
+    "or",
+    "set",
+    "values",
+    "select",
 }
 _TABLE_REF = re.compile(
     r"\b(?:FROM|JOIN)\s+(\"?[\w.]+\"?)(?:\s+(?:AS\s+)?(\"?\w+\"?))?", re.IGNORECASE
 )
 _COLUMN = r"(?:(\"?\w+\"?)\.)?(\"?\w+\"?)"
 _PREDICATE = re.compile(
-    _COLUMN + r"\s*(=|==|<>|!=|<=|>=|<|>|\bIN\b|\bLIKE\b|\bBETWEEN\b|\bIS\b)\s*(?:" + _COLUMN + r")?",
+    _COLUMN
+    + r"\s*(=|==|<>|!=|<=|>=|<|>|\bIN\b|\bLIKE\b|\bBETWEEN\b|\bIS\b)\s*(?:"
+    + _COLUMN
+    + r")?",
     re.IGNORECASE,
 )
 _EQUALITY = {"=", "==", "in", "is"}
@@ -40,8 +63,10 @@ class PredicateColumns:
     def add(self, table: str, column: str, op: str, *, join: bool = False) -> None:
         if join:
             bucket = self.joins
+        elif op.lower() in _EQUALITY:
+            bucket = self.equality
         else:
-            bucket = self.equality if op.lower() in _EQUALITY else self.range
+            bucket = self.range
         columns = bucket.setdefault(table, [])
         if column not in columns:
             columns.append(column)
@@ -77,7 +102,7 @@ def predicate_columns(sql: str, columns_by_table: dict[str, set[str]]) -> Predic
     body = re.split(r"\b(?:WHERE|ON)\b", sql, maxsplit=1, flags=re.IGNORECASE)
     if len(body) < 2:
         return found
-    text = re.sub(r"'(?:[^']|'')*'", "''", sql[len(body[0]):])
+    text = re.sub(r"'(?:[^']|'')*'", "''", sql[len(body[0]) :])
 
     def resolve(qualifier: str | None, column: str) -> str | None:
         name = _bare(column)

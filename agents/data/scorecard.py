@@ -117,8 +117,14 @@ def _cost_growth(events: Sequence[Event]) -> float | None:
 _DERIVED: dict[str, tuple[str, Callable[[Sequence[Event]], float | None]]] = {
     "api_availability": ("derived:ai_usage ok share", _availability),
     "cost_growth_mom": ("derived:ai cost month over month", _cost_growth),
-    "pipeline_success_rate": ("derived:pipeline tool ok share", lambda e: _tool_share(e, "pipeline")),
-    "migration_success_rate": ("derived:migration tool ok share", lambda e: _tool_share(e, "migration")),
+    "pipeline_success_rate": (
+        "derived:pipeline tool ok share",
+        lambda e: _tool_share(e, "pipeline"),
+    ),
+    "migration_success_rate": (
+        "derived:migration tool ok share",
+        lambda e: _tool_share(e, "migration"),
+    ),
     "validation_pass_rate": ("derived:quality tool ok share", lambda e: _tool_share(e, "quality")),
     "backup_failure_rate": (
         "derived:backup tool failure share",
@@ -145,7 +151,9 @@ def compute_scorecard(events: Iterable[Event], metrics: Sequence[SuccessMetric])
             if derived is not None:
                 values, source = [derived], how
         value = _worst(metric, values) if values else None
-        status: Status = "no data" if value is None else ("pass" if metric.met_by(value) else "fail")
+        status: Status = (
+            "no data" if value is None else ("pass" if metric.met_by(value) else "fail")
+        )
         card.lines.append(
             ScoreLine(
                 key=metric.key,
@@ -166,7 +174,9 @@ def render_scorecard(card: Scorecard) -> str:
     """Plain text, one metric a line (the CLI and reports print this)."""
     lines = []
     for line in card.lines:
-        shown = "-" if line.value is None else f"{line.value:g}{(' ' + line.unit) if line.unit else ''}"
+        shown = (
+            "-" if line.value is None else f"{line.value:g}{(' ' + line.unit) if line.unit else ''}"
+        )
         target = f"{line.comparison} {line.target:g}{(' ' + line.unit) if line.unit else ''}"
         lines.append(f"{line.status.upper():8s} {line.name:34s} {shown:>14s}  target {target}")
     lines.append(f"{card.passed} pass, {card.failed} fail, {card.no_data} no data")

@@ -20,13 +20,18 @@ def _make_sqlite(path: Path) -> Path:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL)")
         db.execute(
-            "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id),"
-            " amount NUMERIC(10,2), placed DATE)"
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY,"
+            " customer_id INTEGER REFERENCES customers(id), amount NUMERIC(10,2), placed DATE)"
         )
-        db.executemany("INSERT INTO customers VALUES (?, ?)", [(i, f"c{i}@x.org") for i in range(1, 201)])
+        db.executemany(
+            "INSERT INTO customers VALUES (?, ?)", [(i, f"c{i}@x.org") for i in range(1, 201)]
+        )
         db.executemany(
             "INSERT INTO orders VALUES (?, ?, ?, ?)",
-            [(i, 1 + i % 200, round(i * 1.25, 2), f"2026-01-{1 + i % 28:02d}") for i in range(1, 1001)],
+            [
+                (i, 1 + i % 200, round(i * 1.25, 2), f"2026-01-{1 + i % 28:02d}")
+                for i in range(1, 1001)
+            ],
         )
     return path
 
@@ -102,9 +107,14 @@ def test_postgres_logical_backup_and_restore(tmp_path: Path, pg_databases: list[
     source_url, restore_url = pg_databases
     engine = sa.create_engine(source_url)
     with engine.begin() as connection:
-        connection.execute(sa.text("CREATE TABLE items (id SERIAL PRIMARY KEY, name TEXT, price NUMERIC(8,2))"))
         connection.execute(
-            sa.text("INSERT INTO items (name, price) SELECT 'item ' || g, g * 0.5 FROM generate_series(1, 500) g")
+            sa.text("CREATE TABLE items (id SERIAL PRIMARY KEY, name TEXT, price NUMERIC(8,2))")
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO items (name, price) "
+                "SELECT 'item ' || g, g * 0.5 FROM generate_series(1, 500) g"
+            )
         )
     engine.dispose()
     result = backup_database(source_url, tmp_path / "pg.sqlite")
@@ -116,6 +126,8 @@ def test_postgres_logical_backup_and_restore(tmp_path: Path, pg_databases: list[
     engine = sa.create_engine(restore_url)
     with engine.begin() as connection:
         # The serial sequence was moved past the copied rows: a new insert does not collide.
-        new_id = connection.execute(sa.text("INSERT INTO items (name) VALUES ('new') RETURNING id")).scalar()
+        new_id = connection.execute(
+            sa.text("INSERT INTO items (name) VALUES ('new') RETURNING id")
+        ).scalar()
     engine.dispose()
     assert new_id == 501

@@ -18,14 +18,20 @@ def _rng() -> np.random.Generator:
 
 def test_same_distribution_is_stable_and_a_shift_is_drift() -> None:
     rng = _rng()
-    reference = {"amount": rng.normal(100, 10, 5000).tolist(), "country": ["DE"] * 2500 + ["FR"] * 2500}
+    reference = {
+        "amount": rng.normal(100, 10, 5000).tolist(),
+        "country": ["DE"] * 2500 + ["FR"] * 2500,
+    }
     same = {"amount": rng.normal(100, 10, 5000).tolist(), "country": ["DE"] * 2480 + ["FR"] * 2520}
     report = detect_drift(reference, same)
     assert [c.verdict for c in report.columns] == ["stable", "stable"]
     assert report.columns[0].test == "ks_2samp" and report.columns[1].test == "chi2_contingency"
     assert report.columns[0].psi < 0.1
 
-    shifted = {"amount": rng.normal(115, 10, 5000).tolist(), "country": ["DE"] * 1000 + ["FR"] * 4000}
+    shifted = {
+        "amount": rng.normal(115, 10, 5000).tolist(),
+        "country": ["DE"] * 1000 + ["FR"] * 4000,
+    }
     report = detect_drift(reference, shifted)
     assert report.drifted == ["amount", "country"]
     amount = report.columns[0]
@@ -35,7 +41,9 @@ def test_same_distribution_is_stable_and_a_shift_is_drift() -> None:
 
 def test_moderate_band_between_the_thresholds() -> None:
     rng = _rng()
-    result = numeric_drift("x", rng.normal(0, 1, 20000).tolist(), rng.normal(0.35, 1, 20000).tolist())
+    result = numeric_drift(
+        "x", rng.normal(0, 1, 20000).tolist(), rng.normal(0.35, 1, 20000).tolist()
+    )
     assert 0.1 <= result.psi < 0.25
     assert result.verdict == "moderate"
 
@@ -46,7 +54,9 @@ def test_tiny_samples_are_not_called_drift_without_a_significant_test() -> None:
 
 
 def test_new_category_and_values_beyond_the_reference_range_count() -> None:
-    report = detect_drift({"s": ["a"] * 500 + ["b"] * 500}, {"s": ["a"] * 300 + ["b"] * 300 + ["c"] * 400})
+    report = detect_drift(
+        {"s": ["a"] * 500 + ["b"] * 500}, {"s": ["a"] * 300 + ["b"] * 300 + ["c"] * 400}
+    )
     assert report.columns[0].verdict == "drift"
     rng = _rng()
     beyond = numeric_drift("x", rng.uniform(0, 1, 3000).tolist(), rng.uniform(2, 3, 3000).tolist())
@@ -65,8 +75,12 @@ def test_samples_read_from_sql(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE m (batch INTEGER, latency REAL)")
         rng = _rng()
-        db.executemany("INSERT INTO m VALUES (1, ?)", [(float(v),) for v in rng.normal(50, 5, 2000)])
-        db.executemany("INSERT INTO m VALUES (2, ?)", [(float(v),) for v in rng.normal(80, 5, 2000)])
+        db.executemany(
+            "INSERT INTO m VALUES (1, ?)", [(float(v),) for v in rng.normal(50, 5, 2000)]
+        )
+        db.executemany(
+            "INSERT INTO m VALUES (2, ?)", [(float(v),) for v in rng.normal(80, 5, 2000)]
+        )
     url = f"sqlite:///{path}"
     ref = read_sample(url, "SELECT latency FROM m WHERE batch = 1")
     cur = read_sample(url, "SELECT latency FROM m WHERE batch = 2")

@@ -52,8 +52,12 @@ def test_unknown_name_and_cycles_are_config_errors(tmp_path: Path) -> None:
     graph = build_graph(parse_pipelines(SPEC))
     with pytest.raises(ConfigError, match="no dataset or job named 'nope'"):
         impact(graph, "nope")
-    cyclic = {"pipelines": [{"name": "a", "inputs": ["x"], "outputs": ["y"]},
-                            {"name": "b", "inputs": ["y"], "outputs": ["x"]}]}
+    cyclic = {
+        "pipelines": [
+            {"name": "a", "inputs": ["x"], "outputs": ["y"]},
+            {"name": "b", "inputs": ["y"], "outputs": ["x"]},
+        ]
+    }
     with pytest.raises(ConfigError, match="cycle"):
         build_graph(parse_pipelines(cyclic))
     bad = tmp_path / "p.yaml"

@@ -26,9 +26,12 @@ def _shop(path: Path, orders: int = 60_000) -> Path:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT)")
         db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, amount REAL)")
-        db.executemany("INSERT INTO customers VALUES (?, ?)", [(i, f"c{i}@x.org") for i in range(6000)])
         db.executemany(
-            "INSERT INTO orders VALUES (?, ?, ?)", [(i, (i * 7919) % 6000, i * 0.5) for i in range(orders)]
+            "INSERT INTO customers VALUES (?, ?)", [(i, f"c{i}@x.org") for i in range(6000)]
+        )
+        db.executemany(
+            "INSERT INTO orders VALUES (?, ?, ?)",
+            [(i, (i * 7919) % 6000, i * 0.5) for i in range(orders)],
         )
     return path
 
@@ -64,10 +67,15 @@ def test_full_scan_found_and_index_proven_on_a_copy(tmp_path: Path) -> None:
     # A lookup instead of a 60,000-row scan: the margin is orders of magnitude.
     assert proposal.improved and proposal.after_p95_ms < proposal.before_p95_ms
     assert proposal.proven
-    assert report.migration_sql.strip() == 'CREATE INDEX IF NOT EXISTS ix_orders_customer_id ON orders (customer_id);'
+    assert (
+        report.migration_sql.strip()
+        == "CREATE INDEX IF NOT EXISTS ix_orders_customer_id ON orders (customer_id);"
+    )
     # Proven on a copy: the database itself is untouched.
     assert _indexes(path) == []
-    assert report.p95_ms >= report.p50_ms > 0 and report.figures() == {"query_p95_ms": report.p95_ms}
+    assert report.p95_ms >= report.p50_ms > 0 and report.figures() == {
+        "query_p95_ms": report.p95_ms
+    }
 
 
 def test_join_without_index_is_reported_and_indexed_query_is_not(tmp_path: Path) -> None:
@@ -116,19 +124,32 @@ def pg_url() -> Iterator[str]:
 def test_postgres_seq_scan_and_index_proven_in_a_rolled_back_transaction(pg_url: str) -> None:
     engine = sa.create_engine(pg_url)
     with engine.begin() as connection:
-        connection.execute(sa.text("CREATE TABLE orders (id SERIAL PRIMARY KEY, customer_id INT, amount NUMERIC)"))
-        connection.execute(sa.text(
-            "INSERT INTO orders (customer_id, amount) SELECT g % 5000, g * 0.5 FROM generate_series(1, 50000) g"
-        ))
+        connection.execute(
+            sa.text("CREATE TABLE orders (id SERIAL PRIMARY KEY, customer_id INT, amount NUMERIC)")
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO orders (customer_id, amount) "
+                "SELECT g % 5000, g * 0.5 FROM generate_series(1, 50000) g"
+            )
+        )
         connection.execute(sa.text("ANALYZE orders"))
     report = analyse_workload(pg_url, ["SELECT id FROM orders WHERE customer_id = 42"], runs=3)
     assert report.dialect == "postgresql"
-    assert [(s.table, s.columns) for s in report.queries[0].full_scans] == [("orders", ["customer_id"])]
+    assert [(s.table, s.columns) for s in report.queries[0].full_scans] == [
+        ("orders", ["customer_id"])
+    ]
     [proposal] = report.proposals
     assert proposal.proven_on == "rolled-back-transaction"
     assert any("Seq Scan on orders" in line for line in proposal.before_plan)
     assert proposal.plan_uses_index
     with engine.connect() as connection:
-        names = connection.execute(sa.text("SELECT indexname FROM pg_indexes WHERE tablename = 'orders'")).scalars().all()
+        names = (
+            connection.execute(
+                sa.text("SELECT indexname FROM pg_indexes WHERE tablename = 'orders'")
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert names == ["orders_pkey"]  # the proof left nothing behind

@@ -20,8 +20,14 @@ def _metrics() -> list[SuccessMetric]:
 
 
 def _tool(n: int, tool: str, ok: bool = True, **result: object) -> ev.ToolUsed:
-    return ev.ToolUsed(id=f"t{n}", at=T0 + timedelta(minutes=n), agent="data", tool=tool, ok=ok,
-                       result=dict(result))
+    return ev.ToolUsed(
+        id=f"t{n}",
+        at=T0 + timedelta(minutes=n),
+        agent="data",
+        tool=tool,
+        ok=ok,
+        result=dict(result),
+    )
 
 
 def _ai(n: int, at: datetime, cost: float, ok: bool = True) -> ev.AIUsage:
@@ -37,8 +43,14 @@ def test_every_charter_metric_is_judged_against_the_charter_target() -> None:
         _tool(3, "restore", recovery_time_minutes=0.5),
         _tool(4, "backup"),
         _tool(5, "migration_check", migration_success_rate=1.0),
-        ev.ReportFiled(id="r1", at=T0, agent="data", report=AgentReport(
-            status="success", metrics={"validation_pass_rate": 0.995, "schemas_documented": 0.8})),
+        ev.ReportFiled(
+            id="r1",
+            at=T0,
+            agent="data",
+            report=AgentReport(
+                status="success", metrics={"validation_pass_rate": 0.995, "schemas_documented": 0.8}
+            ),
+        ),
         *[_ai(i, T0 - timedelta(days=30) + timedelta(minutes=i), 1.0) for i in range(10)],
         *[_ai(100 + i, T0 + timedelta(minutes=i), 1.05) for i in range(10)],
     ]
@@ -73,8 +85,11 @@ def test_targets_come_from_the_metrics_argument_not_the_code() -> None:
 
 
 def test_derived_rates_from_tool_outcomes_and_ai_failures() -> None:
-    metrics = [m for m in _metrics() if m.key in {"backup_failure_rate", "pipeline_success_rate",
-                                                     "api_availability"}]
+    metrics = [
+        m
+        for m in _metrics()
+        if m.key in {"backup_failure_rate", "pipeline_success_rate", "api_availability"}
+    ]
     events = [
         *[_tool(i, "backup", ok=i != 3) for i in range(10)],
         *[_tool(20 + i, "run_pipeline") for i in range(200)],
@@ -82,7 +97,13 @@ def test_derived_rates_from_tool_outcomes_and_ai_failures() -> None:
         *[_ai(i, T0, 0.1, ok=i % 100 != 0) for i in range(1000)],
     ]
     card = compute_scorecard(events, metrics)
-    assert card.line("backup_failure_rate").value == 0.1 and card.line("backup_failure_rate").status == "fail"
+    assert (
+        card.line("backup_failure_rate").value == 0.1
+        and card.line("backup_failure_rate").status == "fail"
+    )
     assert card.line("pipeline_success_rate").status == "pass"  # 200/201 > 0.99
-    assert card.line("api_availability").value == 0.99 and card.line("api_availability").status == "fail"
+    assert (
+        card.line("api_availability").value == 0.99
+        and card.line("api_availability").status == "fail"
+    )
     assert compute_scorecard([], metrics).no_data == 3
