@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from charter.agents.policies.pm import PmPolicyName
-from charter.protocols import Escalation, VirtualClock
+from charter.protocols import Escalation, Team, VirtualClock
 
 from .orchestrator import DEFAULT_START, Orchestrator, RunStatus
 
@@ -81,6 +81,7 @@ def run_demo(
     seed: int = 7,
     pm_policy: PmPolicyName = "approve",
     checkpointer: str = "sqlite",
+    team: Team | None = None,
 ) -> DemoResult:
     clock = VirtualClock(DEFAULT_START)
     with Orchestrator(

@@ -21,6 +21,7 @@ from typing import Any
 from charter.agents.coordination import PROTOCOLS, ColumnRef, check_message
 from charter.protocols import (
     Action,
+    AuthorityDecision,
     Escalate,
     Message,
     Remember,
@@ -50,6 +51,20 @@ class GateResult:
     pending: list[str] = field(default_factory=list)  # immediate escalations to await
     raised: list[str] = field(default_factory=list)  # every escalation raised this step
     feedback: Feedback = field(default_factory=empty_feedback)
+
+
+def _portable(decision: AuthorityDecision, rt: Runtime) -> AuthorityDecision:
+    """The decision without the run directory's absolute path in its reasoning: history must
+    not depend on where the run lives, or two runs of one seed would differ."""
+    roots = sorted({str(rt.workspace), str(rt.workspace.resolve())}, key=len, reverse=True)
+    steps = list(decision.steps)
+    reason = decision.reason
+    for root in roots:
+        steps = [step.replace(root, "<workspace>") for step in steps]
+        reason = reason.replace(root, "<workspace>")
+    if steps == decision.steps and reason == decision.reason:
+        return decision
+    return decision.model_copy(update={"steps": steps, "reason": reason})
 
 
 class _Gate:
@@ -116,7 +131,7 @@ class _Gate:
     # --- actions ----------------------------------------------------------------------
 
     def write(self, action: WriteFile) -> None:
-        decision = self.rt.authority.decide(self.agent, action.path)
+        decision = _portable(self.rt.authority.decide(self.agent, action.path), self.rt)
         base = self._base()
         self.rt.emit(AuthorityChecked(**base, decision=decision))
         self.rt.store.record_authority_decision(base["id"], decision)

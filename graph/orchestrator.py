@@ -465,6 +465,9 @@ class Orchestrator:
     # --- closing ----------------------------------------------------------------------
 
     def close(self) -> None:
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         if getattr(self, "_conn", None) is not None:
             assert self._conn is not None
             self._conn.close()
