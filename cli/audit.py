@@ -1,7 +1,61 @@
-"""`charter audit ...` commands."""
+"""`charter audit ...`: verify a run's tamper-evident audit chain, show its latest entries."""
 
 from __future__ import annotations
 
+import json
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="audit commands.", no_args_is_help=True)
+from .memory import RunArg, open_run
+
+app = typer.Typer(
+    help="The run's audit trail: verify the hash chain, tail it.", no_args_is_help=True
+)
+
+
+@app.command("verify")
+def verify_command(run: RunArg) -> None:
+    """Walk the hash chain: "OK, N entries", or the first broken link (exit code 1)."""
+    with open_run(run) as store:
+        report = store.verify_audit()
+    typer.echo(str(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("tail")
+def tail_command(
+    run: RunArg,
+    count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many entries.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """The latest audit entries, oldest first."""
+    with open_run(run) as store:
+        entries = store.audit_tail(count)
+    for entry in entries:
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {
+                        "seq": entry.seq,
+                        "at": entry.at.isoformat(),
+                        "actor": entry.actor,
+                        "action": entry.action,
+                        "target": entry.target,
+                        "details": entry.details,
+                        "hash": entry.entry_hash,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            continue
+        details = json.dumps(entry.details, ensure_ascii=False, sort_keys=True)
+        at = entry.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        typer.echo(
+            f"{entry.seq:>5}  {at}  {entry.actor:<16} {entry.action:<10} {entry.target}  "
+            f"{details}  {entry.entry_hash[:12]}"
+        )
+
+
+__all__ = ["app"]

@@ -132,6 +132,35 @@ def _postgres_engine(url: str, schema: str | None) -> Engine:
     return engine
 
 
+def resolve_run(run: str) -> tuple[str, str | None]:
+    """A CLI RUN argument -> (database URL, PostgreSQL schema or None).
+
+    RUN is a run directory (holding `run.db`), a `.db` file, or a database URL; a
+    PostgreSQL URL may name its schema as `?schema=NAME`. An existing run only: a typo must
+    not create an empty database."""
+    if "://" in run:
+        dialect_of(run)
+        parsed = make_url(run)
+        schema = parsed.query.get("schema")
+        if isinstance(schema, tuple):
+            schema = schema[-1]
+        if schema is not None:
+            parsed = parsed.difference_update_query(["schema"])
+        if dialect_of(run) == "sqlite":
+            file_name = parsed.database or ""
+            if not Path(file_name).is_file():
+                raise ConfigError(f"run {run!r}: no run database at {file_name!r}")
+        return parsed.render_as_string(hide_password=False), schema
+    path = Path(run)
+    database = path / "run.db" if path.is_dir() else path
+    if not database.is_file():
+        raise ConfigError(
+            f"run {run!r}: no run database found (expected a run directory with run.db, "
+            "a .db file, or a database URL)"
+        )
+    return f"sqlite:///{database.resolve()}", None
+
+
 def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
@@ -157,5 +186,6 @@ __all__ = [
     "StoreLockedError",
     "create_store_engine",
     "dialect_of",
+    "resolve_run",
     "write_lock_errors",
 ]
