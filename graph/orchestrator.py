@@ -273,6 +273,8 @@ class Orchestrator:
                 raise ConfigError(
                     f"submit: unknown role {to!r}; expected one of {list(self.team.roles)}"
                 )
+            if to == self.rt.coordinator:
+                raise ConfigError(f"submit: to={to!r}: the PM routes tasks, it does not take them")
             task = task.model_copy(update={"assigned_to": to})
         if task.created_at is None:
             task = task.model_copy(update={"created_at": self.clock.now()})
