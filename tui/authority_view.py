@@ -41,6 +41,7 @@ class AuthorityView(Vertical):
         super().__init__(id=id)
         self.violations_only = False
         self._rows: list[AuthorityDecision] = []
+        self._model: RunModel | None = None
 
     def compose(self) -> ComposeResult:
         yield DataTable(cursor_type="row", id="authority-table")
@@ -54,6 +55,7 @@ class AuthorityView(Vertical):
         table.add_columns("verdict", "role", "path", "rule", "owner", "reason")
 
     def refresh_from(self, model: RunModel) -> None:
+        self._model = model
         rows = model.latest_decisions()
         if self.violations_only:
             rows = [d for d in rows if not d.allowed]
@@ -86,7 +88,9 @@ class AuthorityView(Vertical):
 
     def action_toggle_violations(self) -> None:
         self.violations_only = not self.violations_only
-        self._rows = []  # force a rebuild on the next refresh
+        self._rows = []  # force a rebuild
+        if self._model is not None:
+            self.refresh_from(self._model)
         self.notify("Showing violations only." if self.violations_only else "Showing all.")
 
     def action_explain(self) -> None:

@@ -31,7 +31,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("a", "approve the selected escalation (asks for a note)", "escalations"),
     ("d", "deny the selected escalation (asks for a note)", "escalations"),
     ("i", "ask for more information (asks for a note)", "escalations"),
-    ("up / down / pgup / pgdn", "move the cursor", "lists"),
+    ("up / down / pageup / pagedown", "move the cursor", "lists"),
     ("home / end", "first / last event (end follows new events)", "timeline"),
     ("enter", "show the selected event's full payload", "timeline"),
     ("n", "newest first / oldest first", "timeline"),

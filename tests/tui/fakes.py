@@ -5,6 +5,7 @@ approve and deny lead to different endings (and digests)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Collection, Sequence
@@ -30,6 +31,13 @@ from charter.protocols import events as ev
 from charter.tui.source import MemoryItem, SourceStatus
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+@functools.cache
+def default_team() -> Team:
+    return load_team()  # parsing the shipped YAML is the slow part of a fake; do it once
+
+
 ESCALATION_ID = "esc-0001"
 
 MEMORIES = [
@@ -70,7 +78,7 @@ class ScriptedRunSource:
         from pathlib import Path
 
         self.clock = VirtualClock(START)
-        self._team: Team = load_team()
+        self._team: Team = default_team()
         self._engine = AuthorityEngine(self._team, Path(workspace))
         self._events: list[Event] = []
         self._escalation: Escalation | None = None
