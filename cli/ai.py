@@ -1,7 +1,122 @@
-"""`charter ai ...` commands."""
+"""`charter ai ...`: what a run's AI calls used and cost, the price table, the key check.
+
+`charter ai usage RUN` reads the run's `ai_usage` events (RUN is a run directory, a `.db`
+file or a database URL) and prints tokens, cost, calls and errors per agent and model."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-app = typer.Typer(help="ai commands.", no_args_is_help=True)
+from .memory import RunArg, open_run
+
+app = typer.Typer(
+    help="AI API use: usage and cost per agent and model, prices, key check.",
+    no_args_is_help=True,
+)
+_REFUSALS = ("budget", "circuit_open")  # decided locally: no request left
+
+
+def _usage_rows(run: str) -> tuple[str | None, list[dict[str, Any]]]:
+    from charter.protocols.events import AIUsage, RunStarted
+
+    with open_run(run) as store:
+        events = [e for _, e in store.events(kinds={"ai_usage"}) if isinstance(e, AIUsage)]
+        started = [e for _, e in store.events(kinds={"run_started"}, limit=1)
+                   if isinstance(e, RunStarted)]
+    scenario = started[0].scenario if started else None
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for event in events:
+        row = rows.setdefault((event.agent or "-", event.model), {
+            "agent": event.agent or "-", "model": event.model, "calls": 0, "ok": 0,
+            "errors": 0, "refused": 0, "input_tokens": 0, "output_tokens": 0,
+            "cache_read_tokens": 0, "cache_write_tokens": 0, "cost_usd": 0.0,
+        })
+        row["calls"] += 1
+        if event.ok:
+            row["ok"] += 1
+        elif event.error in _REFUSALS:
+            row["refused"] += 1
+        else:
+            row["errors"] += 1
+        for field in ("input_tokens", "output_tokens", "cache_read_tokens",
+                      "cache_write_tokens"):
+            row[field] += getattr(event, field)
+        row["cost_usd"] += event.cost_usd
+    return scenario, [rows[key] for key in sorted(rows)]
+
+
+@app.command("usage")
+def usage_command(
+    run: RunArg,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """Tokens, cost, calls and errors per agent and model, from the run's ai_usage events.
+
+    "refused" counts calls stopped before sending (budget spent, circuit open)."""
+    scenario, rows = _usage_rows(run)
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps({**row, "scenario": scenario, "cost_usd": round(
+                row["cost_usd"], 8)}, sort_keys=True))
+        return
+    if not rows:
+        typer.echo("no AI calls in this run (every agent ran on its rule brain)")
+        return
+    columns = ("calls", "errors", "refused", "input_tokens", "output_tokens",
+               "cache_read_tokens", "cache_write_tokens")
+    typer.echo(f"AI usage — {scenario or run}")
+    typer.echo(f"{'agent':<14} {'model':<20} {'calls':>6} {'errors':>6} {'refused':>7} "
+               f"{'input':>9} {'output':>8} {'cache rd':>9} {'cache wr':>9} {'cost $':>11}")
+    total: dict[str, float] = {}
+    for row in [*rows, None]:
+        if row is None:
+            row = {"agent": "total", "model": "", **total}
+        else:
+            for key in (*columns, "ok", "cost_usd"):
+                total[key] = total.get(key, 0) + row[key]
+        counts = [int(row[k]) for k in columns]
+        typer.echo(f"{row['agent']:<14} {row['model']:<20} {counts[0]:>6} {counts[1]:>6} "
+                   f"{counts[2]:>7} {counts[3]:>9} {counts[4]:>8} {counts[5]:>9} "
+                   f"{counts[6]:>9} {row['cost_usd']:>11.6f}")
+    attempted = total["calls"] - total["refused"]
+    availability = total["ok"] / attempted if attempted else 1.0
+    typer.echo(f"API availability: {availability:.2%} of {int(attempted)} sent call(s)")
+
+
+@app.command("prices")
+def prices_command(
+    table: Annotated[Path | None, typer.Option("--table", help="A prices.yaml of your own.")]
+    = None,
+) -> None:
+    """The price table in use (dollars per million tokens) and the model aliases."""
+    from charter.agents.ai.prices import PriceTable
+
+    prices = PriceTable.load(table)
+    typer.echo(f"{'model':<22} {'input':>7} {'output':>7} {'cache write':>11} {'cache read':>10}")
+    for name, p in sorted(prices.models.items()):
+        typer.echo(f"{name:<22} {p.input:>7.3f} {p.output:>7.3f} {p.cache_write:>11.3f} "
+                   f"{p.cache_read:>10.3f}")
+    for alias, target in sorted(prices.aliases.items()):
+        typer.echo(f"alias {alias} -> {target}")
+
+
+@app.command("key")
+def key_command(
+    key_file: Annotated[Path | None, typer.Option("--key-file", help="A key file (mode 0600).")]
+    = None,
+) -> None:
+    """Check that an API key is available and safely stored (never prints the key)."""
+    from charter.agents.ai.keys import load_api_key
+
+    key = load_api_key(key_file=key_file)
+    if key is None:
+        typer.echo("no API key (set ANTHROPIC_API_KEY or use --key-file); runs use rule brains")
+        raise typer.Exit(1)
+    typer.echo(f"API key found ({key.label}); it is never printed, logged or stored")
+
+
+__all__ = ["app"]
