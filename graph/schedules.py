@@ -1,0 +1,276 @@
+"""Fire times for scheduled activation, computed with APScheduler trigger objects.
+
+Scenario runs never sleep: a `ScheduleAgenda` asks each schedule's trigger for its next
+fire time and the virtual clock jumps there. Live runs (`charter.graph.activation`) hand
+the very same trigger objects to an APScheduler scheduler, so both modes agree on when a
+schedule fires.
+
+Daylight saving (a cron schedule in a zone such as Europe/Berlin):
+
+* spring forward: a wall-clock time that does not exist that day (02:30 when clocks jump
+  from 02:00 to 03:00) fires once, at the instant the skipped hour maps to (03:30 local);
+  it is neither dropped nor doubled.
+* fall back: a wall-clock time that happens twice (02:30 when clocks go back from 03:00 to
+  02:00) fires once, at its first occurrence, when the cron names fixed hours. A cron with
+  hour `*` (every N minutes, hourly) keeps following elapsed time and fires in both passes,
+  so an hourly job runs 25 times that day and no hour goes unmonitored.
+
+All instants leaving this module are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]  # no stubs
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]  # no stubs
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]  # no stubs
+
+from charter.protocols import ConfigError, Schedule
+
+# Interval schedules are anchored here unless a run passes its own start, so the same
+# schedule gives the same fire times in every run.
+DEFAULT_ANCHOR = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _zone(schedule: Schedule) -> ZoneInfo:
+    try:
+        return ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"schedule {schedule.name!r}: timezone {schedule.timezone!r}: "
+            "expected an IANA zone name such as 'UTC' or 'Europe/Berlin'"
+        ) from None
+
+
+def build_trigger(schedule: Schedule, *, anchor: datetime | None = None) -> BaseTrigger:
+    """The APScheduler trigger for `schedule`; a bad cron or zone is a `ConfigError`.
+
+    `anchor` is where an interval schedule counts from (its first fire is one interval
+    later); cron schedules ignore it.
+    """
+    zone = _zone(schedule)
+    if schedule.cron is not None:
+        try:
+            return CronTrigger.from_crontab(schedule.cron, timezone=zone)
+        except ValueError as error:
+            raise ConfigError(
+                f"schedule {schedule.name!r}: cron {schedule.cron!r}: {error}; "
+                "expected five fields 'minute hour day month weekday'"
+            ) from None
+    assert schedule.interval is not None  # Schedule guarantees exactly one timing
+    start = (anchor or DEFAULT_ANCHOR).astimezone(UTC)
+    return IntervalTrigger(
+        seconds=schedule.interval.total_seconds(),
+        start_date=start + schedule.interval,
+        timezone=UTC,
+    )
+
+
+class ScheduleTiming:
+    """One schedule's trigger plus the fall-back rule above: `next_after(t)` is the first
+    fire strictly after `t`, in UTC."""
+
+    def __init__(self, schedule: Schedule, *, anchor: datetime | None = None) -> None:
+        self.schedule = schedule
+        self.trigger = build_trigger(schedule, anchor=anchor)
+        # A fixed-hour cron fires once per wall-clock time; an hour-wildcard cron follows
+        # elapsed time (see the module docstring).
+        self._once_per_wall_time = isinstance(self.trigger, CronTrigger) and not any(
+            field.name == "hour" and str(field) == "*" for field in self.trigger.fields
+        )
+
+    def next_after(self, instant: datetime) -> datetime | None:
+        instant = instant.astimezone(UTC)
+        previous: datetime | None = None
+        now = instant
+        while True:
+            fire: datetime | None = self.trigger.get_next_fire_time(previous, now)
+            if fire is None:
+                return None
+            fire_utc = fire.astimezone(UTC)
+            if fire_utc <= instant:
+                # The trigger is inclusive of `now`; we want strictly after.
+                previous, now = fire, fire_utc + timedelta(seconds=1)
+                continue
+            if self._once_per_wall_time and fire.fold == 1:
+                # Second pass of a repeated wall-clock hour: it already fired in the first.
+                previous, now = fire, fire_utc + timedelta(seconds=1)
+                continue
+            return fire_utc
+
+    def iter_after(self, start: datetime) -> Iterator[datetime]:
+        """Every fire strictly after `start`, in order (endless for most schedules).
+
+        Gives exactly what repeated `next_after` calls give, much faster: an interval is
+        arithmetic, and a cron's times of day are the same on every matching day, so only
+        days on which the zone changes its UTC offset go through the trigger fire by fire.
+        """
+        start = start.astimezone(UTC)
+        if isinstance(self.trigger, IntervalTrigger):
+            yield from self._iter_interval(start)
+        else:
+            yield from self._iter_cron(start)
+
+    def _iter_interval(self, start: datetime) -> Iterator[datetime]:
+        first = self.next_after(start)
+        if first is None:
+            return
+        step = self.trigger.interval
+        assert isinstance(step, timedelta)
+        fire = first
+        while True:
+            yield fire
+            fire = fire + step
+
+    def _iter_cron(self, start: datetime) -> Iterator[datetime]:
+        zone = _zone(self.schedule)
+        # The same fields in UTC tell which days match (the day fields do not depend on the
+        # zone) and which times of day fire (the time fields do not depend on the day).
+        day_trigger = CronTrigger.from_crontab(self.schedule.cron or "", timezone=UTC)
+        offsets = _times_of_day(day_trigger)
+        day = start.astimezone(zone).date() - timedelta(days=1)
+        while True:
+            probe = datetime.combine(day, time(0), tzinfo=UTC)
+            matched: datetime | None = day_trigger.get_next_fire_time(None, probe)
+            if matched is None:
+                return
+            day = matched.date()
+            low = datetime.combine(day, time(0), tzinfo=zone)
+            high = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+            if low.utcoffset() == high.utcoffset():
+                base = low.astimezone(UTC)
+                fires: Iterator[datetime] = (base + offset for offset in offsets)
+            else:
+                fires = self._slow_day(low.astimezone(UTC), high.astimezone(UTC))
+            for fire in fires:
+                if fire > start:
+                    yield fire
+            day = day + timedelta(days=1)
+
+    def _slow_day(self, low: datetime, high: datetime) -> Iterator[datetime]:
+        # A daylight-saving day: the trigger itself decides, fire by fire.
+        current = low - timedelta(microseconds=1)
+        while True:
+            fire = self.next_after(current)
+            if fire is None or fire >= high:
+                return
+            yield fire
+            current = fire
+
+    def between(self, start: datetime, end: datetime) -> Iterator[datetime]:
+        """Fire times `t` with `start < t <= end`, in order."""
+        for fire in self.iter_after(start):
+            if fire > end:
+                return
+            yield fire
+
+
+def _times_of_day(day_trigger: CronTrigger) -> list[timedelta]:
+    """The offsets from midnight at which a cron fires on any day it fires (UTC copy)."""
+    first: datetime | None = day_trigger.get_next_fire_time(None, DEFAULT_ANCHOR)
+    assert first is not None
+    midnight = datetime.combine(first.date(), time(0), tzinfo=UTC)
+    offsets: list[timedelta] = []
+    fire: datetime | None = first
+    while fire is not None and fire.date() == first.date():
+        offsets.append(fire - midnight)
+        fire = day_trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return offsets
+
+
+def fire_times(
+    schedule: Schedule, start: datetime, end: datetime, *, anchor: datetime | None = None
+) -> list[datetime]:
+    """All fire times of `schedule` in `(start, end]`, UTC."""
+    return list(ScheduleTiming(schedule, anchor=anchor).between(start, end))
+
+
+@dataclass(frozen=True, order=True)
+class ScheduledFire:
+    """A schedule due at `at` (UTC) for `role`; `misfire` marks a late live run."""
+
+    at: datetime
+    role: str
+    schedule: str
+    monitor: str | None = None
+    misfire: bool = False
+    missed: int = 0  # fires folded into this one by a coalescing misfire policy
+
+    @property
+    def job_id(self) -> str:
+        return schedule_job_id(self.role, self.schedule)
+
+
+def schedule_job_id(role: str, schedule: str) -> str:
+    return f"{role}:{schedule}"
+
+
+class ScheduleAgenda:
+    """Every schedule of a run, merged into one ordered stream of fires on a virtual clock.
+
+    The agenda holds one pending fire per schedule in a heap, so a simulated year of many
+    schedules costs one trigger evaluation per fire. Fires at the same instant come out in
+    (role, schedule name) order, so runs are reproducible.
+    """
+
+    def __init__(
+        self,
+        schedules: Sequence[tuple[str, Schedule]],
+        start: datetime,
+        *,
+        anchor: datetime | None = None,
+    ) -> None:
+        self._timings: list[tuple[str, ScheduleTiming]] = []
+        seen: set[str] = set()
+        for role, schedule in schedules:
+            job_id = schedule_job_id(role, schedule.name)
+            if job_id in seen:
+                raise ConfigError(f"schedule {schedule.name!r} of role {role!r}: defined twice")
+            seen.add(job_id)
+            self._timings.append((role, ScheduleTiming(schedule, anchor=anchor or start)))
+        self._streams = [timing.iter_after(start) for _, timing in self._timings]
+        self._heap: list[tuple[datetime, str, str, int]] = []
+        for index in range(len(self._timings)):
+            self._advance(index)
+
+    def _advance(self, index: int) -> None:
+        fire = next(self._streams[index], None)
+        if fire is not None:
+            role, timing = self._timings[index]
+            heapq.heappush(self._heap, (fire, role, timing.schedule.name, index))
+
+    def peek(self) -> datetime | None:
+        """When the next schedule fires, or None if none ever will."""
+        return self._heap[0][0] if self._heap else None
+
+    def pop_due(self, until: datetime) -> list[ScheduledFire]:
+        """Every fire at or before `until`, in order; the agenda moves past them."""
+        until = until.astimezone(UTC)
+        due: list[ScheduledFire] = []
+        heap = self._heap
+        while heap and heap[0][0] <= until:
+            fire, role, name, index = heapq.heappop(heap)
+            due.append(ScheduledFire(fire, role, name, self._timings[index][1].schedule.monitor))
+            self._advance(index)
+        return due
+
+    def __iter__(self) -> Iterator[ScheduledFire]:
+        """Fires forever (or until every trigger ends); stop with `itertools.islice`."""
+        while self._heap:
+            yield from self.pop_due(self._heap[0][0])
+
+
+__all__ = [
+    "DEFAULT_ANCHOR",
+    "ScheduleAgenda",
+    "ScheduleTiming",
+    "ScheduledFire",
+    "build_trigger",
+    "fire_times",
+    "schedule_job_id",
+]
