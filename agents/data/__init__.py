@@ -11,6 +11,7 @@ from .gx import import_gx_suite
 from .lineage import build_graph, impact, load_pipelines, to_mermaid, to_openlineage
 from .masking import MaskReport, mask_database
 from .migration import MigrationReport, check_migration
+from .ops_tools import register_ops_tools
 from .profile import DatabaseProfile, TableProfile, profile_database
 from .quality import run_check, run_suite
 from .query_perf import WorkloadReport, analyse_workload
@@ -48,6 +49,7 @@ __all__ = [
     "load_suite",
     "mask_database",
     "profile_database",
+    "register_ops_tools",
     "restore_database",
     "run_check",
     "run_suite",
