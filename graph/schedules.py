@@ -20,10 +20,10 @@ All instants leaving this module are timezone-aware UTC.
 
 from __future__ import annotations
 
-import heapq
+import bisect
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]  # no stubs
@@ -104,7 +104,13 @@ class ScheduleTiming:
             return fire_utc
 
     def iter_after(self, start: datetime) -> Iterator[datetime]:
-        """Every fire strictly after `start`, in order (endless for most schedules).
+        """Every fire strictly after `start`, in order (endless for most schedules)."""
+        for batch in self.batches_after(start):
+            yield from batch
+
+    def batches_after(self, start: datetime) -> Iterator[list[datetime]]:
+        """Every fire strictly after `start`, in order, as non-empty lists of consecutive
+        fires (about a day each).
 
         Gives exactly what repeated `next_after` calls give, much faster: an interval is
         arithmetic, and a cron's times of day are the same on every matching day, so only
@@ -112,22 +118,23 @@ class ScheduleTiming:
         """
         start = start.astimezone(UTC)
         if isinstance(self.trigger, IntervalTrigger):
-            yield from self._iter_interval(start)
+            yield from self._interval_batches(start)
         else:
-            yield from self._iter_cron(start)
+            yield from self._cron_batches(start)
 
-    def _iter_interval(self, start: datetime) -> Iterator[datetime]:
+    def _interval_batches(self, start: datetime) -> Iterator[list[datetime]]:
         first = self.next_after(start)
         if first is None:
             return
         step = self.trigger.interval
         assert isinstance(step, timedelta)
-        fire = first
+        per_batch = max(1, int(timedelta(days=1) / step))
+        steps = [step * k for k in range(per_batch)]
         while True:
-            yield fire
-            fire = fire + step
+            yield [first + offset for offset in steps]
+            first = first + step * per_batch
 
-    def _iter_cron(self, start: datetime) -> Iterator[datetime]:
+    def _cron_batches(self, start: datetime) -> Iterator[list[datetime]]:
         zone = _zone(self.schedule)
         # The same fields in UTC tell which days match (the day fields do not depend on the
         # zone) and which times of day fire (the time fields do not depend on the day).
@@ -144,12 +151,13 @@ class ScheduleTiming:
             high = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
             if low.utcoffset() == high.utcoffset():
                 base = low.astimezone(UTC)
-                fires: Iterator[datetime] = (base + offset for offset in offsets)
+                fires = [base + offset for offset in offsets]
             else:
-                fires = self._slow_day(low.astimezone(UTC), high.astimezone(UTC))
-            for fire in fires:
-                if fire > start:
-                    yield fire
+                fires = list(self._slow_day(low.astimezone(UTC), high.astimezone(UTC)))
+            if fires and fires[0] <= start:
+                fires = [fire for fire in fires if fire > start]
+            if fires:
+                yield fires
             day = day + timedelta(days=1)
 
     def _slow_day(self, low: datetime, high: datetime) -> Iterator[datetime]:
@@ -190,9 +198,11 @@ def fire_times(
     return list(ScheduleTiming(schedule, anchor=anchor).between(start, end))
 
 
-@dataclass(frozen=True, order=True)
-class ScheduledFire:
-    """A schedule due at `at` (UTC) for `role`; `misfire` marks a late live run."""
+class ScheduledFire(NamedTuple):
+    """A schedule due at `at` (UTC) for `role`; `misfire` marks a late live run.
+
+    A named tuple rather than a dataclass: a simulated year creates hundreds of thousands.
+    """
 
     at: datetime
     role: str
@@ -204,6 +214,13 @@ class ScheduledFire:
     @property
     def job_id(self) -> str:
         return schedule_job_id(self.role, self.schedule)
+
+
+_WINDOW = timedelta(days=1)
+
+
+def _fire_time(fire: ScheduledFire) -> datetime:
+    return fire.at
 
 
 def schedule_job_id(role: str, schedule: str) -> str:
@@ -233,36 +250,66 @@ class ScheduleAgenda:
                 raise ConfigError(f"schedule {schedule.name!r} of role {role!r}: defined twice")
             seen.add(job_id)
             self._timings.append((role, ScheduleTiming(schedule, anchor=anchor or start)))
-        self._streams = [timing.iter_after(start) for _, timing in self._timings]
-        self._heap: list[tuple[datetime, str, str, int]] = []
-        for index in range(len(self._timings)):
-            self._advance(index)
+        self._streams = [timing.batches_after(start) for _, timing in self._timings]
+        # Fires of each schedule computed but not yet in the window, by schedule index.
+        self._pending: dict[int, list[datetime]] = {}
+        for index, stream in enumerate(self._streams):
+            first = next(stream, None)
+            if first is not None:
+                self._pending[index] = first
+        self._window: list[ScheduledFire] = []  # sorted fires of the current window
+        self._position = 0  # fires before this index of the window were popped
+        self._window_end = start.astimezone(UTC)
 
-    def _advance(self, index: int) -> None:
-        fire = next(self._streams[index], None)
-        if fire is not None:
-            role, timing = self._timings[index]
-            heapq.heappush(self._heap, (fire, role, timing.schedule.name, index))
+    def _fill(self) -> bool:
+        """Compute the next window of fires; False when no schedule will fire again.
+
+        Fires are computed a window (one simulated day) at a time and sorted together:
+        cheaper per fire than a heap operation, with the same order.
+        """
+        while self._position >= len(self._window):
+            if not self._pending:
+                return False
+            low = max(self._window_end, min(batch[0] for batch in self._pending.values()))
+            end = low + _WINDOW
+            window: list[ScheduledFire] = []
+            for index in sorted(self._pending):
+                role, timing = self._timings[index]
+                name, monitor = timing.schedule.name, timing.schedule.monitor
+                stream = self._streams[index]
+                batch: list[datetime] | None = self._pending[index]
+                while batch is not None and batch[0] < end:
+                    cut = bisect.bisect_left(batch, end)
+                    window.extend(ScheduledFire(at, role, name, monitor) for at in batch[:cut])
+                    batch = batch[cut:] or next(stream, None)
+                if batch is None:
+                    del self._pending[index]
+                else:
+                    self._pending[index] = batch
+            window.sort()
+            self._window, self._position, self._window_end = window, 0, end
+        return True
 
     def peek(self) -> datetime | None:
         """When the next schedule fires, or None if none ever will."""
-        return self._heap[0][0] if self._heap else None
+        if not self._fill():
+            return None
+        return self._window[self._position].at
 
     def pop_due(self, until: datetime) -> list[ScheduledFire]:
         """Every fire at or before `until`, in order; the agenda moves past them."""
         until = until.astimezone(UTC)
         due: list[ScheduledFire] = []
-        heap = self._heap
-        while heap and heap[0][0] <= until:
-            fire, role, name, index = heapq.heappop(heap)
-            due.append(ScheduledFire(fire, role, name, self._timings[index][1].schedule.monitor))
-            self._advance(index)
+        while self._fill() and self._window[self._position].at <= until:
+            cut = bisect.bisect_right(self._window, until, lo=self._position, key=_fire_time)
+            due.extend(self._window[self._position : cut])
+            self._position = cut
         return due
 
     def __iter__(self) -> Iterator[ScheduledFire]:
         """Fires forever (or until every trigger ends); stop with `itertools.islice`."""
-        while self._heap:
-            yield from self.pop_due(self._heap[0][0])
+        while (upcoming := self.peek()) is not None:
+            yield from self.pop_due(upcoming)
 
 
 __all__ = [
