@@ -3,43 +3,76 @@
 Decision order, for a normalised path:
 1. the role's forbidden patterns deny, unless one of that rule's exceptions matches too;
 2. otherwise the most specific exclusive claim among *all* roles decides the owner
-   (specificity: see `charter.agents.globs`); equally specific claims from several roles
-   are settled by a team precedence entry naming one of the tied patterns, or else denied
-   to everyone as a conflict;
+   (specificity = (literal segments, depth, literal characters), see
+   `charter.agents.globs`); a claim reaching into its own role's forbidden area does not
+   count. Equally specific claims from several roles are settled by a team precedence
+   entry naming one of the tied patterns, or else denied to everyone as a conflict;
 3. a path nobody claims is allowed only through one of the role's shared patterns.
 
-Speed: every brace-free pattern is indexed by a segment it spells out in full (`data` for
-`**/data/`) or by the extension its last segment ends with (`py` for `**/*.py`); a path
-only tests the patterns its own segments and extensions select, and the selection (a
-"plan", pre-sorted by specificity) is cached per directory. Matching itself is pathspec's
-gitignore regex for each pattern, so results agree with pathspec (and git).
+Speed: each brace-free pattern is indexed by one segment it spells out in full (`data` for
+`**/data/`) or by the extension its last segment ends with (`py` for `**/*.py`); patterns
+with neither are always candidates. A path's candidates are the union of what its
+segments select; the distinct unions are few, so each gets a cached "plan" (candidates
+arranged for evaluation) and a directory maps to its union in one dictionary lookup.
+Matching itself is pathspec's gitignore regex for each pattern, so results agree with
+pathspec (and git, see the property test).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from charter.agents.globs import Glob, compile_pattern
 from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, PathRule, Team
 
-from .paths import PathNormaliser, PathRefused
+from .paths import PathRefused, WorkspaceLinks, clean_path
 
 _Search = Callable[[str], "re.Match[str] | None"]
+_CACHE_LIMIT = 1_000_000  # entries per cache before it is cleared (bounded memory)
 
 
 class Verdict(NamedTuple):
-    """The cheap form of a decision (what `allowed()` and the benchmark use)."""
+    """A decision in its cheap form (what `allowed()`, the matrix and the benchmark use);
+    `decide()` turns it into an `AuthorityDecision`."""
 
     allowed: bool
     rule: AuthorityRule
-    pattern: str | None
-    owner: str | None
-    path: str | None
-    reason: str
+    role: str
+    path: str | None  # normalised; None when the path was refused
+    pattern: str | None = None
+    owner: str | None = None
+    detail: str = ""  # the refusal reason, or the tied claims of a conflict
+
+    @property
+    def reason(self) -> str:
+        role, path, pattern, owner = self.role, self.path, self.pattern, self.owner
+        match self.rule:
+            case "invalid_path":
+                return self.detail
+            case "forbidden":
+                return f"{path} is in {role}'s forbidden area {pattern!r}"
+            case "exclusive_owner":
+                return f"{role} owns {path} through {pattern!r}"
+            case "owned_by_other":
+                return f"{path} belongs to {owner} through {pattern!r}"
+            case "precedence":
+                verb = "may write" if owner == role else "may not write"
+                return (
+                    f"{role} {verb} {path}: precedence gives {pattern!r} to {owner} ({self.detail})"
+                )
+            case "conflict":
+                return (
+                    f"{path} is claimed equally specifically by {self.detail} and no "
+                    "precedence entry settles it; add one to the team"
+                )
+            case "shared":
+                return f"nobody owns {path}; {role} shares it through {pattern!r}"
+            case "unowned":
+                return f"nobody owns {path} and {role} has no shared pattern for it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,21 +80,23 @@ class _Claim:
     ident: int
     role: str
     kind: str  # exclusive | forbidden | exception | shared
-    rule_index: int  # which PathRule of the role (forbidden exceptions point at theirs)
+    rule_index: int  # which PathRule of the role (exceptions point at their forbidden rule)
     glob: Glob
     search: _Search
+    exceptions: tuple[_Search, ...] = ()  # forbidden claims: their rule's exceptions
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
-    """The claims one set of index hits selects, arranged for evaluation."""
+    """The claims one union of index hits selects, arranged for evaluation."""
 
-    exclusive: list[tuple[int, list[_Claim]]]  # by literal segments, most first
-    forbidden: dict[str, list[_Claim]] = field(default_factory=dict)
-    shared: dict[str, list[_Claim]] = field(default_factory=dict)
+    exclusive: tuple[tuple[_Claim, ...], ...]  # grouped by literal segments, most first
+    forbidden: dict[str, tuple[_Claim, ...]]
+    shared: dict[str, tuple[_Claim, ...]]
 
 
-_EMPTY: frozenset[int] = frozenset()
+_NO_CLAIMS: tuple[_Claim, ...] = ()
+_NO_HITS: frozenset[int] = frozenset()
 
 
 class AuthorityEngine:
@@ -70,65 +105,75 @@ class AuthorityEngine:
     def __init__(self, team: Team, root: Path, *, case_sensitive: bool = True) -> None:
         self.team = team
         self.case_sensitive = case_sensitive
-        self._paths = PathNormaliser(root)
+        self._links = WorkspaceLinks(root)
+        self._flags = 0 if case_sensitive else re.IGNORECASE
         self._claims: list[_Claim] = []
-        self._exceptions: dict[tuple[str, int], list[_Claim]] = {}
-        self._by_segment: dict[str, set[int]] = {}
-        self._by_extension: dict[str, set[int]] = {}
-        self._always: set[int] = set()
-        flags = 0 if case_sensitive else re.IGNORECASE
+        by_segment: dict[str, set[int]] = {}
+        by_extension: dict[str, set[int]] = {}
+        always: set[int] = set()
         for role, charter in team.roles.items():
             auth = charter.authorities
-            self._add(role, "exclusive", auth.exclusive, flags)
-            self._add(role, "forbidden", auth.forbidden, flags)
-            self._add(role, "shared", auth.shared, flags)
-            for index, rule in enumerate(auth.forbidden):
-                self._exceptions[(role, index)] = [
-                    self._make_claim(role, "exception", index, glob, flags)
-                    for source in rule.exceptions
-                    for glob in compile_pattern(source)
-                ]
-        self._segment_sets = {k: frozenset(v) for k, v in self._by_segment.items()}
-        self._extension_sets = {k: frozenset(v) for k, v in self._by_extension.items()}
-        self._always_set = frozenset(self._always)
+            for kind, rules in (
+                ("exclusive", auth.exclusive),
+                ("forbidden", auth.forbidden),
+                ("shared", auth.shared),
+            ):
+                for claim in self._make_claims(role, kind, rules):
+                    self._claims.append(claim)
+                    self._index(claim, by_segment, by_extension, always)
+        self._by_segment = {key: frozenset(ids) for key, ids in by_segment.items()}
+        self._by_extension = {key: frozenset(ids) for key, ids in by_extension.items()}
+        self._always = frozenset(always)
         self._precedence = {(p.pattern, p.owner) for p in team.precedence}
-        self._plans: dict[frozenset[int], _Plan] = {}
-        self._dir_hits: dict[str, tuple[frozenset[int], dict[frozenset[int], _Plan]]] = {}
+        # caches: segment -> its index hits; directory -> union of its segments' hits;
+        # (directory union, file-name hits) -> plan; (role, path) -> verdict
+        self._segment_hits: dict[str, frozenset[int]] = {}
+        self._dir_hits: dict[str, frozenset[int]] = {"": self._always}
+        self._plans: dict[tuple[frozenset[int], frozenset[int]], _Plan] = {}
         self._verdicts: dict[tuple[str, str], Verdict] = {}
+        self._everything = self._plan(frozenset(range(len(self._claims))))
 
     # ---- building ------------------------------------------------------------------
 
-    def _add(self, role: str, kind: str, rules: Iterable[PathRule], flags: int) -> None:
+    def _make_claims(self, role: str, kind: str, rules: Iterable[PathRule]) -> list[_Claim]:
+        claims = []
         for index, rule in enumerate(rules):
+            exceptions = tuple(
+                re.compile(glob.regex, self._flags).search
+                for source in rule.exceptions
+                for glob in compile_pattern(source)
+            )
             for glob in compile_pattern(rule.pattern):
-                claim = self._make_claim(role, kind, index, glob, flags)
-                self._claims.append(claim)
-                self._index(claim)
+                search = re.compile(glob.regex, self._flags).search
+                ident = len(self._claims) + len(claims)
+                claims.append(_Claim(ident, role, kind, index, glob, search, exceptions))
+        return claims
 
-    def _make_claim(self, role: str, kind: str, index: int, glob: Glob, flags: int) -> _Claim:
-        search = re.compile(glob.regex, flags).search
-        return _Claim(len(self._claims), role, kind, index, glob, search)
-
-    def _index(self, claim: _Claim) -> None:
-        fold = self._fold
+    def _index(
+        self,
+        claim: _Claim,
+        by_segment: dict[str, set[int]],
+        by_extension: dict[str, set[int]],
+        always: set[int],
+    ) -> None:
         glob = claim.glob
         if glob.literals:
-            key = fold(max(glob.literals, key=len))
-            self._by_segment.setdefault(key, set()).add(claim.ident)
+            key = self._fold(max(glob.literals, key=len))
+            by_segment.setdefault(key, set()).add(claim.ident)
         elif "." in glob.suffix:
-            key = fold(glob.suffix.rpartition(".")[2])
-            self._by_extension.setdefault(key, set()).add(claim.ident)
+            key = self._fold(glob.suffix.rpartition(".")[2])
+            by_extension.setdefault(key, set()).add(claim.ident)
         else:
-            self._always.add(claim.ident)
+            always.add(claim.ident)
 
     def _fold(self, text: str) -> str:
         return text if self.case_sensitive else text.lower()
 
-    # ---- deciding ------------------------------------------------------------------
+    # ---- public --------------------------------------------------------------------
 
     def decide(self, role: str, path: str) -> AuthorityDecision:
-        """The full decision record for `role` writing `path`. Never raises for a bad path
-        (the decision is a denial with rule `invalid_path`); an unknown role is denied too."""
+        """The full decision record for `role` writing `path`. A bad path never raises: it
+        is a denial with rule `invalid_path`. An unknown role raises ConfigError."""
         verdict = self.verdict(role, path)
         return AuthorityDecision(
             role=role,
@@ -139,77 +184,8 @@ class AuthorityEngine:
             pattern=verdict.pattern,
             owner=verdict.owner,
             reason=verdict.reason,
+            steps=self._steps(role, path),
         )
-
-    def explain(self, role: str, path: str) -> str:
-        """Every step of the decision for `role` writing `path`, as printed by
-        `charter authority explain`. Checks every pattern, not just the indexed ones, and
-        states the verdict the fast path returns."""
-        verdict = self.verdict(role, path)
-        lines = [f"{role} writes {path!r}"]
-        lines += [f"  {step}" for step in self._steps(role, path)]
-        lines.append(f"=> {'ALLOWED' if verdict.allowed else 'DENIED'} ({verdict.rule})")
-        lines.append(f"   {verdict.reason}")
-        return "\n".join(lines)
-
-    def _steps(self, role: str, requested: str) -> list[str]:
-        if role not in self.team.roles:
-            return [f"unknown role {role!r}"]
-        try:
-            path = self._paths.normalise(requested)
-        except PathRefused as refusal:
-            return [f"1. normalise: refused: {refusal}"]
-        fold = "" if self.case_sensitive else ", case folded"
-        steps = [f"1. normalise: {path!r} relative to {self._paths.root}{fold}"]
-        own = [c for c in self._claims if c.role == role and c.kind == "forbidden"]
-        matched = [c for c in own if c.search(path) is not None]
-        if not own:
-            steps.append(f"2. forbidden: {role} has no forbidden patterns")
-        elif not matched:
-            steps.append(f"2. forbidden: none of {role}'s {len(own)} forbidden patterns match")
-        for claim in matched:
-            excepted = [
-                e.glob.text
-                for e in self._exceptions[(role, claim.rule_index)]
-                if e.search(path) is not None
-            ]
-            note = f"but exception {excepted[0]!r} matches" if excepted else "no exception"
-            steps.append(f"2. forbidden: {claim.glob.source!r} matches, {note}")
-        claims = []
-        for claim in self._claims:
-            if claim.kind != "exclusive":
-                continue
-            match = claim.search(path)
-            if match is None:
-                continue
-            end = match.end() - 1 if path[match.end() - 1] == "/" else match.end()
-            literal_segments, literal_chars = claim.glob.specificity
-            rank = (literal_segments, path.count("/", 0, end), literal_chars)
-            claims.append((rank, claim))
-        if not claims:
-            steps.append("3. exclusive claims: none match")
-        for rank, claim in sorted(claims, key=lambda item: item[0], reverse=True):
-            void = ""
-            if (
-                claim.role != role
-                and self._forbidden(
-                    self._plan(frozenset(c.ident for c in self._claims)), claim.role, path
-                )
-                is not None
-            ):
-                void = " -- void: inside its own role's forbidden area"
-            steps.append(
-                f"3. exclusive claim: {claim.role} {claim.glob.source!r} (as {claim.glob.text!r}) "
-                f"specificity (literal segments, depth, literal chars) = {rank}{void}"
-            )
-        shared = [
-            c.glob.source
-            for c in self._claims
-            if c.role == role and c.kind == "shared" and c.search(path) is not None
-        ]
-        if shared:
-            steps.append(f"4. shared: {role} shares {path} through {shared[0]!r} if unowned")
-        return steps
 
     def allowed(self, role: str, path: str) -> bool:
         return self.verdict(role, path).allowed
@@ -218,43 +194,54 @@ class AuthorityEngine:
         """The decision as a small tuple; cached per (role, path)."""
         key = (role, path)
         cached = self._verdicts.get(key)
-        if cached is not None:
-            return cached
-        result = self._decide(role, path)
-        if len(self._verdicts) >= 1_000_000:  # bound memory for very long runs
-            self._verdicts.clear()
-        self._verdicts[key] = result
-        return result
+        if cached is None:
+            cached = self._decide(role, path)
+            if len(self._verdicts) >= _CACHE_LIMIT:
+                self._verdicts.clear()
+            self._verdicts[key] = cached
+        return cached
 
     def forget(self) -> None:
         """Drop cached decisions and file-system facts (the workspace changed shape)."""
         self._verdicts.clear()
-        self._paths.forget()
+        self._links.forget()
+
+    def explain(self, role: str, path: str) -> str:
+        """Every step of the decision for `role` writing `path`, as printed by
+        `charter authority explain`."""
+        verdict = self.verdict(role, path)
+        lines = [f"{role} writes {path!r}"]
+        lines += [f"  {step}" for step in self._steps(role, path)]
+        lines.append(f"=> {'ALLOWED' if verdict.allowed else 'DENIED'} ({verdict.rule})")
+        lines.append(f"   {verdict.reason}")
+        return "\n".join(lines)
+
+    # ---- deciding ------------------------------------------------------------------
 
     def _decide(self, role: str, requested: str) -> Verdict:
         if role not in self.team.roles:
-            raise ConfigError(
-                f"unknown role {role!r}; expected one of {', '.join(self.team.roles)}"
-            )
+            known = ", ".join(self.team.roles)
+            raise ConfigError(f"unknown role {role!r}; expected one of {known}")
         try:
-            path = self._paths.normalise(requested)
+            path = clean_path(requested)
+            self._links.check(path)
         except PathRefused as refusal:
-            return Verdict(False, "invalid_path", None, None, None, str(refusal))
-        plan = self._plan_for(path)
+            return Verdict(False, "invalid_path", role, None, detail=str(refusal))
+        return self._judge(role, path, self._plan_for(path))
+
+    def _judge(self, role: str, path: str, plan: _Plan) -> Verdict:
         forbidden = self._forbidden(plan, role, path)
         if forbidden is not None:
-            source = forbidden.glob.source
-            reason = f"{path} is in {role}'s forbidden area {source!r}"
-            return Verdict(False, "forbidden", source, None, path, reason)
-        for _literal_segments, group in plan.exclusive:
-            best: tuple[int, int] = (-1, -1)
+            return Verdict(False, "forbidden", role, path, forbidden.glob.source)
+        for group in plan.exclusive:
+            best = (-1, -1)
             hits: list[_Claim] = []
             for claim in group:
                 match = claim.search(path)
                 if match is None:
                     continue
                 end = match.end()
-                if end and path[end - 1] == "/":
+                if path[end - 1] == "/":
                     end -= 1
                 rank = (path.count("/", 0, end), claim.glob.specificity[1])
                 if rank < best or (
@@ -266,95 +253,154 @@ class AuthorityEngine:
                 hits.append(claim)
             if hits:
                 return self._settle(role, path, hits)
-        for claim in plan.shared.get(role, ()):
+        for claim in plan.shared.get(role, _NO_CLAIMS):
             if claim.search(path) is not None:
-                source = claim.glob.source
-                reason = f"nobody owns {path}; {role} shares it through {source!r}"
-                return Verdict(True, "shared", source, None, path, reason)
-        reason = f"nobody owns {path} and {role} has no shared pattern for it"
-        return Verdict(False, "unowned", None, None, path, reason)
+                return Verdict(True, "shared", role, path, claim.glob.source)
+        return Verdict(False, "unowned", role, path)
 
-    def _forbidden(self, plan: _Plan, role: str, path: str) -> _Claim | None:
-        for claim in plan.forbidden.get(role, ()):
+    @staticmethod
+    def _forbidden(plan: _Plan, role: str, path: str) -> _Claim | None:
+        for claim in plan.forbidden.get(role, _NO_CLAIMS):
             if claim.search(path) is not None and not any(
-                exc.search(path) is not None
-                for exc in self._exceptions[(claim.role, claim.rule_index)]
+                exception(path) is not None for exception in claim.exceptions
             ):
                 return claim
         return None
 
     def _settle(self, role: str, path: str, hits: list[_Claim]) -> Verdict:
-        owners = {claim.role for claim in hits}
-        if len(owners) == 1:
-            claim = hits[0]
-            if claim.role == role:
-                reason = f"{role} owns {path} through {claim.glob.source!r}"
-                return Verdict(True, "exclusive_owner", claim.glob.source, role, path, reason)
-            reason = f"{path} belongs to {claim.role} through {claim.glob.source!r}"
-            return Verdict(False, "owned_by_other", claim.glob.source, claim.role, path, reason)
+        first = hits[0]
+        if len(hits) == 1 or all(claim.role == first.role for claim in hits):
+            rule: AuthorityRule = "exclusive_owner" if first.role == role else "owned_by_other"
+            return Verdict(first.role == role, rule, role, path, first.glob.source, first.role)
         settled = {
             (claim.role, claim.glob.source)
             for claim in hits
             if (claim.glob.source, claim.role) in self._precedence
         }
-        winners = {owner for owner, _ in settled}
         tied = ", ".join(sorted({f"{c.role} {c.glob.source!r}" for c in hits}))
-        if len(winners) == 1:
+        if len({owner for owner, _ in settled}) == 1:
             owner, source = min(settled)
-            verb = "may write" if owner == role else "may not write"
-            reason = f"{role} {verb} {path}: precedence gives {source!r} to {owner} ({tied})"
-            return Verdict(owner == role, "precedence", source, owner, path, reason)
-        reason = (
-            f"{path} is claimed equally specifically by {tied} and no precedence entry "
-            "settles it; add one to the team"
-        )
-        return Verdict(False, "conflict", None, None, path, reason)
+            return Verdict(owner == role, "precedence", role, path, source, owner, tied)
+        return Verdict(False, "conflict", role, path, detail=tied)
+
+    # ---- candidate selection -------------------------------------------------------
 
     def _plan_for(self, path: str) -> _Plan:
         directory, _, name = path.rpartition("/")
-        entry = self._dir_hits.get(directory)
-        if entry is None:
-            entry = (self._hits(directory.split("/")) if directory else _EMPTY, {})
-            self._dir_hits[directory] = entry
-        dir_hits, plans = entry
-        base_hits = self._hits((name,))
-        plan = plans.get(base_hits)
+        dir_hits = self._dir_hits.get(directory)
+        if dir_hits is None:
+            dir_hits = self._hits_of_dir(directory)
+        name_hits = self._segment_hits.get(name)
+        if name_hits is None:
+            name_hits = self._hits_of_segment(name)
+        key = (dir_hits, name_hits)
+        plan = self._plans.get(key)
         if plan is None:
-            plan = self._plan(dir_hits | base_hits)
-            plans[base_hits] = plan
+            plan = self._plan(dir_hits | name_hits)
+            self._plans[key] = plan
         return plan
 
-    def _hits(self, segments: Iterable[str]) -> frozenset[int]:
-        by_segment, by_extension = self._segment_sets, self._extension_sets
-        hits = self._always_set
-        for segment in segments:
-            key = segment if self.case_sensitive else segment.lower()
-            found = by_segment.get(key)
-            if found is not None:
-                hits = hits | found
-            if "." in key:
-                found = by_extension.get(key.rpartition(".")[2])
-                if found is not None:
-                    hits = hits | found
+    def _hits_of_dir(self, directory: str) -> frozenset[int]:
+        cached = self._dir_hits.get(directory)
+        if cached is not None:
+            return cached
+        parent, _, name = directory.rpartition("/")
+        hits = self._hits_of_dir(parent)
+        segment = self._segment_hits.get(name)
+        if segment is None:
+            segment = self._hits_of_segment(name)
+        if segment and not segment <= hits:
+            hits = hits | segment
+        if len(self._dir_hits) >= _CACHE_LIMIT:
+            self._dir_hits.clear()
+            self._dir_hits[""] = self._always
+        self._dir_hits[directory] = hits
+        return hits
+
+    def _hits_of_segment(self, segment: str) -> frozenset[int]:
+        key = segment if self.case_sensitive else segment.lower()
+        hits = self._by_segment.get(key, _NO_HITS)
+        if "." in key:
+            hits = hits | self._by_extension.get(key.rpartition(".")[2], _NO_HITS)
+        if len(self._segment_hits) >= _CACHE_LIMIT:
+            self._segment_hits.clear()
+        self._segment_hits[segment] = hits
         return hits
 
     def _plan(self, hits: frozenset[int]) -> _Plan:
-        plan = self._plans.get(hits)
-        if plan is not None:
-            return plan
         groups: dict[int, list[_Claim]] = {}
-        plan = _Plan(exclusive=[])
+        forbidden: dict[str, list[_Claim]] = {}
+        shared: dict[str, list[_Claim]] = {}
         for ident in sorted(hits):
             claim = self._claims[ident]
             if claim.kind == "exclusive":
                 groups.setdefault(claim.glob.specificity[0], []).append(claim)
             elif claim.kind == "forbidden":
-                plan.forbidden.setdefault(claim.role, []).append(claim)
+                forbidden.setdefault(claim.role, []).append(claim)
             else:
-                plan.shared.setdefault(claim.role, []).append(claim)
-        plan.exclusive = sorted(groups.items(), key=lambda item: item[0], reverse=True)
-        self._plans[hits] = plan
-        return plan
+                shared.setdefault(claim.role, []).append(claim)
+        return _Plan(
+            exclusive=tuple(tuple(groups[k]) for k in sorted(groups, reverse=True)),
+            forbidden={role: tuple(claims) for role, claims in forbidden.items()},
+            shared={role: tuple(claims) for role, claims in shared.items()},
+        )
+
+    # ---- explanation ---------------------------------------------------------------
+
+    def reference_verdict(self, role: str, path: str) -> Verdict:
+        """The decision computed against every pattern, bypassing the index and caches
+        (the fast path must always agree with it; tests compare them)."""
+        if role not in self.team.roles:
+            raise ConfigError(f"unknown role {role!r}")
+        try:
+            clean = clean_path(path)
+            self._links.check(clean)
+        except PathRefused as refusal:
+            return Verdict(False, "invalid_path", role, None, detail=str(refusal))
+        return self._judge(role, clean, self._everything)
+
+    def _steps(self, role: str, requested: str) -> list[str]:
+        if role not in self.team.roles:
+            return [f"unknown role {role!r}"]
+        try:
+            path = clean_path(requested)
+            self._links.check(path)
+        except PathRefused as refusal:
+            return [f"1. normalise: refused: {refusal}"]
+        fold = ", case folded" if not self.case_sensitive else ""
+        steps = [f"1. normalise: {path!r} relative to {self._links.root}{fold}"]
+        own = self._everything.forbidden.get(role, _NO_CLAIMS)
+        matched = [claim for claim in own if claim.search(path) is not None]
+        if not matched:
+            steps.append(f"2. forbidden: none of {role}'s {len(own)} forbidden patterns match")
+        for claim in matched:
+            excepted = any(exception(path) is not None for exception in claim.exceptions)
+            note = "but one of its exceptions matches" if excepted else "no exception matches"
+            steps.append(f"2. forbidden: {claim.glob.source!r} matches, {note}")
+        ranked = []
+        for group in self._everything.exclusive:
+            for claim in group:
+                match = claim.search(path)
+                if match is None:
+                    continue
+                end = match.end() - 1 if path[match.end() - 1] == "/" else match.end()
+                literal_segments, literal_chars = claim.glob.specificity
+                ranked.append(((literal_segments, path.count("/", 0, end), literal_chars), claim))
+        if not ranked:
+            steps.append("3. exclusive claims: none match")
+        for rank, claim in sorted(ranked, key=lambda item: item[0], reverse=True):
+            void = ""
+            if claim.role != role and self._forbidden(self._everything, claim.role, path):
+                void = " -- void: inside its own role's forbidden area"
+            steps.append(
+                f"3. exclusive claim: {claim.role} {claim.glob.source!r}"
+                f" (literal segments, depth, literal chars) = {rank}{void}"
+            )
+        for claim in self._everything.shared.get(role, _NO_CLAIMS):
+            if claim.search(path) is not None:
+                steps.append(f"4. shared: {claim.glob.source!r} matches (counts if unowned)")
+                break
+        return steps
 
 
 __all__ = ["AuthorityEngine", "Verdict"]

@@ -4,18 +4,21 @@ A requested path becomes a clean `a/b/c` relative to the workspace root, or a re
 reason. Refused: empty paths, NUL bytes, backslashes (ambiguous between systems), absolute
 paths and drive letters, a trailing `/` (a directory is not a write target), `..` that
 climbs above the root, the root itself, and paths whose existing parts are symlinks that
-lead outside the root.
+lead outside the root. `.` segments and doubled slashes are dropped; `a/../b` is resolved
+lexically (as git does).
 
-Symlink checks touch the file system, so their results are cached per directory; call
-`PathNormaliser.forget()` after the workspace changed shape outside the gate (the code that
-finally writes should still open files without following links: any check-then-write has
-a window).
+Symlink checks touch the file system, so what they learn is cached per directory, each
+directory derived from its parent (a folder under a missing folder is missing: no system
+call). Call `WorkspaceLinks.forget()` after the workspace changed shape outside the gate;
+the code that finally writes should still open files without following links, since any
+check-then-write leaves a window.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 # One search decides whether a path needs the careful (slow) treatment at all.
@@ -27,61 +30,10 @@ class PathRefused(ValueError):
     """A requested path that cannot be a write target; the message is the reason."""
 
 
-class PathNormaliser:
-    """Turns requested write paths into root-relative paths, caching symlink checks."""
-
-    __slots__ = ("_dirs", "_root", "_root_real")
-
-    def __init__(self, root: Path) -> None:
-        self._root = os.fspath(root)
-        self._root_real = os.path.realpath(self._root)
-        # directory (relative, '' for the root) -> whether it exists on disk; a directory
-        # that resolves outside the root is stored as the refusal message instead.
-        self._dirs: dict[str, bool | str] = {}
-
-    @property
-    def root(self) -> str:
-        return self._root
-
-    def forget(self) -> None:
-        """Drop cached file-system facts (after the workspace changed outside the gate)."""
-        self._dirs.clear()
-
-    def normalise(self, requested: str) -> str:
-        """The clean relative path for `requested`, or raise PathRefused with the reason."""
-        path = requested if _SUSPICIOUS.search(requested) is None else _clean(requested)
-        directory, _, _name = path.rpartition("/")
-        exists = self._dirs.get(directory)
-        if exists is None:
-            exists = self._check_dir(directory)
-        if exists is True:
-            self._check_leaf(path)
-        elif exists is not False:
-            raise PathRefused(exists)
-        return path
-
-    def _check_dir(self, directory: str) -> bool | str:
-        full = os.path.join(self._root, directory) if directory else self._root
-        real = os.path.realpath(full)
-        verdict: bool | str
-        if not _inside(real, self._root_real):
-            verdict = f"'{directory}' is a symlink leading outside the workspace root"
-        else:
-            verdict = os.path.isdir(full)
-        self._dirs[directory] = verdict
-        return verdict
-
-    def _check_leaf(self, path: str) -> None:
-        full = os.path.join(self._root, path)
-        if os.path.islink(full) and not _inside(os.path.realpath(full), self._root_real):
-            raise PathRefused(f"'{path}' is a symlink leading outside the workspace root")
-
-
-def _inside(real: str, root_real: str) -> bool:
-    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
-
-
-def _clean(requested: str) -> str:
+def clean_path(requested: str) -> str:
+    """The normalised relative form of `requested`, or raise PathRefused."""
+    if _SUSPICIOUS.search(requested) is None:
+        return requested
     if requested == "":
         raise PathRefused("empty path")
     if "\x00" in requested:
@@ -107,4 +59,72 @@ def _clean(requested: str) -> str:
     return "/".join(parts)
 
 
-__all__ = ["PathNormaliser", "PathRefused"]
+class WorkspaceLinks:
+    """Refuses paths whose existing parts are symlinks leading outside the root."""
+
+    __slots__ = ("_dirs", "_root", "_root_real")
+
+    def __init__(self, root: Path) -> None:
+        self._root = os.fspath(root)
+        self._root_real = os.path.realpath(self._root)
+        # relative directory ('' = the root) -> True (exists, inside), False (missing),
+        # or the refusal message when it leads outside the root.
+        self._dirs: dict[str, bool | str] = {}
+
+    @property
+    def root(self) -> str:
+        return self._root
+
+    def forget(self) -> None:
+        """Drop cached file-system facts (after the workspace changed outside the gate)."""
+        self._dirs.clear()
+
+    def check(self, path: str) -> None:
+        """Raise PathRefused if `path` (clean, relative) leads outside the root."""
+        directory = path.rpartition("/")[0]
+        status = self._dirs.get(directory)
+        if status is None:
+            status = self._status(directory)
+        if status is True:
+            self._check_leaf(path)
+        elif status is not False:
+            raise PathRefused(status)
+
+    def _status(self, directory: str) -> bool | str:
+        cached = self._dirs.get(directory)
+        if cached is not None:
+            return cached
+        if directory == "":
+            status: bool | str = os.path.isdir(self._root)
+        else:
+            parent, _, _ = directory.rpartition("/")
+            status = self._status(parent)
+            if status is True:
+                status = self._probe(directory)
+        self._dirs[directory] = status
+        return status
+
+    def _probe(self, directory: str) -> bool | str:
+        full = os.path.join(self._root, directory)
+        try:
+            info = os.lstat(full)
+        except OSError:
+            return False
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(full)
+            if not _inside(real, self._root_real):
+                return f"'{directory}' is a symlink leading outside the workspace root"
+            return os.path.isdir(real)
+        return stat.S_ISDIR(info.st_mode)
+
+    def _check_leaf(self, path: str) -> None:
+        full = os.path.join(self._root, path)
+        if os.path.islink(full) and not _inside(os.path.realpath(full), self._root_real):
+            raise PathRefused(f"'{path}' is a symlink leading outside the workspace root")
+
+
+def _inside(real: str, root_real: str) -> bool:
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+__all__ = ["PathRefused", "WorkspaceLinks", "clean_path"]

@@ -1,0 +1,121 @@
+"""Authority decisions per second, cold and warm, against raw pathspec in the same run.
+
+    .venv/bin/python -P benchmarks/authority.py [--paths 100000] [--seed 7]
+
+Paths: distinct, realistic (project trees 1-9 folders deep, mixed extensions, the folder
+names the shipped charters talk about mixed with ordinary ones). Each decision asks for one
+role of the shipped team (roles in turn), so every pattern of every role is in play.
+
+- baseline: pathspec `GitIgnoreSpec` of the Data role's exclusive patterns alone,
+  `match_file` once per path;
+- cold: a fresh engine, every (role, path) new (`AuthorityEngine.verdict`);
+- warm: the same decisions again (cached);
+- decide(): the full pydantic `AuthorityDecision` record, cold, on a slice of the paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import pathspec
+
+from charter.agents.team import load_team
+from charter.graph.authority import AuthorityEngine
+
+_DIRS = (
+    "src app lib pkg internal cmd core services api models utils handlers web ui components "
+    "frontend backend server client common shared config scripts tools jobs workers tasks "
+    "data etl analytics reports queries migrations monitoring ml-models data-models "
+    "data-governance data-mesh auth payments billing infra deploy docs tests adr "
+    "architecture integrations connectors project security charts dashboards v1 v2 "
+    "orders users customers inventory notifications search events"
+).split()
+_FILES = (
+    "main index service handler model schema views routes utils helpers client server "
+    "config settings pipeline load_orders transform report query test_orders README "
+    "Dockerfile docker-compose docker-compose.data nightly-data alerts"
+).split()
+_EXTS = ("py", "ts", "tsx", "js", "sql", "md", "yml", "yaml", "json", "toml", "csv", "go", "")
+
+
+def make_paths(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    paths: list[str] = []
+    while len(paths) < count:
+        depth = min(int(rng.expovariate(0.35)), 9)
+        folders = [rng.choice(_DIRS) for _ in range(depth)]
+        if rng.random() < 0.05:
+            folders = [".github", "workflows"]
+        name = rng.choice(_FILES)
+        if rng.random() < 0.7:
+            name = f"{name}_{rng.randrange(500)}"
+        ext = rng.choice(_EXTS)
+        path = "/".join([*folders, f"{name}.{ext}" if ext else name])
+        if path not in seen:
+            seen.add(path)
+            paths.append(path)
+    return paths
+
+
+def _rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paths", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    team = load_team()
+    roles = list(team.roles)
+    paths = make_paths(args.paths, args.seed)
+    jobs = [(roles[i % len(roles)], path) for i, path in enumerate(paths)]
+    patterns = [rule.pattern for rule in team.roles["data"].authorities.exclusive]
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    total = sum(
+        len(c.authorities.exclusive) + len(c.authorities.forbidden) + len(c.authorities.shared)
+        for c in team.roles.values()
+    )
+    print(f"{len(paths):,} distinct paths, {len(roles)} roles, {total} path rules in the team")
+
+    with tempfile.TemporaryDirectory() as workspace:
+        start = time.perf_counter()
+        for path in paths:
+            spec.match_file(path)
+        baseline = _rate(len(paths), time.perf_counter() - start)
+
+        engine = AuthorityEngine(team, Path(workspace))
+        verdict = engine.verdict
+        start = time.perf_counter()
+        for role, path in jobs:
+            verdict(role, path)
+        cold = _rate(len(jobs), time.perf_counter() - start)
+
+        start = time.perf_counter()
+        for role, path in jobs:
+            verdict(role, path)
+        warm = _rate(len(jobs), time.perf_counter() - start)
+
+        fresh = AuthorityEngine(team, Path(workspace))
+        sample = jobs[: max(len(jobs) // 10, 1)]
+        start = time.perf_counter()
+        for role, path in sample:
+            fresh.decide(role, path)
+        records = _rate(len(sample), time.perf_counter() - start)
+
+    print(f"baseline  raw pathspec, Data role only : {baseline:>12,.0f} matches/s   1.00x")
+    print(f"cold      engine, whole team           : {cold:>12,.0f} decisions/s {cold / baseline:5.2f}x")
+    print(f"warm      engine, repeated decisions   : {warm:>12,.0f} decisions/s {warm / baseline:5.2f}x")
+    print(f"decide()  full AuthorityDecision, cold : {records:>12,.0f} records/s   {records / baseline:5.2f}x")
+    print(f"target: cold >= 300,000/s -> {'met' if cold >= 300_000 else 'NOT met'}; "
+          f"cold >= baseline -> {'met' if cold >= baseline else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

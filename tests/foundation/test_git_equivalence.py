@@ -1,0 +1,191 @@
+"""Property tests: the engine's pattern matching is git's, and its fast path (index,
+caches) always agrees with evaluating every pattern.
+
+The git test writes each shipped pattern (braces expanded) as the only line of a
+`.gitignore` in a throw-away repository and asks `git check-ignore --no-index` which of the
+generated paths it matches; the engine's matcher for that pattern must say the same.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from charter.agents.globs import Glob, compile_pattern
+from charter.graph.authority import AuthorityEngine
+from charter.protocols import Team
+
+GIT = shutil.which("git")
+
+_WORDS = [
+    "data",
+    "DATA",
+    "Data",
+    "etl",
+    "analytics",
+    "migrations",
+    "queries",
+    "reports",
+    "data-models",
+    "data-governance",
+    "data-mesh",
+    "monitoring",
+    "ml-models",
+    "metadata",
+    "src",
+    "app",
+    "lib",
+    "auth",
+    "authorization",
+    "payments",
+    "billing",
+    "core",
+    "domain",
+    "frontend",
+    "web",
+    "ui",
+    "components",
+    "charts",
+    "dashboards",
+    "infra",
+    "deploy",
+    "k8s",
+    "terraform",
+    ".github",
+    "workflows",
+    "tests",
+    "docs",
+    "adr",
+    "architecture",
+    "security",
+    "integrations",
+    "connectors",
+    "contracts",
+    "project",
+    "Dockerfile",
+    "Dockerfile.data",
+    "docker-compose.yml",
+    "docker-compose.data.yml",
+    "docker-compose.prod.yml",
+    "nightly-data.yml",
+    "ci.yml",
+    "x.py",
+    "test_x.py",
+    "a.test.ts",
+    "b.tsx",
+    "c.md",
+    "d.rst",
+    "e.sql",
+    "f.json",
+    "g.yaml",
+    "secrets-policy.yml",
+    "SECURITY.md",
+    "pytest.ini",
+    "package.json",
+    "pyproject.toml",
+    "README.md",
+]
+_segment = st.one_of(
+    st.sampled_from(_WORDS),
+    st.text(alphabet="abdtDa._-yml", min_size=1, max_size=8).filter(lambda s: s not in {".", ".."}),
+)
+paths_strategy = st.lists(_segment, min_size=1, max_size=7).map("/".join)
+
+
+def shipped_globs(team: Team) -> list[Glob]:
+    sources: set[str] = set()
+    for charter in team.roles.values():
+        auth = charter.authorities
+        for rule in [*auth.exclusive, *auth.forbidden, *auth.shared]:
+            sources.add(rule.pattern)
+            sources.update(rule.exceptions)
+    unique = {glob.text: glob for source in sorted(sources) for glob in compile_pattern(source)}
+    return list(unique.values())
+
+
+def git_matches(
+    root: Path, patterns: list[str], paths: list[str], *, ignore_case: bool
+) -> list[set[str]]:
+    """For each pattern, the paths git matches with it. One git call: pattern i lives alone
+    in `p<i>/.gitignore` (gitignore patterns are relative to their folder), and the paths
+    are asked for under each folder."""
+    repo = Path(tempfile.mkdtemp(prefix="folded" if ignore_case else "exact", dir=root))
+    subprocess.run([GIT or "git", "init", "-q"], cwd=repo, check=True)
+    queries = []
+    for index, pattern in enumerate(patterns):
+        folder = repo / f"p{index}"
+        folder.mkdir()
+        (folder / ".gitignore").write_text(pattern + "\n", encoding="utf-8")
+        queries.extend(f"p{index}/{path}" for path in paths)
+    result = subprocess.run(
+        [
+            GIT or "git",
+            "-c",
+            f"core.ignorecase={str(ignore_case).lower()}",
+            "check-ignore",
+            "--no-index",
+            "--stdin",
+            "-z",
+        ],
+        cwd=repo,
+        input="\0".join(queries).encode() + b"\0",
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr.decode()
+    found: list[set[str]] = [set() for _ in patterns]
+    for item in result.stdout.split(b"\0"):
+        if item:
+            folder, _, path = item.decode().partition("/")
+            found[int(folder[1:])].add(path)
+    return found
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("gitrepos")
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(paths=st.lists(paths_strategy, min_size=20, max_size=60, unique=True))
+def test_patterns_match_like_git(repo: Path, team: Team, paths: list[str]) -> None:
+    globs = shipped_globs(team)
+    found = git_matches(repo, [glob.text for glob in globs], paths, ignore_case=False)
+    for glob, expected in zip(globs, found, strict=True):
+        regex = re.compile(glob.regex)
+        assert {path for path in paths if regex.search(path)} == expected, glob.text
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(paths=st.lists(paths_strategy, min_size=20, max_size=60, unique=True))
+def test_case_folded_patterns_match_like_git(repo: Path, team: Team, paths: list[str]) -> None:
+    globs = shipped_globs(team)
+    found = git_matches(repo, [glob.text for glob in globs], paths, ignore_case=True)
+    for glob, expected in zip(globs, found, strict=True):
+        regex = re.compile(glob.regex, re.IGNORECASE)
+        assert {path for path in paths if regex.search(path)} == expected, glob.text
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=paths_strategy)
+def test_fast_path_agrees_with_every_pattern(
+    engine: AuthorityEngine, folding_engine: AuthorityEngine, team: Team, path: str
+) -> None:
+    for role in team.roles:
+        assert engine.verdict(role, path) == engine.reference_verdict(role, path)
+        assert folding_engine.verdict(role, path) == folding_engine.reference_verdict(role, path)
