@@ -71,13 +71,11 @@ def usage_command(
     typer.echo(f"AI usage — {scenario or run}")
     typer.echo(f"{'agent':<14} {'model':<20} {'calls':>6} {'errors':>6} {'refused':>7} "
                f"{'input':>9} {'output':>8} {'cache rd':>9} {'cache wr':>9} {'cost $':>11}")
-    total: dict[str, float] = {}
-    for row in [*rows, None]:
-        if row is None:
-            row = {"agent": "total", "model": "", **total}
-        else:
-            for key in (*columns, "ok", "cost_usd"):
-                total[key] = total.get(key, 0) + row[key]
+    total: dict[str, Any] = {key: 0 for key in (*columns, "ok", "cost_usd")}
+    for row in rows:
+        for key in total:
+            total[key] += row[key]
+    for row in [*rows, {"agent": "total", "model": "", **total}]:
         counts = [int(row[k]) for k in columns]
         typer.echo(f"{row['agent']:<14} {row['model']:<20} {counts[0]:>6} {counts[1]:>6} "
                    f"{counts[2]:>7} {counts[3]:>9} {counts[4]:>8} {counts[5]:>9} "

@@ -50,6 +50,12 @@ def text(value: str) -> dict[str, Any]:
     return {"type": "text", "text": value}
 
 
+def _lesson(prompt: str) -> str:
+    # A lesson that echoes what the turn was about, so memories grow over a long run.
+    first = next((line for line in prompt.splitlines() if line.startswith("## ")), "## turn")
+    return f"handled {first[3:][:120]}"
+
+
 def playbook_policy(body: dict[str, Any]) -> list[dict[str, Any]]:
     """Step 0: escalate the signal's trigger (as the table says) and report; later steps,
     or after a rejected call: stop."""
@@ -90,6 +96,7 @@ def playbook_policy(body: dict[str, Any]) -> list[dict[str, Any]]:
                         "task_id": task.group(1) if task else None,
                         "status": "success",
                         "summary": "handled by the mock model",
+                    "lessons": [{"category": "pattern", "summary": _lesson(prompt)}],
                     }
                 },
             )

@@ -49,7 +49,7 @@ class ClaudeSettings(StrictModel):
     model: str | None = None
     temperature: float | None = Field(default=None, ge=0.0, le=1.0)  # None: the model default
     max_tokens: int = Field(default=1024, ge=1)
-    context_tokens: int | None = Field(default=2500, ge=100)  # None: no context budgeting
+    context_tokens: int | None = Field(default=1000, ge=100)  # None: no context budgeting
     max_corrections: int = Field(default=2, ge=0)  # re-asks after rejected tool calls
     cache_prefix: bool = True
 

@@ -37,6 +37,7 @@ def system_prompt(charter: Charter, team: Sequence[str]) -> str:
         "## Writing authorities (gitignore patterns, relative to the workspace root)",
     ]
     auth = charter.authorities
+    seen_notes: set[str] = set()
     for label, rules in (
         ("Exclusive", auth.exclusive),
         ("Shared", auth.shared),
@@ -44,7 +45,9 @@ def system_prompt(charter: Charter, team: Sequence[str]) -> str:
     ):
         for rule in rules:
             extra = f" (except {', '.join(rule.exceptions)})" if rule.exceptions else ""
-            note = f" — {rule.note}" if rule.note else ""
+            # Several patterns often share one note; saying it once keeps the prefix short.
+            note = f" — {rule.note}" if rule.note and rule.note not in seen_notes else ""
+            seen_notes.add(rule.note)
             lines.append(f"- {label}: {rule.pattern}{extra}{note}")
     if not charter.writes_code:
         lines.append("- You never write code or files.")
@@ -69,11 +72,10 @@ def system_prompt(charter: Charter, team: Sequence[str]) -> str:
             f"## Memory kinds you keep: {', '.join(k.value for k in charter.memory_kinds)}",
         ]
     if charter.success_metrics:
-        lines += ["", "## Success metrics"]
-        for metric in charter.success_metrics:
-            lines.append(
-                f"- {metric.name}: {metric.comparison} {metric.target:g} {metric.unit}".rstrip()
-            )
+        metrics = "; ".join(
+            f"{m.name} {m.comparison} {m.target:g}{m.unit}" for m in charter.success_metrics
+        )
+        lines += ["", f"## Success metrics: {metrics}"]
     return "\n".join(line for line in lines if line is not None)
 
 

@@ -66,7 +66,25 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
             return [walk(v) for v in node]
         return node
 
-    return dict(walk(schema))
+    return dict(_untitled(walk(schema)))
+
+
+def _untitled(node: Any) -> Any:
+    """Drop pydantic's generated `title` annotations (tokens in every request, no meaning
+    for the model); a property *named* title is kept."""
+    if isinstance(node, list):
+        return [_untitled(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: _untitled(sub) for name, sub in value.items()}
+        else:
+            out[key] = _untitled(value)
+    return out
 
 
 def _enum(schema: dict[str, Any], field: str, values: Sequence[str]) -> None:
