@@ -99,3 +99,26 @@ def test_nab_every_window_found_and_at_most_one_false_alarm_per_clean_series() -
             assert score.found == len(windows), name
         else:
             assert score.false_events <= 1, name
+
+
+def test_series_read_from_a_database_query(tmp_path: Path) -> None:
+    import sqlite3
+
+    from charter.agents.data.anomaly import read_series_sql
+
+    path = tmp_path / "runs.sqlite"
+    counts = [1000 + 50 * (i % 7) for i in range(120)]
+    counts[100] = 20  # a pipeline that loaded almost nothing
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE runs (day TEXT, row_count INTEGER)")
+        db.executemany(
+            "INSERT INTO runs VALUES (?, ?)", [(f"d{i:03d}", c) for i, c in enumerate(counts)]
+        )
+    stamps, values = read_series_sql(
+        f"sqlite:///{path}", "SELECT day, row_count FROM runs ORDER BY day"
+    )
+    report = detect_anomalies(values, timestamps=stamps)
+    assert report.period == 7
+    assert [a.timestamp for a in report.anomalies] == ["d100"]
+    with pytest.raises(ConfigError, match="expected \\(value\\) or \\(timestamp, value\\)"):
+        read_series_sql(f"sqlite:///{path}", "SELECT day, row_count, 1 FROM runs")
