@@ -119,16 +119,42 @@ def default_tools() -> ToolRegistry:
     return registry
 
 
+def classify_columns(arguments: Mapping[str, Any], context: ToolContext) -> ToolResult:
+    """Profile and classify a run database's columns (public ... restricted)."""
+    from charter.agents.data import classify_database
+
+    path = _dataset_path(arguments, context)
+    tables = arguments.get("tables")
+    catalogue = classify_database(
+        f"sqlite:///{path}",
+        [str(t) for t in tables] if isinstance(tables, list) else None,
+        now=context.now,
+    )
+    levels = {
+        f"{table}.{column}": entry.level
+        for table, spec in sorted(catalogue.tables.items())
+        for column, entry in sorted(spec.columns.items())
+    }
+    sensitive = sorted(c for c, lvl in levels.items() if lvl in ("confidential", "restricted"))
+    return ToolResult(
+        tool="classify_columns",
+        ok=True,
+        summary=f"{len(levels)} column(s) classified, {len(sensitive)} sensitive",
+        result={"classifications": levels, "sensitive": sensitive},
+    )
+
+
 def _register_data_tools(registry: ToolRegistry) -> None:
-    # The Data agent's tools (agents/data/) register themselves through an optional
-    # `register_tools(registry)` hook, so this module need not know each one.
-    try:
-        from charter.agents import data
-    except ImportError:  # pragma: no cover - the package is always installed
-        return
-    hook = getattr(data, "register_tools", None)
-    if callable(hook):
-        hook(registry)
+    # The Data agent's tool modules (agents/data/) expose `register_*_tools(registry)`
+    # hooks; every hook found is called, so this module need not know each tool.
+    from charter.agents import data
+
+    for name in sorted(dir(data)):
+        hook = getattr(data, name)
+        if name.startswith("register_") and name.endswith("tools") and callable(hook):
+            hook(registry)
+    if "classify_columns" not in registry and hasattr(data, "classify_database"):
+        registry.register("classify_columns", classify_columns, "classify a run database")
 
 
 __all__ = [

@@ -59,7 +59,7 @@ def _line(event: Any) -> str:
             return f"[red]dead letter[/]: {event.reason}"
         case "budget_exhausted":
             return f"[red]budget {event.budget} exhausted[/] ({event.used}/{event.limit})"
-    return kind.replace("_", " ")
+    return str(kind).replace("_", " ")
 
 
 _SHOWN = {

@@ -80,6 +80,14 @@ class Nodes:
 
     def __init__(self, rt: Runtime | None) -> None:
         self._rt = rt
+        self._payload: tuple[int, TaskAssignment | Signal | None] | None = None
+
+    def _load(self, work: WorkItem) -> TaskAssignment | Signal | None:
+        # Read once per work item (four nodes look at it); a cache, not state: a reopened
+        # run simply reads it again.
+        if self._payload is None or self._payload[0] != work["seq"]:
+            self._payload = (work["seq"], load_payload(self.rt, work))
+        return self._payload[1]
 
     @property
     def rt(self) -> Runtime:
@@ -131,7 +139,7 @@ class Nodes:
     def prepare(self, state: GraphState) -> dict[str, Any]:
         rt, work = self.rt, state["work"]
         assert work is not None and work["agent"] is not None
-        payload = load_payload(rt, work)
+        payload = self._load(work)
         if isinstance(payload, TaskAssignment):
             query = f"{payload.title} {payload.task}"
         elif isinstance(payload, Signal):
@@ -160,7 +168,7 @@ class Nodes:
         rt = self.rt
         agent = work["agent"]
         assert agent is not None
-        payload = load_payload(rt, work)
+        payload = self._load(work)
         inbox: list[Message] = []
         if work["kind"] == "message":
             # The conversation as it stood when the waking message arrived: everything up to
@@ -214,7 +222,7 @@ class Nodes:
         if state.get("outcome", "").startswith("stopped"):
             return {"verdicts": [], "pending": []}
         actions = ACTIONS.validate_python(state.get("actions", []))
-        payload = load_payload(rt, work) if work["kind"] == "signal" else None
+        payload = self._load(work) if work["kind"] == "signal" else None
         result = run_gate(
             rt,
             work,
@@ -227,7 +235,10 @@ class Nodes:
             "verdicts": result.verdicts,
             "pending": result.pending,
             "raised": [*state.get("raised", []), *result.raised],
-            "feedback": result.feedback,
+            "feedback": {
+                **result.feedback,
+                "tool_results": (state.get("feedback") or empty_feedback())["tool_results"],
+            },
             "allowed": state.get("allowed", 0) + sum(v["allowed"] for v in result.verdicts),
             "held": None,
         }
@@ -279,7 +290,9 @@ class Nodes:
         )
         before = state.get("feedback") or empty_feedback()
         merged: Feedback = {
-            "tool_results": produced["tool_results"],
+            # Tool results accumulate over the turn (bounded by the step budget) so a
+            # brain can combine a diagnosis with a later dry run.
+            "tool_results": [*before["tool_results"], *produced["tool_results"]],
             "denials": before["denials"],
             "rejections": [*before["rejections"], *produced["rejections"]],
         }

@@ -338,23 +338,20 @@ class Orchestrator:
         """Process one work item (or resume a decided pause); what it recorded."""
         before = self.store.event_count()
         self.check_deadlines()
-        if self.paused:
+        snapshot = self.graph.get_state(self._config)
+        if getattr(snapshot, "interrupts", ()):
             self._resume_decided()
         else:
-            state = self.graph.get_state(self._config).values or {}
-            tick = int(state.get("tick", 0)) + 1
+            tick = int((snapshot.values or {}).get("tick", 0)) + 1
             start: GraphState = {"tick": tick}
             self.graph.invoke(start, self._config)
         self._apply_pm_policy()
-        status: RunStatus = (
-            "paused"
-            if self.paused
-            else (
-                "idle"
-                if (self.graph.get_state(self._config).values or {}).get("outcome") == "idle"
-                else "working"
-            )
-        )
+        snapshot = self.graph.get_state(self._config)
+        status: RunStatus = "working"
+        if getattr(snapshot, "interrupts", ()):
+            status = "paused"
+        elif (snapshot.values or {}).get("outcome") == "idle":
+            status = "idle"
         return StepResult(status=status, events=self.store.events(since=before))
 
     def run_until_idle(self, max_steps: int = 10_000) -> RunStatus:

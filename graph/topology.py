@@ -48,12 +48,14 @@ def undeclared_partners(team: Team) -> list[str]:
 
 def topology_mermaid(graph: nx.MultiDiGraph[str]) -> str:
     lines = ["flowchart LR"]
-    for node, data in sorted(graph.nodes(data=True)):
-        lines.append(f'    {node}["{data.get("title", node)}"]')
-    for source, target, data in sorted(
-        graph.edges(data=True), key=lambda e: (e[0], e[1], e[2]["protocol"])
-    ):
-        lines.append(f"    {source} -- {data['protocol']} --> {target}")
+    for node in sorted(graph.nodes):
+        title = graph.nodes[node].get("title", node)
+        lines.append(f'    {node}["{title}"]')
+    edges: list[tuple[str, str, str]] = [
+        (str(source), str(target), str(key)) for source, target, key in graph.edges(keys=True)
+    ]
+    for source, target, protocol in sorted(edges):
+        lines.append(f"    {source} -- {protocol} --> {target}")
     return "\n".join(lines) + "\n"
 
 

@@ -158,31 +158,70 @@ class DataBrain:
             return actions or [self._signal_report(view, signal, [], trigger)]
         if view.step == 1:
             return self._signal_follow_up(view, signal, trigger)
+        if view.step == 2 and any(r.tool == "migration_check" for r in view.tool_results):
+            return self._propose_fix(view, signal)
         return []
 
-    def _signal_follow_up(
-        self, view: AgentView, signal: Signal, trigger: str | None
-    ) -> list[Action]:
-        payload = signal.payload
-        duplicates = [
+    @staticmethod
+    def _duplicates(view: AgentView) -> list[Any]:
+        return [
             row
             for result in view.tool_results
             if result.tool == "sql_query" and result.ok
             for row in result.result.get("rows", [])
         ]
+
+    @staticmethod
+    def _fix_sql(signal: Signal) -> tuple[str, str]:
+        payload = signal.payload
+        table, key = str(payload["table"]), str(payload["key"])
+        path = f"migrations/0001_dedupe_{slug(table)}.sql"
+        sensitive = _protect(_sensitive(_columns(payload.get("columns"))))
+        return path, dedupe_migration(table, key, sensitive)
+
+    def _signal_follow_up(
+        self, view: AgentView, signal: Signal, trigger: str | None
+    ) -> list[Action]:
+        duplicates = self._duplicates(view)
         if signal.kind != "pipeline_failed" or not duplicates:
             return [self._signal_report(view, signal, duplicates, trigger)]
+        # Prove the fix on a copy of the database before anyone is asked to approve it.
+        _, sql = self._fix_sql(signal)
+        levels = {
+            f"{c['table']}.{c['column']}": c["classification"]
+            for c in _sensitive(_columns(signal.payload.get("columns")))
+        }
+        return [
+            UseTool(
+                tool="migration_check",
+                arguments={
+                    "database": signal.payload.get("database"),
+                    "sql": sql,
+                    "classifications": levels,
+                },
+            )
+        ]
+
+    def _propose_fix(self, view: AgentView, signal: Signal) -> list[Action]:
+        payload = signal.payload
+        duplicates = self._duplicates(view)
         table, key = str(payload["table"]), str(payload["key"])
         pipeline = str(payload.get("pipeline", table))
-        columns = _columns(payload.get("columns"))
-        path = f"migrations/0001_dedupe_{slug(table)}.sql"
-        sql = dedupe_migration(table, key, _protect(_sensitive(columns)))
+        path, sql = self._fix_sql(signal)
+        check = next(r for r in view.tool_results if r.tool == "migration_check")
+        before = check.result.get("rows_before", {}).get(table)
+        after = check.result.get("rows_after", {}).get(table)
+        dry_run = (
+            f"dry run on a copy: {table} {before} -> {after} rows; {check.summary}"
+            if check.ok
+            else f"dry run failed: {check.summary}"
+        )
         actions = propose_migration(
             path,
             sql,
             [table],
-            columns,
-            f"{pipeline} failed on duplicate {key}s; dedupe and enforce uniqueness",
+            _columns(payload.get("columns")),
+            f"{pipeline} failed on duplicate {key}s; dedupe and enforce uniqueness ({dry_run})",
             signal.id,
         )
         actions.append(
@@ -212,6 +251,7 @@ class DataBrain:
                 findings=[
                     f"{len(duplicates)} {key} value(s) occur more than once in {table}",
                     f"first: {duplicates[0][0]} x{duplicates[0][1]}",
+                    dry_run,
                 ],
                 issues=[str(payload.get("error", "pipeline failed"))],
                 recommendations=[

@@ -63,6 +63,7 @@ def test_demo_events_in_order(demo_dirs: tuple[Path, Path, str, str]) -> None:
         ("escalation", "Pipeline Failures", "immediate"),
         ("decided", "approve"),  # the PM decides before any effect of that step happens
         ("tool", "sql_query", True),
+        ("tool", "migration_check", True),  # the fix, dry-run on a copy of the database
         ("request", "schema_review", "data", "architect"),
         ("request", "data_security_review", "data", "security"),
         ("request", "etl_coordination", "data", "integration"),
@@ -76,8 +77,11 @@ def test_demo_events_in_order(demo_dirs: tuple[Path, Path, str, str]) -> None:
     ]
     assert events[0].kind == "run_started" and events[1].kind == "signal_received"
     # The diagnosis was real: the generated database holds 7 duplicated order ids.
-    tool = next(e for e in events if isinstance(e, ToolUsed))
+    tool, check = [e for e in events if isinstance(e, ToolUsed)]
     assert len(tool.result["rows"]) == 7 and all(row[1] == 2 for row in tool.result["rows"])
+    assert check.result["rows_before"]["staging_orders"] == 407
+    assert check.result["rows_after"]["staging_orders"] == 400
+    assert check.result["needs_security_review"] is True
     migration = run_dir / "workspace" / "migrations" / "0001_dedupe_staging_orders.sql"
     assert "CREATE UNIQUE INDEX" in migration.read_text()
     assert "customer_email_token" in migration.read_text()  # restricted column tokenised

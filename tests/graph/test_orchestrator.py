@@ -174,3 +174,15 @@ def test_cli_demo_runs_and_refuses_bad_input(tmp_path: Path) -> None:
     bad = runner.invoke(_cli(), ["demo", "--out", str(tmp_path / "e"), "--pm-policy", "maybe"])
     assert isinstance(bad.exception, ConfigError)
     assert not (tmp_path / "e").exists()
+
+
+def test_langgraph_server_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    monkeypatch.setenv("CHARTER_RUN_DIR", str(tmp_path / "served"))
+    from charter.graph.server import make_graph
+
+    compiled = make_graph()
+    assert set(NODE_NAMES) <= set(compiled.get_graph().nodes)
+    config = json.loads((Path(__file__).parents[2] / "langgraph.json").read_text())
+    assert config["graphs"]["charter"] == "./graph/server.py:make_graph"

@@ -1,0 +1,59 @@
+"""Entry point for the standard LangGraph server (`langgraph.json` at the repository root).
+
+`langgraph dev` / LangGraph Platform load `make_graph` and attach their own checkpointer,
+so the graph is compiled without one here. The run directory comes from
+`CHARTER_RUN_DIR` (default `./runs/server`); SDK clients submit work by writing events
+through the Orchestrator API of the same run, and drive the graph with `{"tick": n}` inputs
+and `Command(resume=decision)` for immediate escalations. Absolute imports only: the
+server loads this file by path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from charter.agents.policies import default_brains
+from charter.agents.team import load_team
+from charter.agents.tools import default_tools
+from charter.graph.authority import AuthorityEngine
+from charter.graph.builder import build_graph
+from charter.graph.ids import run_id_for
+from charter.graph.orchestrator import DEFAULT_START
+from charter.graph.runtime import Catalog, Runtime
+from charter.memory import open_run_store
+from charter.protocols import VirtualClock
+
+
+def make_graph(config: Any = None) -> Any:
+    run_dir = Path(os.environ.get("CHARTER_RUN_DIR", "runs/server"))
+    meta_path = run_dir / "run.json"
+    if meta_path.is_file():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    else:
+        meta = {"run_id": run_id_for(0, "server"), "seed": 0, "start": DEFAULT_START.isoformat()}
+    workspace, datasets = run_dir / "workspace", run_dir / "datasets"
+    for folder in (workspace, datasets):
+        folder.mkdir(parents=True, exist_ok=True)
+    clock = VirtualClock(datetime.fromisoformat(meta["start"]))
+    team = load_team()
+    rt = Runtime(
+        run_id=meta["run_id"],
+        seed=int(meta["seed"]),
+        store=open_run_store(f"sqlite:///{run_dir / 'run.db'}", clock=clock),
+        team=team,
+        authority=AuthorityEngine(team, workspace),
+        brains=dict(default_brains(team)),
+        tools=default_tools(),
+        clock=clock,
+        workspace=workspace,
+        datasets=datasets,
+        catalog=Catalog(run_dir / "classifications.json"),
+    )
+    return build_graph(rt).compile()
+
+
+__all__ = ["make_graph"]
