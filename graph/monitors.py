@@ -68,7 +68,8 @@ class MonitorContext:
 
 
 class Monitor(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def run(self, context: MonitorContext) -> list[Signal]:
         """Measure and return the signals the measurement warrants (often none)."""
