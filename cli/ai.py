@@ -118,3 +118,95 @@ def key_command(
 
 
 __all__ = ["app"]
+
+
+# --- options and a helper for `charter run` (cli/scenarios.py) ---------------------------
+
+BrainOpt = Annotated[
+    list[str] | None,
+    typer.Option("--brain", help="ROLE=claude|rule, repeatable (e.g. --brain data=claude)."),
+]
+LlmOpt = Annotated[
+    str | None,
+    typer.Option("--llm", help="off | live | record | replay | mock (default: live with an "
+                 "API key, else off). record/replay use RUN_DIR/cassette.json."),
+]
+KeyFileOpt = Annotated[
+    Path | None, typer.Option("--key-file", help="API key file (mode 0600); else the env.")
+]
+MockModelOpt = Annotated[
+    bool, typer.Option("--mock-model", help="live/record against the built-in mock server.")
+]
+
+
+def run_brains(
+    team: Any, specs: list[str] | None, *, llm: str | None, run_dir: Path, clock: Any,
+    key_file: Path | None = None, mock_model: bool = False, scenario: str | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The brain overrides for an Orchestrator from `--brain`/`--llm` options. After the
+    Orchestrator exists, call `charter.agents.brains.bind_usage_events(brains,
+    orch.rt.emit, orch.run_id)` so usage lands in the run as `ai_usage` events."""
+    from charter.agents.brains import claude_brains, parse_brain_specs
+
+    kinds = parse_brain_specs(specs or [], team)
+    brains, _ = claude_brains(
+        team, kinds, llm=llm, run_dir=run_dir, clock=clock, key_file=key_file,
+        mock=mock_model, scenario=scenario, seed=seed,
+    )
+    return dict(brains)
+
+
+@app.command("try")
+def try_command(
+    out: Annotated[Path, typer.Option("--out", help="Run directory to create.")],
+    brain: BrainOpt = None,
+    llm: LlmOpt = None,
+    key_file: KeyFileOpt = None,
+    mock_model: MockModelOpt = False,
+    cassette: Annotated[
+        Path | None, typer.Option("--cassette", help="With --llm replay: the cassette to play.")
+    ] = None,
+    signal: Annotated[str, typer.Option(help="The signal the run starts with.")]
+    = "pipeline_failed",
+    seed: Annotated[int, typer.Option(help="The run's seed.")] = 7,
+) -> None:
+    """A small run (a signal, then a task for the Data agent) with agents on Claude: see
+    the brain, record a cassette, replay it offline to the same digest.
+
+        charter ai try --out runs/ai-rec --llm record --mock-model
+        charter ai try --out runs/ai-rep --llm replay --cassette runs/ai-rec/cassette.json
+        charter ai usage runs/ai-rec
+    """
+    import shutil
+    from datetime import UTC, datetime
+
+    from charter.agents.ai.cassette import CASSETTE_NAME
+    from charter.agents.brains import bind_usage_events
+    from charter.agents.team import load_team
+    from charter.graph.orchestrator import Orchestrator
+    from charter.protocols import ConfigError, VirtualClock
+
+    if out.exists() and any(out.iterdir()):
+        raise ConfigError(f"--out {out}: already exists and is not empty; expected a new directory")
+    out.mkdir(parents=True, exist_ok=True)
+    if cassette is not None:
+        if not cassette.is_file():
+            raise ConfigError(f"--cassette {cassette}: not found")
+        shutil.copy(cassette, out / CASSETTE_NAME)
+    team = load_team()
+    clock = VirtualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    brains = run_brains(team, brain or ["data=claude"], llm=llm, run_dir=out, clock=clock,
+                        key_file=key_file, mock_model=mock_model, scenario="ai-try", seed=seed)
+    with Orchestrator(out, team=team, brains=brains, clock=clock, seed=seed,
+                      name="ai-try") as orch:
+        bind_usage_events(brains, orch.rt.emit, orch.run_id)
+        orch.signal(signal, source="user", pipeline="load_orders")
+        orch.submit("Check the orders table for duplicate keys", to="data")
+        orch.run_until_idle()
+        for _, event in orch.events():
+            if event.kind in ("escalation_raised", "report_filed", "authority_checked",
+                              "message_sent", "ai_usage"):
+                typer.echo(f"{event.at:%H:%M:%S} {event.agent or '-':<10} {event.kind}")
+        typer.echo(f"brains: {', '.join(sorted(brains)) or 'rule brains only (--llm off)'}")
+        typer.echo(f"digest: {orch.digest()}")

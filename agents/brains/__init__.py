@@ -4,7 +4,15 @@ not import `anthropic`; only a call does."""
 
 from .claude import DEFAULT_MODEL, OVERRUN_TRIGGER, ClaudeBrain, ClaudeSettings
 from .prompt import system_prompt, user_message
-from .setup import LLM_MODES, BrainKind, LlmMode, claude_brains, parse_brain_specs, resolve_mode
+from .setup import (
+    LLM_MODES,
+    BrainKind,
+    LlmMode,
+    bind_usage_events,
+    claude_brains,
+    parse_brain_specs,
+    resolve_mode,
+)
 from .tools import Allowed, parse_tool_call, tool_definitions
 
 __all__ = [
@@ -16,6 +24,7 @@ __all__ = [
     "ClaudeBrain",
     "ClaudeSettings",
     "LlmMode",
+    "bind_usage_events",
     "claude_brains",
     "parse_brain_specs",
     "parse_tool_call",

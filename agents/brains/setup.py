@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from charter.protocols import Clock, ConfigError, Team
 
@@ -134,10 +134,24 @@ def claude_brains(
     return brains, client
 
 
+def bind_usage_events(
+    brains: Mapping[str, Brain], emit: Callable[[Any], object], run_id: str
+) -> int:
+    """Make every ClaudeBrain among `brains` write its usage as `AIUsage` run events through
+    `emit` (e.g. `orchestrator.rt.emit`); returns how many were bound."""
+    bound = 0
+    for brain in brains.values():
+        if isinstance(brain, ClaudeBrain):
+            brain.bind_events(emit, run_id)
+            bound += 1
+    return bound
+
+
 __all__ = [
     "LLM_MODES",
     "BrainKind",
     "LlmMode",
+    "bind_usage_events",
     "claude_brains",
     "parse_brain_specs",
     "resolve_mode",

@@ -70,3 +70,18 @@ def test_prices_and_key_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     os.chmod(key_file, 0o600)
     shown = runner.invoke(app, ["ai", "key", "--key-file", str(key_file)])
     assert shown.exit_code == 0 and "SECRET" not in shown.output
+
+
+def test_try_records_then_replays_to_the_same_digest(tmp_path: Path) -> None:
+    recorded = runner.invoke(app, ["ai", "try", "--out", str(tmp_path / "a"), "--llm", "record",
+                                   "--mock-model"])
+    assert recorded.exit_code == 0, recorded.output
+    replayed = runner.invoke(app, ["ai", "try", "--out", str(tmp_path / "b"), "--llm", "replay",
+                                   "--cassette", str(tmp_path / "a" / "cassette.json")])
+    assert replayed.exit_code == 0, replayed.output
+
+    def digest(output: str) -> str:
+        return next(line for line in output.splitlines() if line.startswith("digest: "))
+
+    assert digest(recorded.output) == digest(replayed.output)
+    assert "brains: data" in replayed.output
