@@ -102,10 +102,13 @@ def _line_of(node: yaml.Node | None, location: Sequence[int | str]) -> int | Non
     line = node.start_mark.line + 1 if node is not None else None
     for key in location:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == key), None)
-            if match is None:
-                match = next((k for k, _ in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            pair = next(((k, v) for k, v in node.value if k.value == key), None)
+            if pair is None:
+                break
+            line = pair[0].start_mark.line + 1  # the key's line names the setting
+            node = pair[1]
+            continue
+        if isinstance(node, yaml.SequenceNode) and isinstance(key, int):
             match = node.value[key] if key < len(node.value) else None
         else:
             match = None
