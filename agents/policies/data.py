@@ -378,6 +378,61 @@ class DataBrain:
                     )
                 )
             return actions
+        if any(w in text for w in ("backup", "restore", "reliability", "recovery", "disaster")):
+            actions = [
+                WriteFile(
+                    path=f"data/runbooks/{name}.md",
+                    content=f"# {task.title}\n\n1. back up\n2. verify the restore\n",
+                )
+            ]
+            if inputs.get("database"):
+                actions.append(UseTool(tool="backup", arguments={"database": inputs["database"]}))
+            return actions
+        if any(w in text for w in ("model", "drift", "mlflow", "inference")):
+            return [
+                WriteFile(
+                    path=f"ml-models/{name}.yaml",
+                    content=f"model: {name}\nmonitoring: drift\n",
+                    reason="model lifecycle entry",
+                )
+            ]
+        if any(w in text for w in ("data mesh", "data product", "contract", "subscription")):
+            return [
+                WriteFile(path=f"data-mesh/{name}.yaml", content=f"product: {name}\n"),
+                SendMessage(
+                    to="integration",
+                    protocol="api_data_contract",
+                    payload={"contract": name, "fields": dict(inputs.get("fields", {}))},
+                ),
+            ]
+        if any(w in text for w in ("audit", "compliance", "gdpr", "ccpa", "sox")):
+            return [
+                WriteFile(path=f"data-governance/{name}-audit.md", content=f"# {task.title}\n"),
+                SendMessage(
+                    to="security",
+                    protocol="compliance_report",
+                    payload={
+                        "period": str(inputs.get("period", "current")),
+                        "findings": [task.task],
+                    },
+                ),
+            ]
+        if "cach" in text:
+            return [
+                SendMessage(
+                    to="engineer",
+                    protocol="caching_strategy",
+                    payload={"dataset": name, "ttl_seconds": int(inputs.get("ttl_seconds", 300))},
+                )
+            ]
+        if "architecture" in text or "warehouse" in text:
+            return [
+                SendMessage(
+                    to="architect",
+                    protocol="data_architecture",
+                    payload={"summary": task.task, "components": ["staging", "warehouse"]},
+                )
+            ]
         if "report" in text or "analytics" in text or "dashboard" in text:
             return [WriteFile(path=f"reports/{name}.sql", content=f"-- {task.task}\n")]
         if "path" in inputs:  # an explicit file to write (tests, scripted runs)

@@ -126,6 +126,12 @@ def test_every_role_has_a_rule_brain(team: Team) -> None:
         ("New ETL pipeline for refunds", "etl/", "etl_coordination"),
         ("Weekly revenue report", "reports/", None),
         ("Slow query on orders", "queries/", None),
+        ("Backup and restore drill", "data/runbooks/", None),
+        ("Deploy the churn model", "ml-models/", None),
+        ("Publish the orders data product contract", "data-mesh/", "api_data_contract"),
+        ("GDPR compliance audit", "data-governance/", "compliance_report"),
+        ("Caching for the catalogue", None, "caching_strategy"),
+        ("Data architecture for the warehouse", None, "data_architecture"),
     ],
 )
 def test_data_brain_plans_tasks_in_its_areas(
