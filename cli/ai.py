@@ -134,6 +134,10 @@ LlmOpt = Annotated[
 KeyFileOpt = Annotated[
     Path | None, typer.Option("--key-file", help="API key file (mode 0600); else the env.")
 ]
+AiConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--ai-config", help="YAML: client limits and budgets, per-role model settings."),
+]
 MockModelOpt = Annotated[
     bool, typer.Option("--mock-model", help="live/record against the built-in mock server.")
 ]
@@ -142,17 +146,18 @@ MockModelOpt = Annotated[
 def run_brains(
     team: Any, specs: list[str] | None, *, llm: str | None, run_dir: Path, clock: Any,
     key_file: Path | None = None, mock_model: bool = False, scenario: str | None = None,
-    seed: int = 0,
+    seed: int = 0, ai_config: Path | None = None,
 ) -> dict[str, Any]:
     """The brain overrides for an Orchestrator from `--brain`/`--llm` options. After the
     Orchestrator exists, call `charter.agents.brains.bind_usage_events(brains,
     orch.rt.emit, orch.run_id)` so usage lands in the run as `ai_usage` events."""
-    from charter.agents.brains import claude_brains, parse_brain_specs
+    from charter.agents.brains import claude_brains, load_ai_config, parse_brain_specs
 
     kinds = parse_brain_specs(specs or [], team)
     brains, _ = claude_brains(
         team, kinds, llm=llm, run_dir=run_dir, clock=clock, key_file=key_file,
         mock=mock_model, scenario=scenario, seed=seed,
+        run_config=load_ai_config(ai_config) if ai_config is not None else None,
     )
     return dict(brains)
 
@@ -164,6 +169,7 @@ def try_command(
     llm: LlmOpt = None,
     key_file: KeyFileOpt = None,
     mock_model: MockModelOpt = False,
+    ai_config: AiConfigOpt = None,
     cassette: Annotated[
         Path | None, typer.Option("--cassette", help="With --llm replay: the cassette to play.")
     ] = None,
@@ -197,7 +203,8 @@ def try_command(
     team = load_team()
     clock = VirtualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
     brains = run_brains(team, brain or ["data=claude"], llm=llm, run_dir=out, clock=clock,
-                        key_file=key_file, mock_model=mock_model, scenario="ai-try", seed=seed)
+                        key_file=key_file, mock_model=mock_model, scenario="ai-try", seed=seed,
+                        ai_config=ai_config)
     with Orchestrator(out, team=team, brains=brains, clock=clock, seed=seed,
                       name="ai-try") as orch:
         bind_usage_events(brains, orch.rt.emit, orch.run_id)

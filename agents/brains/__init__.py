@@ -6,10 +6,12 @@ from .claude import DEFAULT_MODEL, OVERRUN_TRIGGER, ClaudeBrain, ClaudeSettings
 from .prompt import system_prompt, user_message
 from .setup import (
     LLM_MODES,
+    AIRunConfig,
     BrainKind,
     LlmMode,
     bind_usage_events,
     claude_brains,
+    load_ai_config,
     parse_brain_specs,
     resolve_mode,
 )
@@ -19,6 +21,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "LLM_MODES",
     "OVERRUN_TRIGGER",
+    "AIRunConfig",
     "Allowed",
     "BrainKind",
     "ClaudeBrain",
@@ -26,6 +29,7 @@ __all__ = [
     "LlmMode",
     "bind_usage_events",
     "claude_brains",
+    "load_ai_config",
     "parse_brain_specs",
     "parse_tool_call",
     "resolve_mode",

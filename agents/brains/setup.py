@@ -14,7 +14,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from charter.protocols import Clock, ConfigError, Team
+import yaml
+from pydantic import Field, ValidationError
+
+from charter.protocols import Clock, ConfigError, StrictModel, Team
 
 from ..ai.client import AIClient, AIConfig
 from ..ai.keys import ApiKey, load_api_key
@@ -58,6 +61,39 @@ def resolve_mode(llm: str | None, key: ApiKey | None) -> LlmMode:
     return llm  # type: ignore[return-value]  # checked just above
 
 
+class AIRunConfig(StrictModel):
+    """A run's AI settings file (YAML): the client's limits and budgets, the default brain
+    settings, and per-role overrides (model, temperature, max_tokens, context budget).
+
+        client: {requests_per_minute: 20, budgets: {per_run: {usd: 1.50}}}
+        default: {context_tokens: 1000}
+        roles: {data: {model: claude-sonnet, max_tokens: 2048}}
+    """
+
+    client: AIConfig = Field(default_factory=AIConfig)
+    default: ClaudeSettings = Field(default_factory=ClaudeSettings)
+    roles: dict[str, ClaudeSettings] = Field(default_factory=dict)
+
+    def settings_for(self, role: str) -> ClaudeSettings:
+        return self.roles.get(role, self.default)
+
+
+def load_ai_config(path: Path | str) -> AIRunConfig:
+    """Read an AI run config; a bad file is one ConfigError naming the key at fault."""
+    where = Path(path)
+    try:
+        data = yaml.safe_load(where.read_text(encoding="utf-8")) or {}
+        return AIRunConfig.model_validate(data)
+    except OSError as error:
+        raise ConfigError(f"AI config {where}: {error.strerror or error}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"AI config {where}: not valid YAML ({error})") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = ".".join(str(part) for part in first["loc"]) or "top level"
+        raise ConfigError(f"AI config {where}: {loc}: {first['msg']}") from None
+
+
 def claude_brains(
     team: Team,
     kinds: Mapping[str, BrainKind],
@@ -75,10 +111,18 @@ def claude_brains(
     mock: MockModel | bool = False,
     inner: httpx2.BaseTransport | None = None,
     tools: Mapping[str, str] | None = None,
+    run_config: AIRunConfig | None = None,
 ) -> tuple[dict[str, Brain], AIClient | None]:
     """The Claude brains asked for (each falling back to its role's rule brain) and the
     shared client, or ({}, None) when the mode is `off` or nobody asked for Claude."""
     wanted = [role for role, kind in kinds.items() if kind == "claude"]
+    if run_config is not None:
+        config = config or run_config.client
+        settings = {**{r: run_config.settings_for(r) for r in wanted}, **(settings or {})}
+        for role in run_config.roles:
+            if role not in team.roles:
+                raise ConfigError(f"AI config roles: unknown role {role!r}; expected one of "
+                                  f"{', '.join(team.roles)}")
     if key is None and llm not in ("replay", "mock", "off"):
         key = load_api_key(key_file=key_file)
     mode = resolve_mode(llm, key)
@@ -149,10 +193,12 @@ def bind_usage_events(
 
 __all__ = [
     "LLM_MODES",
+    "AIRunConfig",
     "BrainKind",
     "LlmMode",
     "bind_usage_events",
     "claude_brains",
+    "load_ai_config",
     "parse_brain_specs",
     "resolve_mode",
 ]

@@ -213,3 +213,43 @@ def test_system_prompt_is_stable_across_steps(
     later, _ = brain.build_request(make_view(role, task=TASK, step=3, rejections=["x"]))
     assert first["system"] == later["system"] and first["tools"] == later["tools"]
     assert first["messages"] != later["messages"]
+
+
+def test_run_config_sets_models_and_budgets_per_role(
+    tmp_path: Any, team: Team, make_view: MakeView
+) -> None:
+    from charter.agents.brains import claude_brains, load_ai_config
+    from charter.protocols import ConfigError, VirtualClock
+
+    path = tmp_path / "ai.yaml"
+    path.write_text(
+        "client: {max_retries: 1, budgets: {per_run: {usd: 0.5}}}\n"
+        "default: {model: claude-haiku}\n"
+        "roles: {data: {model: claude-opus, max_tokens: 300}}\n"
+    )
+    config = load_ai_config(path)
+    server = MockModel()
+    brains, client = claude_brains(
+        team, {"data": "claude", "security": "claude"}, llm="mock", run_dir=tmp_path,
+        clock=VirtualClock(datetime(2026, 3, 2, tzinfo=UTC)), mock=server, run_config=config,
+        tools={})
+    assert client is not None and client.config.max_retries == 1
+    assert client.config.budgets.per_run.usd == 0.5
+    brains["data"].decide(make_view(task=TASK))
+    brains["security"].decide(make_view("security", task=TASK))
+    assert [(b["model"], b["max_tokens"]) for b in server.requests] == [
+        ("claude-opus-5-5", 300), ("claude-haiku-5-5", 1024)]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("roles: {data: {max_tokens: 0}}\n")
+    with pytest.raises(ConfigError, match=r"bad.yaml: roles.data.max_tokens"):
+        load_ai_config(bad)
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("client: {request_per_minute: 5}\n")
+    with pytest.raises(ConfigError, match="client.request_per_minute"):
+        load_ai_config(typo)
+    stranger = tmp_path / "stranger.yaml"
+    stranger.write_text("roles: {cfo: {}}\n")
+    with pytest.raises(ConfigError, match="unknown role 'cfo'"):
+        claude_brains(team, {"data": "claude"}, llm="mock", run_dir=tmp_path,
+                      clock=VirtualClock(datetime(2026, 3, 2, tzinfo=UTC)),
+                      run_config=load_ai_config(stranger))
