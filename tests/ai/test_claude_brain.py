@@ -245,7 +245,7 @@ def test_run_config_sets_models_and_budgets_per_role(
         load_ai_config(bad)
     typo = tmp_path / "typo.yaml"
     typo.write_text("client: {request_per_minute: 5}\n")
-    with pytest.raises(ConfigError, match="client.request_per_minute"):
+    with pytest.raises(ConfigError, match=r"client\.request_per_minute"):
         load_ai_config(typo)
     stranger = tmp_path / "stranger.yaml"
     stranger.write_text("roles: {cfo: {}}\n")
