@@ -84,6 +84,14 @@ def raise_escalation(
     now = rt.clock.now()
     charter = rt.team.roles.get(source)
     within = (charter.escalation.acknowledge_within if charter else {}).get(severity)
+    named = next(
+        (
+            t
+            for t in (charter.escalation.all_triggers() if charter else [])
+            if t.name.casefold() == trigger.casefold()
+        ),
+        None,
+    )
     escalation = Escalation(
         id=escalation_id,
         source=source,
@@ -95,6 +103,7 @@ def raise_escalation(
         acknowledge_by=now + within if within is not None else None,
         task_id=task_id,
         correlation_id=correlation_id,
+        escalated_to=named.target if named is not None else "pm",
     )
     rt.store.upsert_escalation(escalation)
     rt.emit(
@@ -148,8 +157,20 @@ def acknowledge(rt: Runtime, escalation: Escalation, by: str) -> Escalation:
     return acked
 
 
-def reescalate_overdue(rt: Runtime, now: datetime, to: str = "user") -> list[Escalation]:
+def deadline_target(rt: Runtime) -> str:
+    """Who hears about a missed acknowledgement deadline: the target of the coordinator's
+    deadline trigger in its charter (the shipped PM charter says "user")."""
+    coordinator = rt.team.roles.get(rt.coordinator)
+    if coordinator is not None:
+        for trigger in coordinator.escalation.all_triggers():
+            if "deadline" in trigger.name.casefold():
+                return trigger.target
+    return "user"
+
+
+def reescalate_overdue(rt: Runtime, now: datetime, to: str | None = None) -> list[Escalation]:
     """Open escalations past their acknowledgement deadline go up a level (PM -> user)."""
+    to = to or deadline_target(rt)
     moved: list[Escalation] = []
     for escalation in rt.store.list_escalations(status="open"):
         if escalation.acknowledge_by is None or escalation.acknowledge_by > now:
@@ -177,6 +198,7 @@ def reescalate_overdue(rt: Runtime, now: datetime, to: str = "user") -> list[Esc
 __all__ = [
     "SYSTEM_TRIGGERS",
     "acknowledge",
+    "deadline_target",
     "raise_escalation",
     "record_decision",
     "reescalate_overdue",
