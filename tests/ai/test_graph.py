@@ -44,8 +44,10 @@ def _brain(
 
 def test_gate_denies_a_claude_write_outside_the_authorities(make_orch: MakeOrch) -> None:
     clock = VirtualClock(START)
-    model = MockModel(_once(tool_use("write_file", {
-        "path": "src/auth/login.py", "content": "def login(): ...\n"})))
+    model = MockModel(_once(
+        tool_use("write_file", {"path": "src/auth/login.py", "content": "def login(): ...\n"}),
+        tool_use("write_file", {"path": "etl/orders.py", "content": "rows = []\n"}),
+    ))
     brain, _ = _brain(model, clock)
     orch = make_orch(brains={"data": brain}, clock=clock)
     orch.submit("Tidy the login handler", to="data")
@@ -54,6 +56,8 @@ def test_gate_denies_a_claude_write_outside_the_authorities(make_orch: MakeOrch)
               if isinstance(e, AuthorityChecked) and e.decision.path == "src/auth/login.py"]
     assert len(checks) == 1 and not checks[0].allowed and checks[0].role == "data"
     assert not (orch.run_dir / "workspace" / "src" / "auth" / "login.py").exists()
+    # The same turn's write inside the Data agent's authorities went through the gate.
+    assert (orch.run_dir / "workspace" / "etl" / "orders.py").read_text() == "rows = []\n"
     assert len(model.requests) >= 1  # the write really came from the model
 
 
