@@ -81,6 +81,7 @@ class WorkloadReport(StrictModel):
     meets_target: bool
     proposals: list[IndexProposal] = Field(default_factory=list)
     migration_sql: str = ""
+    notes: list[str] = Field(default_factory=list)  # candidates that could not be tried
 
     def figures(self) -> dict[str, float]:
         """The scorecard's figures (keys are success-metric keys)."""
@@ -294,12 +295,20 @@ def analyse_workload(
                     wanted.setdefault((table, tuple(columns)), sql)
                 connection.rollback()
         proposals = []
+        notes: list[str] = []
         if propose:
             existing = _existing_indexes(engine)
             for (table, wanted_columns), sql in wanted.items():
                 if wanted_columns in existing.get(table, set()):
                     continue
-                proposals.append(_prove(url, engine, table, list(wanted_columns), sql, runs))
+                try:
+                    proposals.append(_prove(url, engine, table, list(wanted_columns), sql, runs))
+                except sa.exc.SQLAlchemyError as error:
+                    # e.g. the "table" is a view: report it, keep the other proposals.
+                    notes.append(
+                        f"index on {table}({', '.join(wanted_columns)}) could not be tried: "
+                        f"{error.__class__.__name__}: {error.args[0] if error.args else error}"
+                    )
         dialect = engine.dialect.name
     finally:
         engine.dispose()
@@ -316,6 +325,7 @@ def analyse_workload(
         target_p95_ms=target_p95_ms,
         meets_target=overall95 < target_p95_ms,
         proposals=proposals,
+        notes=notes,
         migration_sql=migration + ("\n" if migration else ""),
     )
 

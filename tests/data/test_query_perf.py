@@ -153,3 +153,18 @@ def test_postgres_seq_scan_and_index_proven_in_a_rolled_back_transaction(pg_url:
         )
     engine.dispose()
     assert names == ["orders_pkey"]  # the proof left nothing behind
+
+
+def test_a_query_through_a_view_proposes_no_index_on_the_view(tmp_path: Path) -> None:
+    path = _shop(tmp_path / "shop.sqlite", orders=2000)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 10")
+    report = analyse_workload(
+        f"sqlite:///{path}",
+        ["SELECT id FROM big_orders WHERE customer_id = 3", ORDERS_BY_CUSTOMER],
+        runs=2,
+    )
+    # The view's columns are not resolved to a table, so nothing is proposed for it; the
+    # base-table query still gets its proven index.
+    assert [p.table for p in report.proposals] == ["orders"]
+    assert report.proposals[0].plan_uses_index and report.notes == []
