@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,36 @@ class _MapPlan:
     unexpected: _Cond
     columns: list[str]  # shown in the sample of unexpected values
     missing_is_unexpected: bool = False  # null checks: every row counts, mostly over all rows
+    # Uniqueness: when the distinct count over the domain equals the domain count there is
+    # nothing to find, and the costly duplicate probe is skipped (the common, passing case).
+    distinct_of: list[Any] | None = None
+    present_of: Any = None  # the domain is "this column is not null": counted by COUNT(col)
+
+    @property
+    def domain_counts_rows(self) -> bool:
+        return self.missing_is_unexpected
+
+
+class _Aggregates:
+    """The select list of the one scan; identical aggregates (several checks on the same
+    column share a domain) are computed once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._dialect = engine.dialect
+        self.columns: list[Any] = [func.count()]
+        self._seen: dict[str, int] = {}
+
+    def add(self, expression: Any) -> int:
+        try:
+            key = str(
+                expression.compile(dialect=self._dialect, compile_kwargs={"literal_binds": True})
+            )
+        except Exception:  # a value without a literal form: do not share it
+            key = f"#{len(self.columns)}"
+        if key not in self._seen:
+            self._seen[key] = len(self.columns)
+            self.columns.append(expression)
+        return self._seen[key]
 
 
 def _column(table: Table, name: str) -> Any:
@@ -96,7 +127,53 @@ def _check_comparable(column: Any, name: str, values: Sequence[Any]) -> None:
         )
 
 
-def _plan_map(table: Table, spec: CheckSpec, tables: Callable[[str], Table]) -> _MapPlan:
+_REGEX_META = set(".^$*+?{}[]()|\\")
+_GLOB_ESCAPES = {"*": "[*]", "?": "[?]", "[": "[[]"}
+
+
+def _regex_as_glob(pattern: str) -> tuple[str, bool] | None:
+    """(GLOB pattern, anchored at the end) for a regex that is only an optionally
+    anchored literal (escaped punctuation allowed); None for anything richer."""
+    start = pattern.startswith("^")
+    body = pattern[1:] if start else pattern
+    end = body.endswith("$") and not body.endswith("\\$")
+    body = body[:-1] if end else body
+    literal: list[str] = []
+    position = 0
+    while position < len(body):
+        char = body[position]
+        if char == "\\":
+            following = body[position + 1 : position + 2]
+            if not following or following.isalnum() or following == "_":
+                return None  # \d, \w, \b ... are classes, not literals
+            literal.append(following)
+            position += 2
+            continue
+        if char in _REGEX_META:
+            return None
+        literal.append(char)
+        position += 1
+    text = "".join(_GLOB_ESCAPES.get(c, c) for c in literal)
+    return ("" if start else "*") + text + ("" if end else "*"), end
+
+
+def _regex(column: Any, pattern: str, dialect: str) -> _Cond:
+    """`column` matches `pattern` (Python `re.search` semantics). On SQLite a plain literal
+    pattern runs as a native GLOB instead of a Python call per row."""
+    glob = _regex_as_glob(pattern) if dialect == "sqlite" else None
+    if glob is None:
+        native: _Cond = column.regexp_match(pattern)
+        return native
+    text, anchored_end = glob
+    condition: _Cond = column.op("GLOB", is_comparison=True)(text)
+    if anchored_end:  # re's "$" also matches just before a final newline
+        condition = or_(condition, column.op("GLOB", is_comparison=True)(text + "\n"))
+    return condition
+
+
+def _plan_map(
+    table: Table, spec: CheckSpec, tables: Callable[[str], Table], dialect: str
+) -> _MapPlan:
     name, kw = spec.expectation, spec.kwargs
     if name == "expect_compound_columns_to_be_unique":
         cols = [_column(table, c) for c in kw["column_list"]]
@@ -108,14 +185,21 @@ def _plan_map(table: Table, spec: CheckSpec, tables: Callable[[str], Table]) -> 
         else:
             domain = true()
         dupes = select(*cols).where(domain).group_by(*cols).having(func.count() > 1)
-        return _MapPlan(domain, tuple_(*cols).in_(dupes), list(kw["column_list"]))
+        return _MapPlan(domain, tuple_(*cols).in_(dupes), list(kw["column_list"]), distinct_of=cols)
     if name == "expect_no_orphans":
         child_names, parent_names = orphan_columns(kw)
         parent = tables(kw["parent_table"])
         child = [_column(table, c) for c in child_names]
         parents = [_column(parent, c) for c in parent_names]
-        match = and_(*[p == c for p, c in zip(parents, child, strict=True)])
-        orphan = not_(exists(select(literal_column("1")).select_from(parent).where(match)))
+        if len(child) == 1:
+            # NOT IN over the parent key probes its index without a correlated subquery per
+            # row (about twice as fast on SQLite); parent NULLs are left out, so for the
+            # non-null child values considered it means exactly NOT EXISTS.
+            known = select(parents[0]).where(parents[0].isnot(None))
+            orphan = child[0].not_in(known)
+        else:
+            match = and_(*[p == c for p, c in zip(parents, child, strict=True)])
+            orphan = not_(exists(select(literal_column("1")).select_from(parent).where(match)))
         return _MapPlan(and_(*[c.isnot(None) for c in child]), orphan, child_names)
     column = _column(table, kw["column"])
     present: _Cond = column.isnot(None)
@@ -125,29 +209,38 @@ def _plan_map(table: Table, spec: CheckSpec, tables: Callable[[str], Table]) -> 
         return _MapPlan(true(), present, [kw["column"]], missing_is_unexpected=True)
     if name == "expect_column_values_to_be_unique":
         dupes = select(column).where(present).group_by(column).having(func.count() > 1)
-        return _MapPlan(present, column.in_(dupes), [kw["column"]])
+        return _MapPlan(
+            present, column.in_(dupes), [kw["column"]], distinct_of=[column], present_of=column
+        )
     if name == "expect_column_values_to_be_in_set":
         values = [v for v in kw["value_set"] if v is not None]
-        return _MapPlan(present, not_(column.in_(values)) if values else true(), [kw["column"]])
+        return _MapPlan(
+            present,
+            not_(column.in_(values)) if values else true(),
+            [kw["column"]],
+            present_of=column,
+        )
     if name == "expect_column_values_to_not_be_in_set":
         values = [v for v in kw["value_set"] if v is not None]
-        return _MapPlan(present, column.in_(values) if values else false(), [kw["column"]])
+        return _MapPlan(
+            present, column.in_(values) if values else false(), [kw["column"]], present_of=column
+        )
     if name == "expect_column_values_to_be_between":
         low, high = kw.get("min_value"), kw.get("max_value")
         _check_comparable(column, kw["column"], [low, high])
         inside = _bounds(column, low, high, bool(kw.get("strict_min")), bool(kw.get("strict_max")))
-        return _MapPlan(present, not_(inside), [kw["column"]])
+        return _MapPlan(present, not_(inside), [kw["column"]], present_of=column)
     if name in {"expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"}:
-        matched = _as_text(column).regexp_match(kw["regex"])
+        matched = _regex(_as_text(column), kw["regex"], dialect)
         unexpected = not_(matched) if name.endswith("_to_match_regex") else matched
-        return _MapPlan(present, unexpected, [kw["column"]])
+        return _MapPlan(present, unexpected, [kw["column"]], present_of=column)
     if name in {
         "expect_column_values_to_match_like_pattern",
         "expect_column_values_to_not_match_like_pattern",
     }:
         matched = _as_text(column).like(kw["like_pattern"])
         unexpected = not_(matched) if "_to_match_like" in name else matched
-        return _MapPlan(present, unexpected, [kw["column"]])
+        return _MapPlan(present, unexpected, [kw["column"]], present_of=column)
     if name in {
         "expect_column_value_lengths_to_be_between",
         "expect_column_value_lengths_to_equal",
@@ -156,12 +249,12 @@ def _plan_map(table: Table, spec: CheckSpec, tables: Callable[[str], Table]) -> 
             raise CheckError(f"column {kw['column']!r} is not text; value lengths need text")
         length = func.length(column)
         if name.endswith("_to_equal"):
-            return _MapPlan(present, length != kw["value"], [kw["column"]])
+            return _MapPlan(present, length != kw["value"], [kw["column"]], present_of=column)
         inside = _bounds(
             length, kw.get("min_value"), kw.get("max_value"),
             bool(kw.get("strict_min")), bool(kw.get("strict_max")),
         )  # fmt: skip
-        return _MapPlan(present, not_(inside), [kw["column"]])
+        return _MapPlan(present, not_(inside), [kw["column"]], present_of=column)
     raise AssertionError(f"not a map check: {name}")  # pragma: no cover - guarded by the caller
 
 
@@ -174,8 +267,16 @@ def _key_exprs(table: Table, keys: list[str]) -> list[Any]:
 
 
 class _Runner:
-    def __init__(self, conn: Connection, engine: Engine, suite: Suite, now: datetime | None):
+    def __init__(
+        self,
+        conn: Connection,
+        engine: Engine,
+        suite: Suite,
+        now: datetime | None,
+        pool: ThreadPoolExecutor,
+    ) -> None:
         self.conn, self.engine, self.suite, self.now = conn, engine, suite, now
+        self._pool = pool
         self._tables: dict[str, Table] = {}
 
     def table(self, name: str) -> Table:
@@ -199,7 +300,7 @@ class _Runner:
                         context = TableContext(self.conn, self.engine, table, table_name, self.now)
                         results[index] = TABLE_CHECKS[spec.expectation](context, spec)
                     else:
-                        plans[index] = _plan_map(table, spec, self.table)
+                        plans[index] = _plan_map(table, spec, self.table, self.engine.dialect.name)
                 except CheckError as error:
                     results[index] = CheckResult(
                         expectation=spec.expectation, table=table_name, kwargs=spec.kwargs,
@@ -213,17 +314,43 @@ class _Runner:
         self, table: Table, table_name: str, keys: list[str], plans: dict[int, _MapPlan]
     ) -> dict[int, CheckResult]:
         order = list(plans)
-        columns: list[Any] = [func.count().label("rows")]
+        aggregates = _Aggregates(self.engine)
+        slots: dict[int, tuple[int | None, int | None]] = {}
         for index in order:
             plan = plans[index]
-            columns.append(_count_sum(plan.domain))
-            columns.append(_count_sum(and_(plan.domain, plan.unexpected)))
-        row = self.conn.execute(select(*columns).select_from(table)).one()
+            if plan.domain_counts_rows:
+                domain_slot: int | None = 0
+            elif plan.present_of is not None:
+                domain_slot = aggregates.add(func.count(plan.present_of))
+            else:
+                domain_slot = aggregates.add(_count_sum(plan.domain))
+            if plan.distinct_of is None:
+                second: int | None = aggregates.add(_count_sum(and_(plan.domain, plan.unexpected)))
+            elif len(plan.distinct_of) == 1:
+                second = aggregates.add(func.count(plan.distinct_of[0].distinct()))
+            else:
+                second = None  # a query of its own, below
+            slots[index] = (domain_slot, second)
+        # Multi-column distinct counts are separate GROUP BY scans; they run on their own
+        # connections while the main scan runs (both drivers release the GIL while the
+        # database works), so the suite costs about its longest scan, not their sum.
+        pending = {
+            index: self._pool.submit(self._group_count, plans[index])
+            for index, (_, second_slot) in slots.items()
+            if second_slot is None
+        }
+        row = self.conn.execute(select(*aggregates.columns).select_from(table)).one()
         total = int(row[0])
         out: dict[int, CheckResult] = {}
-        for position, index in enumerate(order):
+        for index in order:
             plan, spec = plans[index], self.suite.checks[index]
-            considered, unexpected = int(row[1 + 2 * position]), int(row[2 + 2 * position])
+            domain_slot, second_slot = slots[index]
+            considered = int(row[domain_slot or 0])
+            found: Any = pending[index].result() if second_slot is None else row[second_slot]
+            if plan.distinct_of is None:
+                unexpected = int(found)
+            else:
+                unexpected = self._duplicates(table, plan, considered, found)
             given = spec.kwargs.get("mostly")
             mostly = 1.0 if given is None else float(given)
             share = unexpected / considered if considered else 0.0
@@ -240,6 +367,20 @@ class _Runner:
                 self._sample(table, keys, plan, result)
             out[index] = result
         return out
+
+    def _group_count(self, plan: _MapPlan) -> int:
+        # GROUP BY, not SELECT DISTINCT: SQLite runs a multi-column DISTINCT several
+        # times slower (measured 7.4 s against 1.6 s on a million rows).
+        one: Any = literal_column("1")
+        inner = select(one).where(plan.domain).group_by(*(plan.distinct_of or [])).subquery()
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+
+    def _duplicates(self, table: Table, plan: _MapPlan, considered: int, distinct: Any) -> int:
+        if int(distinct) == considered:
+            return 0
+        query = select(func.count()).select_from(table).where(and_(plan.domain, plan.unexpected))
+        return int(self.conn.execute(query).scalar_one())
 
     def _sample(self, table: Table, keys: list[str], plan: _MapPlan, result: CheckResult) -> None:
         key_exprs = _key_exprs(table, keys)
@@ -280,8 +421,8 @@ def run_suite(
         raise ConfigError("now: expected a timezone-aware timestamp")
     engine = target if isinstance(target, Engine) else open_engine(target)
     started = clock_seconds()
-    with engine.connect() as conn:
-        results = _Runner(conn, engine, suite, now).run()
+    with engine.connect() as conn, ThreadPoolExecutor(max_workers=2) as pool:
+        results = _Runner(conn, engine, suite, now, pool).run()
     return SuiteResult(
         suite=suite.name,
         database=safe_url(engine.url),
