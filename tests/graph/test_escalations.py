@@ -198,7 +198,18 @@ def test_acknowledged_escalation_does_not_reescalate(make_orch: Callable) -> Non
     assert not orch.escalations(status="reescalated")
 
 
-def test_budget_ends_a_handoff_ping_pong(make_orch: Callable) -> None:
+@pytest.mark.parametrize(
+    ("budgets", "name", "limit"),
+    [
+        (Budgets(handoffs=5), "handoffs", 5),
+        (Budgets(turns_per_task=4, handoffs=100), "turns_per_task", 4),
+        (Budgets(messages_per_correlation=3, handoffs=100), "messages_per_correlation", 3),
+    ],
+    ids=["handoffs", "turns", "messages"],
+)
+def test_budget_ends_a_handoff_ping_pong(
+    make_orch: Callable, budgets: Budgets, name: str, limit: int
+) -> None:
     def bounce(view: AgentView) -> Sequence[Action]:
         if view.step > 0:
             return []
@@ -214,16 +225,17 @@ def test_budget_ends_a_handoff_ping_pong(make_orch: Callable) -> None:
     orch = make_orch(
         brains={"data": ScriptedBrain(bounce), "integration": ScriptedBrain(bounce)},
         checkpointer="memory",
-        budgets=Budgets(handoffs=5),
+        budgets=budgets,
         pm_policy="wait",
     )
     orch.submit("start the ping-pong", to="data")
-    assert orch.run_until_idle(max_steps=100) == "idle"
+    assert orch.run_until_idle(max_steps=100) == "idle"  # ends, no hang
     ((_, exhausted),) = orch.events(kinds={"budget_exhausted"})
-    assert exhausted.budget == "handoffs" and exhausted.limit == 5
+    assert exhausted.budget == name and exhausted.limit == limit
     (escalation,) = orch.escalations()
-    assert escalation.trigger == "Budget Exhausted"
-    assert len(orch.events(kinds={"message_sent"})) == 5
+    assert escalation.trigger == "Budget Exhausted" and name in escalation.summary
+    turns = len(orch.events(kinds={"turn_completed"}))
+    assert turns <= (limit if name == "turns_per_task" else limit + 1)
 
 
 def test_repeated_denied_writes_escalate(make_orch: Callable) -> None:
