@@ -1,0 +1,179 @@
+"""Loading a scenario: YAML -> `Scenario`, then the checks a schema cannot make (known
+roles and monitors, valid cron, time moving forwards, files that exist). Every problem is
+one `ConfigError` line `file:line: what, expected what`, raised before anything is created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from charter.protocols import CharterError, ConfigError, Schedule, Team
+
+from .format import Scenario
+from .source import Location, Source, read_source, validation_error
+
+
+@dataclass
+class LoadedScenario:
+    scenario: Scenario
+    source: Source
+    team: Team
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.path.parent
+
+    def schedules(self) -> list[tuple[str, Schedule]]:
+        return [
+            (
+                spec.role,
+                Schedule(
+                    name=spec.name or "schedule",
+                    cron=spec.cron,
+                    interval=spec.interval,
+                    timezone=spec.timezone,
+                    monitor=spec.monitor,
+                    misfire=spec.misfire,
+                ),
+            )
+            for spec in self.scenario.schedules
+        ]
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    source = read_source(Path(path))
+    if not isinstance(source.data, dict):
+        raise source.error((), "expected a mapping with 'name', 'timeline', 'expect', ...")
+    try:
+        scenario = Scenario.model_validate(source.data)
+    except ValidationError as error:
+        raise validation_error(source, error) from None
+    team = _team(scenario, source)
+    _check(scenario, source, team)
+    return LoadedScenario(scenario, source, team)
+
+
+def _team(scenario: Scenario, source: Source) -> Team:
+    from charter.agents.team import load_team
+
+    if scenario.team == "default":
+        return load_team()
+    if isinstance(scenario.team, str):
+        raise source.error(("team",), f"team {scenario.team!r}: expected 'default' or a list")
+    shipped = load_team()
+    files: list[Path] = []
+    names: list[str] = []
+    for index, entry in enumerate(scenario.team):
+        if entry.endswith((".yaml", ".yml")):
+            file = (source.path.parent / entry).resolve()
+            if not file.is_file():
+                raise source.error(("team", index), f"charter file {entry!r}: no such file")
+            files.append(file)
+        elif entry in shipped.roles:
+            names.append(entry)
+        else:
+            raise source.error(
+                ("team", index),
+                f"unknown role {entry!r}; expected one of {', '.join(shipped.roles)} "
+                "or a charter .yaml file",
+            )
+    try:
+        if files:
+            from charter.agents.team import default_charter_files
+
+            by_role = {p.stem: p for p in default_charter_files()}
+            chosen = [by_role[name] for name in names if name in by_role]
+            team = load_team([*chosen, *files])
+        else:
+            team = shipped.model_copy(
+                update={"roles": {k: v for k, v in shipped.roles.items() if k in names}}
+            )
+    except CharterError as error:
+        raise source.error(("team",), str(error)) from None
+    return team
+
+
+def _check(scenario: Scenario, source: Source, team: Team) -> None:
+    from charter.graph.monitors import MONITORS
+    from charter.graph.schedules import build_trigger
+
+    from .workspace import GENERATORS
+
+    roles = set(team.roles)
+
+    def role(location: Location, name: str | None) -> None:
+        if name is not None and name not in roles:
+            raise source.error(
+                location, f"unknown role {name!r}; expected one of {', '.join(sorted(roles))}"
+            )
+
+    for index, file_spec in enumerate(scenario.workspace.files):
+        if file_spec.source is not None and not (source.path.parent / file_spec.source).is_file():
+            raise source.error(
+                ("workspace", "files", index, "from"),
+                f"file {file_spec.source!r}: no such file beside the scenario",
+            )
+    for key in ("database", "databases"):
+        specs = getattr(scenario.workspace, key)
+        for index, db in enumerate(specs if isinstance(specs, list) else [specs] if specs else []):
+            loc: Location = ("workspace", key, index) if key == "databases" else ("workspace", key)
+            if db.generate is not None and db.generate not in GENERATORS:
+                raise source.error(
+                    (*loc, "generate"),
+                    f"generator {db.generate!r}: unknown; expected one of "
+                    f"{', '.join(sorted(GENERATORS))}",
+                )
+    for index, (role_name, schedule) in enumerate(
+        LoadedScenario(scenario, source, team).schedules()
+    ):
+        role(("schedules", index, "role"), role_name)
+        spec = scenario.schedules[index]
+        if (spec.cron is None) == (spec.interval is None):
+            raise source.error(("schedules", index), "give exactly one of 'cron' or 'interval'")
+        try:
+            build_trigger(schedule)
+        except ConfigError as error:
+            field_name = "cron" if spec.cron is not None else "timezone"
+            raise source.error(("schedules", index, field_name), str(error)) from None
+        if spec.monitor is not None and spec.monitor not in MONITORS:
+            raise source.error(
+                ("schedules", index, "monitor"),
+                f"monitor {spec.monitor!r}: unknown; expected one of {', '.join(sorted(MONITORS))}",
+            )
+    previous: datetime | None = None
+    for index, step in enumerate(scenario.timeline):
+        instant = scenario.instant(step.at)
+        if instant < scenario.start:
+            raise source.error(
+                ("timeline", index, "at"),
+                f"time {instant.isoformat()} is before the scenario start "
+                f"{scenario.start.isoformat()}; expected a later time",
+            )
+        if previous is not None and instant < previous:
+            raise source.error(
+                ("timeline", index, "at"),
+                f"time goes backwards: {instant.isoformat()} comes after "
+                f"{previous.isoformat()}; expected steps in time order",
+            )
+        previous = instant
+        if step.task is not None:
+            role(("timeline", index, "task", "to"), step.task.to)
+        if step.fault is not None and step.fault.brain is not None:
+            role(("timeline", index, "fault", "brain", "role"), step.fault.brain.role)
+    for index, expectation in enumerate(scenario.expect):
+        name, check = expectation.check
+        for attr in ("source", "sender", "to", "role", "agent"):
+            value = getattr(check, attr, None)
+            if isinstance(value, str):
+                role(("expect", index, name), value)
+
+
+__all__ = ["LoadedScenario", "load_scenario"]
