@@ -20,21 +20,32 @@ app = typer.Typer(
 _REFUSALS = ("budget", "circuit_open")  # decided locally: no request left
 
 
+def _row(rows: dict[tuple[str, str], dict[str, Any]], agent: str, model: str) -> dict[str, Any]:
+    return rows.setdefault((agent, model), {
+        "agent": agent, "model": model, "calls": 0, "ok": 0, "errors": 0, "refused": 0,
+        "input_tokens": 0, "output_tokens": 0, "cache_read_tokens": 0,
+        "cache_write_tokens": 0, "cost_usd": 0.0,
+    })
+
+
 def _usage_rows(run: str) -> tuple[str | None, list[dict[str, Any]]]:
-    from charter.protocols.events import AIUsage, RunStarted
+    from charter.protocols.events import AIUsage, BudgetExhausted, RunStarted
 
     with open_run(run) as store:
         events = [e for _, e in store.events(kinds={"ai_usage"}) if isinstance(e, AIUsage)]
+        stops = [e for _, e in store.events(kinds={"budget_exhausted"})
+                 if isinstance(e, BudgetExhausted) and e.budget.startswith("ai_")]
         started = [e for _, e in store.events(kinds={"run_started"}, limit=1)
                    if isinstance(e, RunStarted)]
     scenario = started[0].scenario if started else None
     rows: dict[tuple[str, str], dict[str, Any]] = {}
+    # A budget stop names no model: it is counted on the agent's "(budget)" line.
+    for stop in stops:
+        row = _row(rows, stop.agent or "-", "(budget)")
+        row["calls"] += 1
+        row["refused"] += 1
     for event in events:
-        row = rows.setdefault((event.agent or "-", event.model), {
-            "agent": event.agent or "-", "model": event.model, "calls": 0, "ok": 0,
-            "errors": 0, "refused": 0, "input_tokens": 0, "output_tokens": 0,
-            "cache_read_tokens": 0, "cache_write_tokens": 0, "cost_usd": 0.0,
-        })
+        row = _row(rows, event.agent or "-", event.model)
         row["calls"] += 1
         if event.ok:
             row["ok"] += 1
@@ -56,7 +67,8 @@ def usage_command(
 ) -> None:
     """Tokens, cost, calls and errors per agent and model, from the run's ai_usage events.
 
-    "refused" counts calls stopped before sending (budget spent, circuit open)."""
+    "refused" counts calls stopped before sending: circuit open, or a budget spent (from
+    the run's budget_exhausted events, on the agent's "(budget)" line)."""
     scenario, rows = _usage_rows(run)
     if as_json:
         for row in rows:

@@ -4,7 +4,7 @@ accounting, and record/replay. Every Claude call goes through `AIClient`.
 `anthropic` and `httpx2` load only when a client sends its first request (or when
 `charter.agents.ai.cassette` / `.mock` are imported)."""
 
-from .budget import AIBudgets, BudgetGuard, BudgetLimit
+from .budget import AIBudgetExceeded, AIBudgets, BudgetGuard, BudgetLimit
 from .client import (
     AIClient,
     AIConfig,
@@ -20,6 +20,7 @@ from .usage import UsageLedger, UsageRecord, UsageTotals, totals_from_events
 
 __all__ = [
     "ENV_VAR",
+    "AIBudgetExceeded",
     "AIBudgets",
     "AIClient",
     "AIConfig",

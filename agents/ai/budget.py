@@ -37,16 +37,29 @@ class AIBudgets(StrictModel):
         return self.agents.get(agent, self.per_agent)
 
 
+class AIBudgetExceeded(BudgetExceeded):
+    """A call refused by a budget: which one (`budget`, e.g. "ai_tokens (run)"), its limit,
+    what was used, and the worst case of the refused call."""
+
+    def __init__(self, message: str, *, budget: str, limit: float, used: float) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.limit = limit
+        self.used = used
+
+
 def _check(scope: str, limit: BudgetLimit, used: UsageTotals, tokens: int, usd: float) -> None:
     if limit.tokens is not None and used.tokens + tokens > limit.tokens:
-        raise BudgetExceeded(
+        raise AIBudgetExceeded(
             f"AI budget {scope}: {used.tokens} of {limit.tokens} tokens used; "
-            f"this call could use {tokens} more"
+            f"this call could use {tokens} more",
+            budget=f"ai_tokens ({scope})", limit=limit.tokens, used=used.tokens,
         )
     if limit.usd is not None and used.cost_usd + usd > limit.usd + 1e-12:
-        raise BudgetExceeded(
+        raise AIBudgetExceeded(
             f"AI budget {scope}: ${used.cost_usd:.6f} of ${limit.usd:.6f} spent; "
-            f"this call could cost ${usd:.6f} more"
+            f"this call could cost ${usd:.6f} more",
+            budget=f"ai_usd ({scope})", limit=limit.usd, used=round(used.cost_usd, 8),
         )
 
 
@@ -80,4 +93,4 @@ class BudgetGuard:
         )
 
 
-__all__ = ["AIBudgets", "BudgetGuard", "BudgetLimit"]
+__all__ = ["AIBudgetExceeded", "AIBudgets", "BudgetGuard", "BudgetLimit"]

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from charter.protocols import BudgetExceeded, CharterError, Clock, StrictModel
+from charter.protocols import CharterError, Clock, StrictModel
 
-from .budget import AIBudgets, BudgetGuard
+from .budget import AIBudgetExceeded, AIBudgets, BudgetGuard
 from .keys import ApiKey
 from .limits import BreakerState, CircuitBreaker, RateLimiter, RateLimits, Sleep
 from .prices import PriceTable, TokenCounts
@@ -194,7 +194,9 @@ class AIClient:
         self.ledger.add(record)
         return record
 
-    def _refusal(self, agent: str, model: str, error: str) -> UsageRecord:
+    def _refusal(
+        self, agent: str, model: str, error: str, budget: tuple[str, float, float] | None = None
+    ) -> UsageRecord:
         return self._record(
             UsageRecord(
                 agent=agent,
@@ -204,6 +206,7 @@ class AIClient:
                 error=error,
                 scenario=self.scenario,
                 attempts=0,
+                budget=budget,
             )
         )
 
@@ -223,9 +226,9 @@ class AIClient:
                 max_tokens=int(request.get("max_tokens", 0)),
                 now=self.clock.now(),
             )
-        except BudgetExceeded as error:
-            self._refusal(agent, model, "budget")
-            raise error
+        except AIBudgetExceeded as error:
+            self._refusal(agent, model, "budget", (error.budget, error.limit, error.used))
+            raise
         waited = 0.0
         failure = "unknown"
         for attempt in range(self.config.max_retries + 1):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from charter.protocols.events import AIUsage
+from charter.protocols.events import AIUsage, BudgetExhausted
 
 from .prices import TokenCounts
 
@@ -27,10 +27,21 @@ class UsageRecord:
     scenario: str | None = None
     attempts: int = 1
     waited_seconds: float = 0.0
+    # For a budget refusal: which budget, its limit and what was used (else None).
+    budget: tuple[str, float, float] | None = None
 
     def to_event(
         self, event_id: str, *, task_id: str | None = None, correlation_id: str | None = None
-    ) -> AIUsage:
+    ) -> AIUsage | BudgetExhausted:
+        """The run event for this record: `BudgetExhausted` for a budget refusal (a budget
+        stop is not an API failure, so it must not count against API availability),
+        `AIUsage` for everything else."""
+        if self.budget is not None:
+            name, limit, used = self.budget
+            return BudgetExhausted(
+                id=event_id, at=self.at, agent=self.agent, task_id=task_id,
+                correlation_id=correlation_id, budget=name, limit=limit, used=used,
+            )
         return AIUsage(
             id=event_id,
             at=self.at,

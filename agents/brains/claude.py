@@ -27,7 +27,7 @@ from charter.protocols import (
     StrictModel,
     WriteFile,
 )
-from charter.protocols.events import AIUsage
+from charter.protocols.events import AIUsage, BudgetExhausted
 
 from ..ai.client import AIClient, AIRequestRejected, AIUnavailable
 from ..ai.usage import UsageRecord
@@ -99,7 +99,7 @@ class ClaudeBrain:
         self.calls = 0
         self._earlier: list[str] = []
         self._pending: list[UsageRecord] = []
-        self._emit: Callable[[AIUsage], object] | None = None
+        self._emit: Callable[[AIUsage | BudgetExhausted], object] | None = None
         self._run_id = ""
         self._emitted = 0
         self._overrun_raised = False
@@ -109,9 +109,10 @@ class ClaudeBrain:
         return f"ClaudeBrain(role={self.role!r}, model={self.settings.model!r})"
 
     # usage -----------------------------------------------------------------------------
-    def bind_events(self, emit: Callable[[AIUsage], object], run_id: str) -> None:
-        """Send each usage record straight into the run as an `AIUsage` event (for graphs
-        that do not drain `drain_usage()` after each turn)."""
+    def bind_events(self, emit: Callable[[AIUsage | BudgetExhausted], object], run_id: str) -> None:
+        """Send each usage record straight into the run as an event (for graphs that do
+        not drain `drain_usage()` after each turn): `AIUsage` for calls, `BudgetExhausted`
+        for budget refusals."""
         self._emit, self._run_id = emit, run_id
 
     def drain_usage(self) -> list[UsageRecord]:

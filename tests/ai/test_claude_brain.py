@@ -140,7 +140,11 @@ def test_budget_exceeded_falls_back_without_calling(
     brain = ClaudeBrain("data", client, fallback=fallback)
     assert brain.decide(make_view(task=TASK)) == [Report(report=AgentReport(status="success"))]
     assert model.requests == [] and brain.fallbacks[0].startswith("budget")
-    assert [r.error for r in brain.drain_usage()] == ["budget"]
+    records = brain.drain_usage()
+    assert [r.error for r in records] == ["budget"]
+    event = records[0].to_event("ev-1")
+    assert event.kind == "budget_exhausted" and event.budget == "ai_tokens (for agent 'data')"
+    assert event.limit == 10 and event.used == 0
 
 
 def test_budget_overrun_escalates_once_when_the_charter_names_the_trigger(

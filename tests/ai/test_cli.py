@@ -15,6 +15,7 @@ from charter.agents.ai import AIBudgets, AIClient, AIConfig, BudgetLimit
 from charter.agents.ai.mock import MockModel
 from charter.agents.brains import ClaudeBrain
 from charter.agents.policies import RuleBrain
+from charter.cli.ai import open_run
 from charter.cli.main import app
 from charter.protocols import VirtualClock
 
@@ -51,8 +52,15 @@ def test_usage_per_agent_and_model_matches_the_ledger(
     assert rows["data"]["cache_read_tokens"] == ledger.cache_read_tokens
     assert rows["data"]["cost_usd"] == pytest.approx(ledger.cost_usd, rel=1e-6)
     assert rows["data"]["model"] == "claude-sonnet-5-5"  # the charter's alias, resolved
+    assert rows["security"]["model"] == "(budget)"  # budget stops are not API failures
     assert rows["security"]["refused"] == rows["security"]["calls"] >= 1
     assert rows["security"]["cost_usd"] == 0
+    with open_run(str(run_dir)) as store:
+        stops = [e for _, e in store.events(kinds={"budget_exhausted"})]
+        usage = [e for _, e in store.events(kinds={"ai_usage"})]
+    assert stops and all(e.agent == "security" and e.budget == "ai_tokens (for the run)"
+                         for e in stops)
+    assert usage and all(e.ok for e in usage)  # so the scorecard's availability stays 100 %
 
     table = runner.invoke(app, ["ai", "usage", str(run_dir)])
     assert table.exit_code == 0 and "claude-sonnet-5-5" in table.output
