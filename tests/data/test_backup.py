@@ -56,7 +56,7 @@ def test_tampered_backup_fails_verification(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "b.sqlite") as db:
         # Same row count, different content: only the checksum can tell.
         db.execute("UPDATE customers SET email = 'evil@x.org' WHERE id = 7")
-    restored = restore_database(tmp_path / "b.sqlite")
+    restored = restore_database(tmp_path / "b.sqlite", tmp_path / "restored.sqlite")
     assert not restored.verified
     assert restored.mismatches == ["customers"]
     bad = next(c for c in restored.checks if c.table == "customers")
