@@ -46,9 +46,14 @@ def _storage(db: Path) -> int:
     return int(cp) + int(wr)
 
 
-def full_pipeline(root: Path, events: int) -> dict[str, Any]:
-    orch = Orchestrator(root / "run", team=load_team(), brains={"data": ScriptedBrain(_brain)})
-    db = root / "run" / "run.db"
+def full_pipeline(root: Path, events: int, durability: Any = "exit") -> dict[str, Any]:
+    orch = Orchestrator(
+        root / durability,
+        team=load_team(),
+        brains={"data": ScriptedBrain(_brain)},
+        durability=durability,
+    )
+    db = root / durability / "run.db"
     marks = {m: 0 for m in (500, 1000, 2000) if m <= events}
     storage: dict[int, float] = {}
     supersteps = 0
@@ -106,15 +111,21 @@ def raw_loop(root: Path, supersteps: int, chain: int = 10) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument(
+        "--durability",
+        choices=["sync", "async", "exit"],
+        default="exit",
+        help="the pipeline's checkpoint durability (exit: the Orchestrator's default)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        full = full_pipeline(root, args.events)
+        full = full_pipeline(root, args.events, args.durability)
         raw = raw_loop(root, full["supersteps"])
     per_event = full["seconds"] / full["events"]
     per_step = raw["seconds"] / raw["supersteps"]
     print(
-        f"full pipeline: {full['events']} events, {full['tasks']} tasks, "
+        f"full pipeline ({args.durability}): {full['events']} events, {full['tasks']} tasks, "
         f"{full['supersteps']} super-steps in {full['seconds']:.2f} s "
         f"= {per_event * 1e3:.2f} ms/event"
     )

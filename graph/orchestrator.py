@@ -84,7 +84,15 @@ class Orchestrator:
         budgets: Budgets | None = None,
         classifications: Mapping[str, str] | None = None,
         tools: ToolRegistry | None = None,
+        durability: Literal["sync", "async", "exit"] = "exit",
     ) -> None:
+        if durability not in ("sync", "async", "exit"):
+            raise ConfigError(f"durability {durability!r}: expected sync, async or exit")
+        # LangGraph's checkpoint durability. "exit" (ours) saves when a work item ends or
+        # pauses on an interrupt: enough to resume, since a work item is one invocation and
+        # its effects are idempotent by event id (a crash mid-item replays the item).
+        # "async" (LangGraph's default) and "sync" save after every super-step.
+        self.durability: Literal["sync", "async", "exit"] = durability
         if pm_policy not in ("approve", "deny", "wait"):
             raise ConfigError(f"pm_policy {pm_policy!r}: expected approve, deny or wait")
         self.run_dir = Path(run_dir)
@@ -344,9 +352,11 @@ class Orchestrator:
         else:
             tick = int((snapshot.values or {}).get("tick", 0)) + 1
             start: GraphState = {"tick": tick}
-            self.graph.invoke(start, self._config)
-        self._apply_pm_policy()
+            self.graph.invoke(start, self._config, durability=self.durability)
         snapshot = self.graph.get_state(self._config)
+        if getattr(snapshot, "interrupts", ()) and self.pm_policy != "wait":
+            self._apply_pm_policy()
+            snapshot = self.graph.get_state(self._config)
         status: RunStatus = "working"
         if getattr(snapshot, "interrupts", ()):
             status = "paused"
@@ -384,7 +394,7 @@ class Orchestrator:
             if escalation is None or escalation.decision is None:
                 return
             resume: Command[Any] = Command(resume=escalation.decision.model_dump(mode="json"))
-            self.graph.invoke(resume, self._config)
+            self.graph.invoke(resume, self._config, durability=self.durability)
 
     # --- escalations ------------------------------------------------------------------
 
