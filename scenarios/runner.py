@@ -165,19 +165,24 @@ class ScenarioRunner:
             for instant, index, step in steps:
                 if instant < resume_at and step.fault is not None and step.fault.brain:
                     self._apply_fault(orch, index, step.fault, instant, record=False)
+            settled: int | None = None  # event count when the run last went idle
             try:
                 for point in points:
                     if point < resume_at:
                         continue
                     if point > clock.now():
                         clock.jump_to(point)
+                    before = orch.store.event_count()
                     for instant, index, step in steps:
                         if instant == point:
                             self._apply_step(orch, index, step, point)
                     for fire in fires:
                         if fire.at == point:
                             self._apply_fire(orch, fire, previous_fire[(fire.job_id, fire.at)])
-                    self._drive(orch)
+                    # Nothing new and nothing overdue: the idle graph has nothing to do.
+                    quiet = before == settled == orch.store.event_count()
+                    if not (quiet and not orch.check_deadlines()):
+                        settled = orch.store.event_count() if self._drive(orch) else None
                     if self.progress is not None:
                         self.progress(point, end)
                 orch.rt.emit(
@@ -213,14 +218,16 @@ class ScenarioRunner:
 
     # --- applying -----------------------------------------------------------------------
 
-    def _drive(self, orch: Any) -> None:
+    def _drive(self, orch: Any) -> bool:
+        """Step until idle or paused; True when idle."""
         for _ in range(MAX_STEPS_PER_POINT):
             status = orch.step().status
             self._steps += 1
             if self._kill_after is not None and self._steps >= self._kill_after:
                 os.kill(os.getpid(), _signals.SIGKILL)
             if status != "working":
-                return
+                return bool(status == "idle")
+        return False
 
     def _apply_step(self, orch: Any, index: int, step: TimelineStep, at: datetime) -> None:
         run_id = orch.run_id
