@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .authority import AuthorityEngine, Verdict
-    from .orchestrator import Orchestrator
+    from .budgets import Budgets
+    from .orchestrator import Orchestrator, StepResult
     from .paths import PathNormaliser, PathRefused
 
 # public name -> module (relative to this package) that defines it
@@ -22,6 +23,8 @@ _LAZY = {
     "PathNormaliser": ".paths",
     "PathRefused": ".paths",
     "Orchestrator": ".orchestrator",
+    "StepResult": ".orchestrator",
+    "Budgets": ".budgets",
 }
 
 
@@ -38,4 +41,12 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_LAZY])
 
 
-__all__ = ["AuthorityEngine", "Orchestrator", "PathNormaliser", "PathRefused", "Verdict"]
+__all__ = [
+    "AuthorityEngine",
+    "Budgets",
+    "Orchestrator",
+    "PathNormaliser",
+    "PathRefused",
+    "StepResult",
+    "Verdict",
+]
