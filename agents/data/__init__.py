@@ -7,6 +7,7 @@ from .backup import BackupResult, RestoreResult, backup_database, restore_databa
 from .catalogue import GovernanceCatalogue, load_catalogue, write_catalogue
 from .classify import catalogue_from_profile, classify_database
 from .drift import DriftReport, detect_drift
+from .governance_tools import register_governance_tools
 from .gx import import_gx_suite
 from .lineage import build_graph, impact, load_pipelines, to_mermaid, to_openlineage
 from .masking import MaskReport, mask_database
@@ -49,6 +50,7 @@ __all__ = [
     "load_suite",
     "mask_database",
     "profile_database",
+    "register_governance_tools",
     "register_ops_tools",
     "restore_database",
     "run_check",
