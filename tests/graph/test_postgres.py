@@ -1,0 +1,55 @@
+"""The same coordination run on the PostgreSQL run store gives the same history as on the
+embedded SQLite store (the checkpoints stay in the run directory's SQLite file)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from charter.agents.brain import ScriptedBrain
+from charter.protocols import AgentView, Escalate, WriteFile
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def schema() -> Iterator[str]:
+    name = f"g_{uuid.uuid4().hex[:16]}"
+    yield name
+    with psycopg.connect(
+        "host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True
+    ) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+def _brain(view: AgentView) -> list:  # type: ignore[type-arg]
+    if view.signal is not None and view.step == 0:
+        return [
+            Escalate(trigger="Pipeline Failures", summary="load failed"),
+            WriteFile(path="etl/fix.py", content="# fix\n"),
+        ]
+    return []
+
+
+def test_postgres_store_same_history_as_sqlite(
+    make_orch: Callable, tmp_path: Path, schema: str
+) -> None:
+    digests = []
+    for name, kwargs in (("lite", {}), ("pg", {"store_url": PG_URL, "store_schema": schema})):
+        orch = make_orch(
+            tmp_path / name, brains={"data": ScriptedBrain(_brain)}, pm_policy="wait", **kwargs
+        )
+        orch.signal("pipeline_failed")
+        assert orch.run_until_idle() == "paused"
+        orch.decide(orch.waiting_on()[0].id, "approve")
+        assert orch.run_until_idle() == "idle"
+        assert (orch.rt.workspace / "etl" / "fix.py").exists()
+        digests.append(orch.digest())
+        orch.close()
+    assert digests[0] == digests[1]
