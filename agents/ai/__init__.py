@@ -14,7 +14,15 @@ from .client import (
     estimate_tokens,
 )
 from .keys import ENV_VAR, ApiKey, load_api_key
-from .limits import BreakerState, CircuitBreaker, RateLimiter, RateLimits, Sleep, TokenBucket
+from .limits import (
+    BreakerState,
+    CircuitBreaker,
+    FollowClock,
+    RateLimiter,
+    RateLimits,
+    Sleep,
+    TokenBucket,
+)
 from .prices import ModelPrice, PriceTable, TokenCounts
 from .usage import UsageLedger, UsageRecord, UsageTotals, totals_from_events
 
@@ -32,6 +40,7 @@ __all__ = [
     "BudgetLimit",
     "CircuitBreaker",
     "CircuitOpen",
+    "FollowClock",
     "ModelPrice",
     "PriceTable",
     "RateLimiter",

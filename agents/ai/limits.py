@@ -17,6 +17,29 @@ from charter.protocols import Clock
 Sleep = Callable[[float], None]
 
 
+class FollowClock:
+    """The AI layer's clock when the run's clock is not at hand (e.g. a scenario runner that
+    makes its own): it follows the instants the run shows its agents (`AgentView.now`) and
+    adds the time the layer spent waiting, so usage timestamps, rate limits and the
+    breaker's cool-down all live on run time. Its `sleep` only moves it; nothing blocks."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._base = start
+        self._waited = 0.0
+
+    def follow(self, instant: datetime) -> None:
+        if self._base is None or instant > self.now():
+            self._base, self._waited = instant, 0.0
+
+    def now(self) -> datetime:
+        if self._base is None:
+            raise RuntimeError("FollowClock has not seen a run instant yet")
+        return self._base + timedelta(seconds=self._waited)
+
+    def sleep(self, seconds: float) -> None:
+        self._waited += max(0.0, seconds)
+
+
 class TokenBucket:
     """`capacity` units, refilled continuously at `capacity` per `period`."""
 
@@ -151,4 +174,12 @@ class CircuitBreaker:
             self.opened += 1
 
 
-__all__ = ["BreakerState", "CircuitBreaker", "RateLimiter", "RateLimits", "Sleep", "TokenBucket"]
+__all__ = [
+    "BreakerState",
+    "CircuitBreaker",
+    "FollowClock",
+    "RateLimiter",
+    "RateLimits",
+    "Sleep",
+    "TokenBucket",
+]

@@ -30,6 +30,7 @@ from charter.protocols import (
 from charter.protocols.events import AIUsage, BudgetExhausted
 
 from ..ai.client import AIClient, AIRequestRejected, AIUnavailable
+from ..ai.limits import FollowClock
 from ..ai.usage import UsageRecord
 from ..brain import Brain
 from .prompt import system_prompt, user_message
@@ -141,6 +142,8 @@ class ClaudeBrain:
     def decide(self, view: AgentView) -> Sequence[Action]:
         if view.step == 0:
             self._earlier = []
+        if isinstance(self.client.clock, FollowClock):
+            self.client.clock.follow(view.now)
         before = len(self.client.ledger.records)
         try:
             actions = self._think(view)

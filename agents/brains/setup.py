@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -21,7 +22,7 @@ from charter.protocols import Clock, ConfigError, StrictModel, Team
 
 from ..ai.client import AIClient, AIConfig
 from ..ai.keys import ApiKey, load_api_key
-from ..ai.limits import Sleep
+from ..ai.limits import FollowClock, Sleep
 from ..brain import Brain
 from .claude import ClaudeBrain, ClaudeSettings
 
@@ -94,13 +95,25 @@ def load_ai_config(path: Path | str) -> AIRunConfig:
         raise ConfigError(f"AI config {where}: {loc}: {first['msg']}") from None
 
 
+def _no_wait(seconds: float) -> None:
+    return None
+
+
+def _real_and_followed(follow: FollowClock) -> Sleep:
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds)
+        follow.sleep(seconds)
+
+    return sleep
+
+
 def claude_brains(
     team: Team,
     kinds: Mapping[str, BrainKind],
     *,
     llm: str | None,
     run_dir: Path | str,
-    clock: Clock,
+    clock: Clock | None = None,
     key: ApiKey | None = None,
     key_file: Path | str | None = None,
     config: AIConfig | None = None,
@@ -114,7 +127,10 @@ def claude_brains(
     run_config: AIRunConfig | None = None,
 ) -> tuple[dict[str, Brain], AIClient | None]:
     """The Claude brains asked for (each falling back to its role's rule brain) and the
-    shared client, or ({}, None) when the mode is `off` or nobody asked for Claude."""
+    shared client, or ({}, None) when the mode is `off` or nobody asked for Claude.
+
+    Without a `clock` the client follows the run time its agents are shown (for runners
+    that build their own clock); offline modes never block on a wait."""
     wanted = [role for role, kind in kinds.items() if kind == "claude"]
     if run_config is not None:
         config = config or run_config.client
@@ -151,6 +167,15 @@ def claude_brains(
 
             base = inner or httpx2.HTTPTransport()
         transport = RecordingTransport(base, cassette) if mode == "record" else base
+    real_network = mode in ("live", "record") and server is None
+    if clock is None:
+        # No run clock at hand (a scenario runner makes its own): follow the views' instants.
+        follow = FollowClock()
+        clock = follow
+        if sleep is None:
+            sleep = _real_and_followed(follow) if real_network else follow.sleep
+    elif sleep is None and not real_network:
+        sleep = _no_wait  # nothing to wait for offline; the waits are still recorded
     client = AIClient(
         key=key,
         clock=clock,

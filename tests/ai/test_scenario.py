@@ -1,0 +1,35 @@
+"""A library scenario driven by a Claude Data agent through the mock model: recorded
+once, it replays offline to the same digest; no clock needs to be shared with the runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from charter.agents.ai.cassette import CASSETTE_NAME
+from charter.agents.brains import ClaudeBrain, claude_brains
+from charter.scenarios import LIBRARY, load_scenario, run_scenario
+
+
+def _run(run_dir: Path, llm: str) -> tuple[str, ClaudeBrain]:
+    loaded = load_scenario(LIBRARY / "pipeline-failure.yaml")
+    brains, _ = claude_brains(loaded.team, {"data": "claude"}, llm=llm, run_dir=run_dir,
+                              mock=True, scenario=loaded.scenario.name)
+    result = run_scenario(loaded, run_dir, brains=brains)
+    assert result.error is None, result.error
+    brain = brains["data"]
+    assert isinstance(brain, ClaudeBrain)
+    return result.digest, brain
+
+
+def test_library_scenario_recorded_once_replays_to_the_same_digest(tmp_path: Path) -> None:
+    recorded, brain = _run(tmp_path / "rec", "record")
+    assert brain.calls > 0 and brain.fallbacks == []
+    usage = brain.drain_usage()
+    assert usage and all(r.ok for r in usage)
+    assert usage[0].at.isoformat().startswith("2026-03-02T01:")  # run time, not wall time
+    replay_dir = tmp_path / "rep"
+    replay_dir.mkdir()
+    shutil.copy(tmp_path / "rec" / CASSETTE_NAME, replay_dir / CASSETTE_NAME)
+    replayed, again = _run(replay_dir, "replay")
+    assert replayed == recorded and again.calls == brain.calls
