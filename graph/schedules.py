@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]  # no stubs
@@ -47,6 +47,47 @@ def _zone(schedule: Schedule) -> ZoneInfo:
         ) from None
 
 
+_DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+
+
+def _crontab_weekdays(field: str) -> str:
+    """Crontab weekday numbers (0 or 7 = Sunday, 1 = Monday) as names.
+
+    APScheduler 3's `from_crontab` passes numbers through unchanged, where its own scale
+    starts at 0 = Monday: "1-5" would silently mean Tuesday to Saturday. Names mean the
+    same to both, so numeric parts (and any step) are spelled out as names.
+    """
+    parts = []
+    for part in field.split(","):
+        base, _, step_text = part.partition("/")
+        if not any(c.isdigit() for c in base) and not step_text:
+            parts.append(part)  # "*", "mon", "mon-fri": already unambiguous
+            continue
+        if any(c.isalpha() for c in base):
+            raise ValueError(f"weekday {part!r}: mix of names and numbers")
+        step = int(step_text) if step_text else 1
+        if base == "*":
+            low, high = 0, 6
+        elif "-" in base:
+            low, high = (int(x) for x in base.split("-", 1))
+        else:
+            low = int(base)
+            high = 6 if step_text else low
+        if not (0 <= low <= 7 and 0 <= high <= 7 and low <= high and step >= 1):
+            raise ValueError(f"weekday {part!r}: expected 0-7 (0 and 7 are Sunday)")
+        parts.extend(_DAY_NAMES[day % 7] for day in range(low, high + 1, step))
+    return ",".join(dict.fromkeys(parts))
+
+
+def cron_trigger(expression: str, zone: ZoneInfo | Any) -> CronTrigger:
+    """A `CronTrigger` for a standard five-field crontab line (crontab weekday numbers)."""
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"wrong number of fields; got {len(fields)}, expected 5")
+    fields[4] = _crontab_weekdays(fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
+
+
 def build_trigger(schedule: Schedule, *, anchor: datetime | None = None) -> BaseTrigger:
     """The APScheduler trigger for `schedule`; a bad cron or zone is a `ConfigError`.
 
@@ -56,7 +97,7 @@ def build_trigger(schedule: Schedule, *, anchor: datetime | None = None) -> Base
     zone = _zone(schedule)
     if schedule.cron is not None:
         try:
-            return CronTrigger.from_crontab(schedule.cron, timezone=zone)
+            return cron_trigger(schedule.cron, zone)
         except ValueError as error:
             raise ConfigError(
                 f"schedule {schedule.name!r}: cron {schedule.cron!r}: {error}; "
@@ -138,7 +179,7 @@ class ScheduleTiming:
         zone = _zone(self.schedule)
         # The same fields in UTC tell which days match (the day fields do not depend on the
         # zone) and which times of day fire (the time fields do not depend on the day).
-        day_trigger = CronTrigger.from_crontab(self.schedule.cron or "", timezone=UTC)
+        day_trigger = cron_trigger(self.schedule.cron or "", UTC)
         offsets = _times_of_day(day_trigger)
         day = start.astimezone(zone).date() - timedelta(days=1)
         while True:
@@ -318,6 +359,7 @@ __all__ = [
     "ScheduleTiming",
     "ScheduledFire",
     "build_trigger",
+    "cron_trigger",
     "fire_times",
     "schedule_job_id",
 ]

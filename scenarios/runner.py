@@ -42,6 +42,7 @@ from .workspace import apply_data_fault, build_database, write_files
 
 KILL_ENV = "CHARTER_SCENARIO_KILL_AFTER_STEPS"  # tests: SIGKILL self after N graph steps
 MAX_STEPS_PER_POINT = 500
+HEARTBEAT = timedelta(minutes=5)
 
 
 @dataclass
@@ -141,7 +142,12 @@ class ScenarioRunner:
         for fire in fires:
             previous_fire[(fire.job_id, fire.at)] = last_seen.get(fire.job_id)
             last_seen[fire.job_id] = fire.at
-        points = sorted({t for t, _, _ in steps} | {f.at for f in fires} | {end})
+        # Heartbeats let acknowledgement deadlines expire on time between other points.
+        beats = {
+            self.scenario.start + HEARTBEAT * k
+            for k in range(1, int((end - self.scenario.start) / HEARTBEAT) + 1)
+        }
+        points = sorted({t for t, _, _ in steps} | {f.at for f in fires} | beats | {end})
         clock = VirtualClock(self.scenario.start)
         workspace = self.scenario.workspace
         error: str | None = None

@@ -211,3 +211,26 @@ def test_duplicate_schedule_name_per_role_is_rejected() -> None:
             [("data", _cron("0 * * * *")), ("data", _cron("5 * * * *"))],
             datetime(2026, 1, 1, tzinfo=UTC),
         )
+
+
+@pytest.mark.parametrize(
+    ("expr", "weekdays"),
+    [
+        ("0 6 * * 1", {0}),  # crontab 1 = Monday (APScheduler alone would say Tuesday)
+        ("0 6 * * 1-5", {0, 1, 2, 3, 4}),
+        ("0 6 * * 0", {6}),
+        ("0 6 * * 7", {6}),
+        ("0 6 * * mon-fri", {0, 1, 2, 3, 4}),
+        ("0 6 * * */2", {6, 1, 3, 5}),  # Sun, Tue, Thu, Sat
+        ("0 6 * * 6,0", {5, 6}),
+    ],
+)
+def test_cron_weekdays_follow_crontab_numbering(expr: str, weekdays: set[int]) -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    fires = fire_times(_cron(expr), start, start + timedelta(days=14))
+    assert {f.weekday() for f in fires} == weekdays
+
+
+def test_bad_weekday_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="weekday"):
+        build_trigger(_cron("0 6 * * 9"))
