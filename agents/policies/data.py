@@ -34,8 +34,15 @@ from charter.protocols import (
 )
 
 from ._common import current_message, reply, report, slug
+from .data_migrations import (
+    columns_of,
+    dedupe_migration,
+    propose_migration,
+    protect,
+    sensitive_of,
+)
+from .data_tasks import plan_task
 
-_SENSITIVE = ("confidential", "restricted")
 _REVIEWS = ("schema_review", "data_security_review")
 
 
@@ -44,75 +51,6 @@ def _trigger_for(view: AgentView, signal_kind: str) -> str | None:
         if signal_kind in trigger.signals:
             return trigger.name
     return None
-
-
-def _columns(raw: Any) -> list[dict[str, Any]]:
-    return [dict(c) for c in raw or [] if isinstance(c, dict)]
-
-
-def _sensitive(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [c for c in columns if c.get("classification") in _SENSITIVE]
-
-
-def _protect(columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # The Data agent's own governance rule: restricted columns leave a migration tokenised.
-    return [
-        {**c, "masking": "tokenised"} if c.get("classification") == "restricted" else c
-        for c in columns
-    ]
-
-
-def propose_migration(
-    path: str,
-    sql: str,
-    tables: list[str],
-    columns: list[dict[str, Any]],
-    rationale: str,
-    correlation_id: str | None,
-) -> list[Action]:
-    """The review requests a migration needs before it may be applied."""
-    columns = _protect(columns)
-    actions: list[Action] = [
-        SendMessage(
-            to="architect",
-            protocol="schema_review",
-            correlation_id=correlation_id,
-            payload={
-                "migration": path,
-                "sql": sql,
-                "tables": tables,
-                "columns": columns,
-                "rationale": rationale,
-            },
-        )
-    ]
-    if _sensitive(columns):
-        actions.append(
-            SendMessage(
-                to="security",
-                protocol="data_security_review",
-                correlation_id=correlation_id,
-                payload={"subject": path, "columns": _sensitive(columns), "purpose": rationale},
-            )
-        )
-    return actions
-
-
-def dedupe_migration(table: str, key: str, sensitive: list[dict[str, Any]]) -> str:
-    lines = [
-        f"-- Keep the latest row per {key} so the unique index can be built.",
-        f"DELETE FROM {table} WHERE rowid NOT IN (SELECT MAX(rowid) FROM {table} GROUP BY {key});",
-        f"CREATE UNIQUE INDEX IF NOT EXISTS ux_{table}_{key} ON {table} ({key});",
-    ]
-    for column in sensitive:
-        if column.get("table") == table:
-            name = column["column"]
-            lines.append(f"-- {name} is {column['classification']}: keep a token, not the value.")
-            lines.append(f"ALTER TABLE {table} ADD COLUMN {name}_token VARCHAR(64);")
-            lines.append(
-                f"UPDATE {table} SET {name}_token = lower(hex(randomblob(16))), {name} = NULL;"
-            )
-    return "\n".join(lines) + "\n"
 
 
 class DataBrain:
@@ -176,7 +114,7 @@ class DataBrain:
         payload = signal.payload
         table, key = str(payload["table"]), str(payload["key"])
         path = f"migrations/0001_dedupe_{slug(table)}.sql"
-        sensitive = _protect(_sensitive(_columns(payload.get("columns"))))
+        sensitive = protect(sensitive_of(columns_of(payload.get("columns"))))
         return path, dedupe_migration(table, key, sensitive)
 
     def _signal_follow_up(
@@ -189,7 +127,7 @@ class DataBrain:
         _, sql = self._fix_sql(signal)
         levels = {
             f"{c['table']}.{c['column']}": c["classification"]
-            for c in _sensitive(_columns(signal.payload.get("columns")))
+            for c in sensitive_of(columns_of(signal.payload.get("columns")))
         }
         return [
             UseTool(
@@ -220,7 +158,7 @@ class DataBrain:
             path,
             sql,
             [table],
-            _columns(payload.get("columns")),
+            columns_of(payload.get("columns")),
             f"{pipeline} failed on duplicate {key}s; dedupe and enforce uniqueness ({dry_run})",
             signal.id,
         )
@@ -294,150 +232,7 @@ class DataBrain:
     # --- tasks ------------------------------------------------------------------------
 
     def _on_task(self, view: AgentView) -> list[Action]:
-        task = view.task
-        assert task is not None
-        if view.step > 0:
-            if view.step > 1:
-                return []
-            issues = [d.reason for d in view.denials] + list(view.rejections)
-            return [
-                report(
-                    view,
-                    "blocked" if issues else "success",
-                    task.title,
-                    issues=issues,
-                    lessons=[
-                        Lesson(
-                            category="standard" if issues else "pattern",
-                            summary=f"{task.title}: "
-                            + ("refused: " + issues[0] if issues else "done"),
-                            tags=[slug(task.title)],
-                        )
-                    ],
-                )
-            ]
-        text = f"{task.title} {task.task}".casefold()
-        inputs = task.inputs
-        name = slug(task.title)
-        if "migration" in text or "schema" in text:
-            path = str(inputs.get("migration", f"migrations/{name}.sql"))
-            sql = str(inputs.get("sql", ""))
-            tables = [str(t) for t in inputs.get("tables", [])]
-            return [
-                *propose_migration(
-                    path,
-                    sql,
-                    tables,
-                    _columns(inputs.get("columns")),
-                    task.task,
-                    task.correlation_id or task.id,
-                ),
-                report(
-                    view,
-                    "partial",
-                    f"{path} proposed for review",
-                    recommendations=[f"apply {path} once reviewed"],
-                ),
-            ]
-        if any(w in text for w in ("classif", "governance", "pii", "privacy", "masking")):
-            columns = _columns(inputs.get("columns"))
-            body = "columns:\n" + "".join(
-                f"  {c.get('table')}.{c.get('column')}: {c.get('classification')}\n"
-                for c in columns
-            )
-            actions: list[Action] = [WriteFile(path=f"data-governance/{name}.yaml", content=body)]
-            if columns:
-                actions.append(
-                    SendMessage(
-                        to="security",
-                        protocol="governance_alignment",
-                        payload={"classifications": _protect(columns)},
-                    )
-                )
-            return actions
-        if "pipeline" in text or "etl" in text:
-            return [
-                WriteFile(path=f"etl/{name}.py", content=f'"""{task.task}"""\n'),
-                SendMessage(
-                    to="integration",
-                    protocol="etl_coordination",
-                    payload={"pipeline": name, "status": "new"},
-                ),
-            ]
-        if "query" in text or "index" in text or "performance" in text:
-            actions = [
-                WriteFile(
-                    path=f"queries/{name}.sql", content=str(inputs.get("sql", f"-- {task.task}\n"))
-                )
-            ]
-            if inputs.get("database") and inputs.get("sql"):
-                actions.append(
-                    UseTool(
-                        tool="sql_query",
-                        arguments={"database": inputs["database"], "sql": inputs["sql"]},
-                    )
-                )
-            return actions
-        if any(w in text for w in ("backup", "restore", "reliability", "recovery", "disaster")):
-            actions = [
-                WriteFile(
-                    path=f"data/runbooks/{name}.md",
-                    content=f"# {task.title}\n\n1. back up\n2. verify the restore\n",
-                )
-            ]
-            if inputs.get("database"):
-                actions.append(UseTool(tool="backup", arguments={"database": inputs["database"]}))
-            return actions
-        if any(w in text for w in ("model", "drift", "mlflow", "inference")):
-            return [
-                WriteFile(
-                    path=f"ml-models/{name}.yaml",
-                    content=f"model: {name}\nmonitoring: drift\n",
-                    reason="model lifecycle entry",
-                )
-            ]
-        if any(w in text for w in ("data mesh", "data product", "contract", "subscription")):
-            return [
-                WriteFile(path=f"data-mesh/{name}.yaml", content=f"product: {name}\n"),
-                SendMessage(
-                    to="integration",
-                    protocol="api_data_contract",
-                    payload={"contract": name, "fields": dict(inputs.get("fields", {}))},
-                ),
-            ]
-        if any(w in text for w in ("audit", "compliance", "gdpr", "ccpa", "sox")):
-            return [
-                WriteFile(path=f"data-governance/{name}-audit.md", content=f"# {task.title}\n"),
-                SendMessage(
-                    to="security",
-                    protocol="compliance_report",
-                    payload={
-                        "period": str(inputs.get("period", "current")),
-                        "findings": [task.task],
-                    },
-                ),
-            ]
-        if "cach" in text:
-            return [
-                SendMessage(
-                    to="engineer",
-                    protocol="caching_strategy",
-                    payload={"dataset": name, "ttl_seconds": int(inputs.get("ttl_seconds", 300))},
-                )
-            ]
-        if "architecture" in text or "warehouse" in text:
-            return [
-                SendMessage(
-                    to="architect",
-                    protocol="data_architecture",
-                    payload={"summary": task.task, "components": ["staging", "warehouse"]},
-                )
-            ]
-        if "report" in text or "analytics" in text or "dashboard" in text:
-            return [WriteFile(path=f"reports/{name}.sql", content=f"-- {task.task}\n")]
-        if "path" in inputs:  # an explicit file to write (tests, scripted runs)
-            return [WriteFile(path=str(inputs["path"]), content=str(inputs.get("content", "")))]
-        return [report(view, "success", f"reviewed: {task.title}")]
+        return plan_task(view)
 
     # --- messages ---------------------------------------------------------------------
 
@@ -530,4 +325,4 @@ class DataBrain:
         ]
 
 
-__all__ = ["DataBrain", "dedupe_migration", "propose_migration"]
+__all__ = ["DataBrain", "plan_task"]
