@@ -105,9 +105,18 @@ _POSTGRES_FTS = (
     "FOR EACH ROW EXECUTE FUNCTION charter_memories_drop_tags()",
 )
 
+
+def _index_in_batches(connection: Connection, dialect: Dialect) -> None:
+    # The store now indexes each insert batch with one statement; the per-row trigger
+    # would index every memory twice.
+    if dialect == "sqlite":
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS charter_memories_ai")
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "events, escalations, messages, authority decisions, memories, audit", _base_tables),
     Step(2, "memory tags and full-text search", _memory_search),
+    Step(3, "full-text indexing per insert batch", _index_in_batches),
 )
 LATEST = STEPS[-1].version
 

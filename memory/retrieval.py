@@ -9,6 +9,7 @@ and Python re-ranks that short list, so the cost stays flat as the table grows.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -16,7 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, column, func, literal_column, or_, select, table
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.sql.elements import ColumnClause
 
 from charter.protocols import MemoryKind, MemorySnippet
@@ -34,8 +45,11 @@ RELEVANCE_WEIGHT = 0.6
 IMPORTANCE_WEIGHT = 0.25
 RECENCY_WEIGHT = 0.15
 RECENCY_HALF_LIFE_DAYS = 30.0
-_CANDIDATES_PER_KIND = 4  # text matches fetched per kind for each snippet kept
+_CANDIDATES_PER_KIND = 2  # text matches fetched per kind for each snippet kept
 _MAX_TERMS = 24
+# The best text matches considered per query. Bounds the cost when common words match a
+# large share of a big table; recency and importance re-rank within this set.
+TEXT_CANDIDATES = 200
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOPWORDS = frozenset(
     (
@@ -92,31 +106,79 @@ def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list
         return ids
     top = connection.execute(select(func.max(MEMORIES.c.seq))).scalar()
     seq = int(top or 0)
-    memory_values: list[dict[str, Any]] = []
-    tag_values: list[dict[str, Any]] = []
+    when = _datetime_writer(connection)
+    memory_rows: list[tuple[Any, ...]] = []
+    tag_rows: list[tuple[Any, ...]] = []
     for row in new_rows:
         seq += 1
         record = row.memory
-        memory_values.append(
-            {
-                "seq": seq,
-                "id": row.memory_id,
-                "agent": record.agent,
-                "kind": MemoryKind(record.kind).value,
-                "content": row.content,
-                "tags": " ".join(row.tags),
-                "importance": float(record.importance),
-                "source_event": record.source_event,
-                "created_at": utc(record.created_at),
-                "expires_at": None if record.expires_at is None else utc(record.expires_at),
-            }
+        memory_rows.append(
+            (
+                seq,
+                row.memory_id,
+                record.agent,
+                MemoryKind(record.kind).value,
+                row.content,
+                " ".join(row.tags),
+                float(record.importance),
+                record.source_event,
+                when(utc(record.created_at)),
+                None if record.expires_at is None else when(utc(record.expires_at)),
+            )
         )
-        tag_values.extend({"memory_seq": seq, "tag": tag} for tag in row.tags)
-    for start in range(0, len(memory_values), 5000):
-        connection.execute(MEMORIES.insert(), memory_values[start : start + 5000])
-    for start in range(0, len(tag_values), 5000):
-        connection.execute(TAGS.insert(), tag_values[start : start + 5000])
+        tag_rows.extend((seq, tag) for tag in row.tags)
+    _bulk_insert(connection, MEMORIES, _MEMORY_COLUMNS, memory_rows)
+    _bulk_insert(connection, TAGS, ("memory_seq", "tag"), tag_rows)
+    if connection.dialect.name == "sqlite":
+        # One statement indexes the whole batch: several times faster than a per-row
+        # trigger (migration 3 dropped it), and the batch is in this same transaction.
+        connection.execute(
+            text(
+                "INSERT INTO charter_memories_fts(rowid, content, tags) "
+                "SELECT seq, content, tags FROM charter_memories WHERE seq > :top"
+            ),
+            {"top": int(top or 0)},
+        )
     return ids
+
+
+_MEMORY_COLUMNS = (
+    "seq",
+    "id",
+    "agent",
+    "kind",
+    "content",
+    "tags",
+    "importance",
+    "source_event",
+    "created_at",
+    "expires_at",
+)
+
+
+def _datetime_writer(connection: Connection) -> Any:
+    """How a datetime goes to the driver: SQLite stores SQLAlchemy's text form."""
+    if connection.dialect.name != "sqlite":
+        return lambda value: value
+    processor = MEMORIES.c.created_at.type.bind_processor(connection.dialect)
+    return processor if processor is not None else (lambda value: value)
+
+
+def _bulk_insert(
+    connection: Connection, target: Any, names: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    if not rows:
+        return
+    if connection.dialect.name != "sqlite":
+        for start in range(0, len(rows), 5000):
+            batch = [dict(zip(names, row, strict=True)) for row in rows[start : start + 5000]]
+            connection.execute(target.insert(), batch)
+        return
+    # SQLite: plain tuples straight to the driver; SQLAlchemy's per-row parameter handling
+    # would cost more than SQLite's own work on a bulk import.
+    columns = ", ".join(names)
+    marks = ", ".join("?" for _ in names)
+    connection.exec_driver_sql(f"INSERT INTO {target.name} ({columns}) VALUES ({marks})", rows)
 
 
 def search_terms(query: str) -> list[str]:
@@ -134,56 +196,91 @@ def _match_expression(terms: Iterable[str], dialect: Dialect) -> str:
     return " | ".join(f"'{term}'" for term in terms)
 
 
-def _filters(
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a query uses: one cached statement per shape, values bound later."""
+
+    agent: bool
+    kinds: bool
+    tags: bool
+    now: bool
+
+
+def _shape_and_params(
     agent: str | None,
     kinds: Collection[MemoryKind] | None,
     tags: Collection[str] | None,
     now: datetime | None,
-) -> list[Any]:
-    clauses: list[Any] = []
+) -> tuple[_Shape, dict[str, Any]]:
+    params: dict[str, Any] = {}
     if agent is not None:
-        clauses.append(MEMORIES.c.agent == agent)
+        params["agent"] = agent
     if kinds is not None:
-        clauses.append(MEMORIES.c.kind.in_([MemoryKind(kind).value for kind in kinds]))
-    if tags:
-        wanted = normalise_tags(list(tags))
+        params["kinds"] = [MemoryKind(kind).value for kind in kinds]
+    wanted = normalise_tags(list(tags)) if tags else []
+    if wanted:
+        params["tags"] = wanted
+    if now is not None:
+        params["now"] = utc(now)
+    shape = _Shape(agent is not None, kinds is not None, bool(wanted), now is not None)
+    return shape, params
+
+
+def _filters(shape: _Shape) -> list[Any]:
+    clauses: list[Any] = []
+    if shape.agent:
+        clauses.append(MEMORIES.c.agent == bindparam("agent"))
+    if shape.kinds:
+        clauses.append(MEMORIES.c.kind.in_(bindparam("kinds", expanding=True)))
+    if shape.tags:
         clauses.append(
             select(TAGS.c.memory_seq)
-            .where(TAGS.c.memory_seq == MEMORIES.c.seq, TAGS.c.tag.in_(wanted))
+            .where(
+                TAGS.c.memory_seq == MEMORIES.c.seq,
+                TAGS.c.tag.in_(bindparam("tags", expanding=True)),
+            )
             .exists()
         )
-    if now is not None:
-        clauses.append(MEMORIES.c.created_at <= utc(now))
-        clauses.append(or_(MEMORIES.c.expires_at.is_(None), MEMORIES.c.expires_at > utc(now)))
+    if shape.now:
+        now = bindparam("now", type_=MEMORIES.c.created_at.type)
+        clauses.append(MEMORIES.c.created_at <= now)
+        clauses.append(or_(MEMORIES.c.expires_at.is_(None), MEMORIES.c.expires_at > now))
     return clauses
 
 
-def _text_candidates(
-    connection: Connection,
-    dialect: Dialect,
-    terms: list[str],
-    filters: list[Any],
-    per_kind: int,
-) -> list[tuple[Any, float]]:
-    """Best text matches of each kind, with a relevance where larger is better."""
-    match = _match_expression(terms, dialect)
+@functools.lru_cache(maxsize=64)
+def _text_statement(dialect: Dialect, shape: _Shape) -> Any:
+    match: Any = bindparam("match")
     if dialect == "sqlite":
         fts = table("charter_memories_fts", column("rowid"))
         fts_name: ColumnClause[Any] = literal_column("charter_memories_fts")
-        # bm25 is an auxiliary function: it must be computed in the query that matches;
-        # the per-kind window runs one level up.
+        # The full-text match runs first and alone (a materialised CTE): left to itself the
+        # planner may walk the agent index and re-run MATCH per row. FTS5 ranks with bm25
+        # and keeps the best TEXT_CANDIDATES; filters and the per-kind cut come after.
+        hits = (
+            select(fts.c.rowid.label("hit"), (-func.bm25(fts_name)).label("relevance"))
+            .select_from(fts)
+            .where(fts_name.op("MATCH")(match))
+            .order_by(literal_column("rank"))
+            .limit(TEXT_CANDIDATES)
+            .cte("hits")
+            .prefix_with("MATERIALIZED")
+        )
         scored = (
-            select(MEMORIES, (-func.bm25(fts_name)).label("relevance"))
-            .select_from(fts.join(MEMORIES, MEMORIES.c.seq == fts.c.rowid))
-            .where(fts_name.op("MATCH")(match), *filters)
+            select(MEMORIES, hits.c.relevance)
+            .select_from(hits.join(MEMORIES, MEMORIES.c.seq == hits.c.hit))
+            .where(*_filters(shape))
             .subquery()
         )
     else:
-        query = func.to_tsquery("english", match)
+        query = func.to_tsquery(literal_column("'english'::regconfig"), match)
         vector: ColumnClause[Any] = literal_column("charter_memories.search")
+        relevance = func.ts_rank(vector, query)
         scored = (
-            select(MEMORIES, func.ts_rank(vector, query).label("relevance"))
-            .where(vector.op("@@")(query), *filters)
+            select(MEMORIES, relevance.label("relevance"))
+            .where(vector.op("@@")(query), *_filters(shape))
+            .order_by(relevance.desc())
+            .limit(TEXT_CANDIDATES)
             .subquery()
         )
     ranked = select(
@@ -195,25 +292,47 @@ def _text_candidates(
         )
         .label("rank_in_kind"),
     ).subquery()
-    statement = select(ranked).where(ranked.c.rank_in_kind <= per_kind * _CANDIDATES_PER_KIND)
-    return [(row, float(row.relevance)) for row in connection.execute(statement)]
+    return select(ranked).where(ranked.c.rank_in_kind <= bindparam("per_kind_limit"))
+
+
+def _text_candidates(
+    connection: Connection,
+    dialect: Dialect,
+    terms: list[str],
+    shape: _Shape,
+    params: dict[str, Any],
+    per_kind: int,
+) -> list[tuple[Any, float]]:
+    """Best text matches of each kind, with a relevance where larger is better."""
+    values = {
+        **params,
+        "match": _match_expression(terms, dialect),
+        "per_kind_limit": per_kind * _CANDIDATES_PER_KIND,
+    }
+    rows = connection.execute(_text_statement(dialect, shape), values)
+    return [(row, float(row.relevance)) for row in rows]
 
 
 def _important_candidates(
-    connection: Connection, filters: list[Any], kinds: Collection[MemoryKind] | None, per_kind: int
+    connection: Connection,
+    shape: _Shape,
+    params: dict[str, Any],
+    kinds: Collection[MemoryKind] | None,
+    per_kind: int,
 ) -> list[tuple[Any, float]]:
     """No usable query words: the most important, then newest, memories of each kind.
     One indexed lookup per kind (agent, kind, importance, created_at)."""
     wanted = list(MemoryKind) if kinds is None else [MemoryKind(kind) for kind in kinds]
+    statement = (
+        select(MEMORIES)
+        .where(MEMORIES.c.kind == bindparam("one_kind"), *_filters(shape))
+        .order_by(MEMORIES.c.importance.desc(), MEMORIES.c.created_at.desc())
+        .limit(per_kind * _CANDIDATES_PER_KIND)
+    )
     found: list[tuple[Any, float]] = []
     for kind in wanted:
-        statement = (
-            select(MEMORIES)
-            .where(MEMORIES.c.kind == kind.value, *filters)
-            .order_by(MEMORIES.c.importance.desc(), MEMORIES.c.created_at.desc())
-            .limit(per_kind * _CANDIDATES_PER_KIND)
-        )
-        found.extend((row, 0.0) for row in connection.execute(statement))
+        rows = connection.execute(statement, {**params, "one_kind": kind.value})
+        found.extend((row, 0.0) for row in rows)
     return found
 
 
@@ -241,11 +360,13 @@ def prepare_context(
     if per_kind <= 0 or budget_chars <= 0:
         return []
     now = utc(now)
-    filters = _filters(agent, kinds, tags, now)
+    shape, params = _shape_and_params(agent, kinds, tags, now)
     terms = search_terms(query)
-    candidates = _text_candidates(connection, dialect, terms, filters, per_kind) if terms else []
+    candidates = (
+        _text_candidates(connection, dialect, terms, shape, params, per_kind) if terms else []
+    )
     if not candidates:
-        candidates = _important_candidates(connection, filters, kinds, per_kind)
+        candidates = _important_candidates(connection, shape, params, kinds, per_kind)
     top_relevance = max((relevance for _, relevance in candidates), default=0.0)
     scored: list[tuple[float, int, Any]] = []
     for row, relevance in candidates:
@@ -291,8 +412,8 @@ def search_memories(
     terms = search_terms(query)
     if not terms:
         return []
-    filters = _filters(agent, kinds, tags, None)
-    rows = _text_candidates(connection, dialect, terms, filters, per_kind=max(limit, 1))
+    shape, params = _shape_and_params(agent, kinds, tags, None)
+    rows = _text_candidates(connection, dialect, terms, shape, params, per_kind=max(limit, 1))
     rows.sort(key=lambda item: (-item[1], -int(item[0].seq)))
     return [(to_record(row), relevance) for row, relevance in rows[:limit]]
 
@@ -305,11 +426,11 @@ def list_memories(
     tags: Collection[str] | None = None,
     limit: int | None = None,
 ) -> list[MemoryRecord]:
-    statement = select(MEMORIES).where(*_filters(agent, kinds, tags, None))
-    statement = statement.order_by(MEMORIES.c.seq)
+    shape, params = _shape_and_params(agent, kinds, tags, None)
+    statement = select(MEMORIES).where(*_filters(shape)).order_by(MEMORIES.c.seq)
     if limit is not None:
         statement = statement.limit(limit)
-    return [to_record(row) for row in connection.execute(statement)]
+    return [to_record(row) for row in connection.execute(statement, params)]
 
 
 def get_memory(connection: Connection, memory_id: str) -> MemoryRecord | None:
