@@ -270,7 +270,7 @@ class Orchestrator:
     def submit(self, task: TaskAssignment | str, to: str | None = None) -> str:
         """Queue a task; the PM routes it when neither `to` nor `task.assigned_to` is set."""
         if isinstance(task, str):
-            count = len(self.store.events(kinds={"task_submitted"}))
+            count = self.store.event_count()  # cheap and deterministic: ids by position
             task = TaskAssignment(
                 id=stable_id("task", self.run_id, count, task),
                 title=task.split("\n")[0][:80],
@@ -300,7 +300,7 @@ class Orchestrator:
 
     def signal(self, signal: Signal | str, *, source: str = "user", **payload: Any) -> str:
         if isinstance(signal, str):
-            count = len(self.store.events(kinds={"signal_received"}))
+            count = self.store.event_count()
             signal = Signal(
                 id=stable_id("sig", self.run_id, count, signal),
                 kind=signal,
