@@ -17,6 +17,7 @@ from a guessed value, which a plain hash would allow.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -208,6 +209,14 @@ def _copy(
 ) -> dict[str, int]:
     metadata = MetaData()
     copies = {name: table.to_metadata(metadata) for name, table in tables.items()}
+    if target.dialect.name != source.dialect.name:
+        # A SQLite DATETIME means nothing to PostgreSQL: copy across dialects with the
+        # generic types (DateTime -> TIMESTAMP) and without dialect-specific defaults.
+        for copy in copies.values():
+            for column in copy.columns:
+                with contextlib.suppress(NotImplementedError):  # no generic form: keep it
+                    column.type = column.type.as_generic()
+                column.server_default = None
     counts: dict[str, int] = {}
     with source.connect() as reader, target.begin() as writer:
         metadata.create_all(writer)

@@ -144,3 +144,41 @@ def test_masker_values() -> None:
     assert masker.year("1984-07-21") == "1984-01-01"
     assert isinstance(masker.token(123456789), int) and masker.token(123456789) != 123456789
     assert masker.token(None) is None
+
+
+@pytest.mark.postgres
+def test_masked_copy_into_postgresql_is_profiled_and_classified_there(
+    source: Path, catalogue: GovernanceCatalogue
+) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    base = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    schema = f"h2m_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    target = f"{base}?options=-csearch_path%3D{schema}"
+    try:
+        report = mask_database(source, target, catalogue, KEY)
+        assert report.rows == {"customers": 60, "orders": 240}
+        with admin.connect() as conn:
+            joined = conn.execute(text(
+                f"SELECT o.id, c.id FROM {schema}.orders o JOIN {schema}.customers c "
+                "ON c.email = o.customer_email ORDER BY o.id"
+            )).all()  # fmt: skip
+        assert [tuple(r) for r in joined] == _rows(source, JOIN)
+        # The copy, profiled on PostgreSQL: no card numbers or SSNs left, e-mails still e-mails.
+        on_pg = classify_database(target, [f"{schema}.customers"])
+        columns = on_pg.tables[f"{schema}.customers"].columns
+        assert columns["email"].level == "confidential"
+        assert all(
+            e.kind != "card" for e in columns["card_number"].evidence if e.source == "values"
+        )
+        assert all(e.kind != "ssn" for e in columns["ssn"].evidence if e.source == "values")
+        assert columns["card_number"].null_share == 1.0
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
