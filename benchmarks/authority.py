@@ -2,8 +2,9 @@
 
     .venv/bin/python -P benchmarks/authority.py [--paths 100000] [--seed 7]
 
-Paths: distinct, realistic (project trees 1-9 folders deep, mixed extensions, the folder
-names the shipped charters talk about mixed with ordinary ones). Each decision asks for one
+Paths: distinct, realistic: a generated project tree (about 12 files a folder, folders up
+to 9 deep, the folder names the shipped charters talk about mixed with ordinary ones),
+common and unique file names, mixed extensions. Each decision asks for one
 role of the shipped team (roles in turn), so every pattern of every role is in play.
 
 - baseline: pathspec `GitIgnoreSpec` of the Data role's exclusive patterns alone,
@@ -34,28 +35,43 @@ _DIRS = (
     "architecture integrations connectors project security charts dashboards v1 v2 "
     "orders users customers inventory notifications search events"
 ).split()
-_FILES = (
-    "main index service handler model schema views routes utils helpers client server "
-    "config settings pipeline load_orders transform report query test_orders README "
-    "Dockerfile docker-compose docker-compose.data nightly-data alerts"
+_COMMON = (
+    "__init__.py index.ts index.tsx README.md models.py utils.py views.py schema.sql "
+    "config.yaml package.json Dockerfile docker-compose.yml docker-compose.data.yml "
+    "settings.py conftest.py main.go handler.go service.ts types.ts styles.css"
 ).split()
-_EXTS = ("py", "ts", "tsx", "js", "sql", "md", "yml", "yaml", "json", "toml", "csv", "go", "")
+_STEMS = (
+    "service handler model schema route helper client server pipeline load_orders "
+    "transform report query test_orders nightly-data alerts migration fixture"
+).split()
+_EXTS = ("py", "ts", "tsx", "js", "sql", "md", "yml", "yaml", "json", "toml", "csv", "go")
 
 
 def make_paths(count: int, seed: int) -> list[str]:
+    """`count` distinct file paths in a generated project tree: about one folder per 12
+    files, folders nested up to 9 deep, file names partly common (`__init__.py`,
+    `index.ts`, ...) and partly unique, mixed extensions."""
     rng = random.Random(seed)
+    folders = [""]
+    depth = {"": 0}
+    while len(folders) < max(count // 12, 10):
+        parent = rng.choice(folders)
+        if depth[parent] >= 9:
+            continue
+        folder = f"{parent}/{rng.choice(_DIRS)}".lstrip("/")
+        if folder not in depth:
+            depth[folder] = depth[parent] + 1
+            folders.append(folder)
+    folders.append(".github/workflows")
     seen: set[str] = set()
     paths: list[str] = []
     while len(paths) < count:
-        depth = min(int(rng.expovariate(0.35)), 9)
-        folders = [rng.choice(_DIRS) for _ in range(depth)]
-        if rng.random() < 0.05:
-            folders = [".github", "workflows"]
-        name = rng.choice(_FILES)
-        if rng.random() < 0.7:
-            name = f"{name}_{rng.randrange(500)}"
-        ext = rng.choice(_EXTS)
-        path = "/".join([*folders, f"{name}.{ext}" if ext else name])
+        folder = rng.choice(folders)
+        if rng.random() < 0.3:
+            name = rng.choice(_COMMON)
+        else:
+            name = f"{rng.choice(_STEMS)}_{rng.randrange(1000)}.{rng.choice(_EXTS)}"
+        path = f"{folder}/{name}".lstrip("/")
         if path not in seen:
             seen.add(path)
             paths.append(path)

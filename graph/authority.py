@@ -24,7 +24,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from charter.agents.globs import Glob, compile_pattern
 from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, PathRule, Team
@@ -75,7 +77,7 @@ class Verdict(NamedTuple):
                 return f"nobody owns {path} and {role} has no shared pattern for it"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity hashing: claims are unique objects
 class _Claim:
     ident: int
     role: str
@@ -84,6 +86,12 @@ class _Claim:
     glob: Glob
     search: _Search
     exceptions: tuple[_Search, ...] = ()  # forbidden claims: their rule's exceptions
+    # One-segment patterns that float (`*.py`, `**/data/`): whether the file *name* matches
+    # (None for directory-only ones, which only ever match folders).
+    name_match: _Search | None = None
+    floating: bool = False  # a one-segment pattern matching at any depth
+    reaches_files: bool = True  # its last segment may be the file name itself
+    last_match: _Search | None = None  # the last segment alone, against a file name
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +103,58 @@ class _Plan:
     shared: dict[str, tuple[_Claim, ...]]
 
 
+@dataclass(frozen=True, slots=True, eq=False)  # identity hashing: cache keys
+class _Folder:
+    matched: tuple[tuple[tuple[int, int, int], _Claim], ...]  # match every file here
+    pending: tuple[_Claim, ...]  # may match through the file name: test each path
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # interned: identity hashing
+class _File:
+    matched: tuple[_Claim, ...]  # floating one-segment patterns the name matches
+    general: tuple[_Claim, ...]  # other patterns indexed under the name: test each path
+
+
+def _rank(claim: _Claim, path: str, end: int) -> tuple[int, int, int]:
+    """(literal segments, depth of the match, literal characters): higher is more specific."""
+    if path[end - 1] == "/":
+        end -= 1
+    literal_segments, literal_chars = claim.glob.specificity
+    return (literal_segments, path.count("/", 0, end), literal_chars)
+
+
+def _order(item: tuple[tuple[int, int, int], _Claim]) -> tuple[tuple[int, int, int], int]:
+    return (item[0], -item[1].ident)  # by rank, then charter order
+
+
+def _ident(claim: _Claim) -> int:
+    return claim.ident
+
+
+def _first_forbidden(
+    matched: list[tuple[tuple[int, int, int], _Claim]], role: str
+) -> _Claim | None:
+    """The role's first forbidden rule that matches and none of whose exceptions do."""
+    excepted = {c.rule_index for _, c in matched if c.kind == "exception" and c.role == role}
+    found: _Claim | None = None
+    for _, claim in matched:
+        if (
+            claim.kind == "forbidden"
+            and claim.role == role
+            and claim.rule_index not in excepted
+            and (found is None or claim.ident < found.ident)
+        ):
+            found = claim
+    return found
+
+
+_AT_FILE = 1_000  # the depth rank of a match through the file name: deeper than any folder
 _NO_CLAIMS: tuple[_Claim, ...] = ()
+# pathspec's regex for a floating one-segment pattern: prefix, the segment, then either
+# "this segment or anything below" or "anything below" (directory-only).
+_FLOAT = "^(?:.+/)?"
+_FILE_OR_DIR = "(?:(?P<ps_d>/)|$)"
+_SUFFIXES = ((_FILE_OR_DIR, True), ("(?P<ps_d>/)", False), ("/", False))
 _NO_HITS: frozenset[int] = frozenset()
 
 
@@ -121,6 +180,13 @@ class AuthorityEngine:
                 for claim in self._make_claims(role, kind, rules):
                     self._claims.append(claim)
                     self._index(claim, by_segment, by_extension, always)
+            # Exceptions are indexed like claims, so the fast path learns whether one holds
+            # from the same folder and name facts (the reference uses `_Claim.exceptions`).
+            for index, rule in enumerate(auth.forbidden):
+                carve_outs = [PathRule(pattern=source) for source in rule.exceptions]
+                for claim in self._make_claims(role, "exception", carve_outs, index):
+                    self._claims.append(claim)
+                    self._index(claim, by_segment, by_extension, always)
         self._by_segment = {key: frozenset(ids) for key, ids in by_segment.items()}
         self._by_extension = {key: frozenset(ids) for key, ids in by_extension.items()}
         self._always = frozenset(always)
@@ -131,13 +197,22 @@ class AuthorityEngine:
         self._dir_hits: dict[str, frozenset[int]] = {"": self._always}
         self._plans: dict[tuple[frozenset[int], frozenset[int]], _Plan] = {}
         self._verdicts: dict[tuple[str, str], Verdict] = {}
+        self._folders: dict[str, tuple[bool | str, _Folder]] = {}
+        self._folder_facts: dict[tuple[Any, Any], _Folder] = {}
+        self._roles = frozenset(team.roles)
+        self._files: dict[str, _File] = {}
+        self._file_facts: dict[tuple[tuple[_Claim, ...], tuple[_Claim, ...]], _File] = {}
+        self._shapes: dict[tuple[str, _Folder, _File], Verdict] = {}
         self._everything = self._plan(frozenset(range(len(self._claims))))
 
     # ---- building ------------------------------------------------------------------
 
-    def _make_claims(self, role: str, kind: str, rules: Iterable[PathRule]) -> list[_Claim]:
+    def _make_claims(
+        self, role: str, kind: str, rules: Iterable[PathRule], rule_index: int | None = None
+    ) -> list[_Claim]:
         claims = []
-        for index, rule in enumerate(rules):
+        for position, rule in enumerate(rules):
+            index = position if rule_index is None else rule_index
             exceptions = tuple(
                 re.compile(glob.regex, self._flags).search
                 for source in rule.exceptions
@@ -146,8 +221,48 @@ class AuthorityEngine:
             for glob in compile_pattern(rule.pattern):
                 search = re.compile(glob.regex, self._flags).search
                 ident = len(self._claims) + len(claims)
-                claims.append(_Claim(ident, role, kind, index, glob, search, exceptions))
+                floating, name_match = self._segment_form(glob.regex)
+                reaches_files = glob.regex.endswith(_FILE_OR_DIR)
+                last_match = self._last_segment_matcher(glob.text) if reaches_files else None
+                claims.append(
+                    _Claim(
+                        ident,
+                        role,
+                        kind,
+                        index,
+                        glob,
+                        search,
+                        exceptions,
+                        name_match,
+                        floating,
+                        reaches_files,
+                        last_match,
+                    )
+                )
         return claims
+
+    def _last_segment_matcher(self, text: str) -> _Search | None:
+        """A matcher of the file name against the pattern's last segment (a cheap test
+        before the whole-path regex)."""
+        last = text.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            regex, _ = GitIgnoreSpecPattern.pattern_to_regex(last)
+        except ValueError:
+            return None
+        return self._segment_form(regex)[1] if regex else None
+
+    def _segment_form(self, regex: str) -> tuple[bool, _Search | None]:
+        """For a pattern of one floating segment, a matcher of the file name alone."""
+        if not regex.startswith(_FLOAT):
+            return False, None
+        core = regex[len(_FLOAT) :]
+        for suffix, matches_files in _SUFFIXES:
+            if core.endswith(suffix) and "/" not in core[: -len(suffix)].replace("[^/]", ""):
+                core = core[: -len(suffix)]
+                if not matches_files:
+                    return True, None
+                return True, re.compile(core, self._flags).fullmatch
+        return False, None
 
     def _index(
         self,
@@ -191,19 +306,51 @@ class AuthorityEngine:
         return self.verdict(role, path).allowed
 
     def verdict(self, role: str, path: str) -> Verdict:
-        """The decision as a small tuple; cached per (role, path)."""
+        """The decision as a small tuple; cached per (role, path). This is the hot path:
+        everything it needs is a dictionary lookup away unless the folder, the file name
+        or a pattern that depends on both is new."""
         key = (role, path)
-        cached = self._verdicts.get(key)
-        if cached is None:
-            cached = self._decide(role, path)
-            if len(self._verdicts) >= _CACHE_LIMIT:
-                self._verdicts.clear()
-            self._verdicts[key] = cached
-        return cached
+        result = self._verdicts.get(key)
+        if result is not None:
+            return result
+        if role not in self._roles:
+            known = ", ".join(self._roles)
+            raise ConfigError(f"unknown role {role!r}; expected one of {known}")
+        try:
+            clean = clean_path(path)
+            directory, _, name = clean.rpartition("/")
+            entry = self._folders.get(directory)
+            if entry is None:
+                entry = self._folder(directory)
+            status, folder = entry
+            if status is not False:
+                self._links.check(clean)  # an existing folder: look at the file itself
+        except PathRefused as refusal:
+            result = Verdict(False, "invalid_path", role, None, detail=str(refusal))
+        else:
+            file = self._files.get(name)
+            if file is None:
+                file = self._file(name)
+            if folder.pending or file.general:
+                result = self._decide_with_regex(role, clean, name, folder, file)
+            if result is None:
+                shape_key = (role, folder, file)
+                shape = self._shapes.get(shape_key)
+                if shape is None:
+                    shape = self._verdict_from(role, clean, self._matched(folder, file))
+                    if len(self._shapes) >= _CACHE_LIMIT:
+                        self._shapes.clear()
+                    self._shapes[shape_key] = shape
+                result = Verdict(shape[0], shape[1], role, clean, shape[4], shape[5], shape[6])
+        if len(self._verdicts) >= _CACHE_LIMIT:
+            self._verdicts.clear()
+        self._verdicts[key] = result
+        return result
 
     def forget(self) -> None:
         """Drop cached decisions and file-system facts (the workspace changed shape)."""
         self._verdicts.clear()
+        self._folders.clear()
         self._links.forget()
 
     def explain(self, role: str, path: str) -> str:
@@ -218,16 +365,71 @@ class AuthorityEngine:
 
     # ---- deciding ------------------------------------------------------------------
 
-    def _decide(self, role: str, requested: str) -> Verdict:
-        if role not in self.team.roles:
-            known = ", ".join(self.team.roles)
-            raise ConfigError(f"unknown role {role!r}; expected one of {known}")
-        try:
-            path = clean_path(requested)
-            self._links.check(path)
-        except PathRefused as refusal:
-            return Verdict(False, "invalid_path", role, None, detail=str(refusal))
-        return self._judge(role, path, self._plan_for(path))
+    def _decide_with_regex(
+        self, role: str, path: str, name: str, folder: _Folder, file: _File
+    ) -> Verdict | None:
+        """The decision when a pattern depending on folder *and* name matches this path
+        (only those whose last segment takes this name need their whole-path regex); None
+        when none does, and the folder's and the name's facts decide."""
+        extra: list[tuple[tuple[int, int, int], _Claim]] = []
+        name_starts = len(path) - len(name)
+        for claims in (folder.pending, file.general):
+            for claim in claims:
+                if claim.last_match is None or claim.last_match(name) is not None:
+                    match = claim.search(path)
+                    # a match ending inside the folder is among the folder's facts already
+                    if match is not None and match.end() > name_starts:
+                        literal_segments, literal_chars = claim.glob.specificity
+                        extra.append(((literal_segments, _AT_FILE, literal_chars), claim))
+        if not extra:
+            return None
+        return self._verdict_from(role, path, [*self._matched(folder, file), *extra])
+
+    @staticmethod
+    def _matched(folder: _Folder, file: _File) -> list[tuple[tuple[int, int, int], _Claim]]:
+        # A match through the file name is the deepest one a claim can have, so it outranks
+        # the claim's folder-level match (if any); keeping both is harmless.
+        matched = list(folder.matched)
+        for claim in file.matched:
+            literal_segments, literal_chars = claim.glob.specificity
+            matched.append(((literal_segments, _AT_FILE, literal_chars), claim))
+        return matched
+
+    def _verdict_from(
+        self, role: str, path: str, matched: list[tuple[tuple[int, int, int], _Claim]]
+    ) -> Verdict:
+        """The decision, given every claim that matches `path` with its rank. Same order of
+        reasoning as `_judge` (the reference); ties between claims of one kind resolve to
+        the claim listed first in the charters, as there."""
+        forbidden = _first_forbidden(matched, role)
+        if forbidden is not None:
+            return Verdict(False, "forbidden", role, path, forbidden.glob.source)
+        exclusive = [item for item in matched if item[1].kind == "exclusive"]
+        if exclusive:
+            if len(exclusive) > 1:
+                exclusive.sort(key=_order, reverse=True)
+            best: tuple[int, int, int] | None = None
+            hits: list[_Claim] = []
+            void: dict[str, bool] = {}
+            for rank, claim in exclusive:
+                if best is not None and rank < best:
+                    break
+                if claim.role != role:
+                    reaching = void.get(claim.role)
+                    if reaching is None:
+                        reaching = _first_forbidden(matched, claim.role) is not None
+                        void[claim.role] = reaching
+                    if reaching:
+                        continue  # reaching into its own forbidden area
+                best = rank
+                hits.append(claim)
+            if hits:
+                return self._settle(role, path, hits)
+        shared = [c for _, c in matched if c.kind == "shared" and c.role == role]
+        if shared:
+            claim = min(shared, key=_ident)
+            return Verdict(True, "shared", role, path, claim.glob.source)
+        return Verdict(False, "unowned", role, path)
 
     def _judge(self, role: str, path: str, plan: _Plan) -> Verdict:
         forbidden = self._forbidden(plan, role, path)
@@ -337,13 +539,65 @@ class AuthorityEngine:
                 groups.setdefault(claim.glob.specificity[0], []).append(claim)
             elif claim.kind == "forbidden":
                 forbidden.setdefault(claim.role, []).append(claim)
-            else:
+            elif claim.kind == "shared":
                 shared.setdefault(claim.role, []).append(claim)
         return _Plan(
             exclusive=tuple(tuple(groups[k]) for k in sorted(groups, reverse=True)),
             forbidden={role: tuple(claims) for role, claims in forbidden.items()},
             shared={role: tuple(claims) for role, claims in shared.items()},
         )
+
+    def _folder(self, directory: str) -> tuple[bool | str, _Folder]:
+        """What every file directly in `directory` has in common, and whether the folder
+        exists (True), is missing (False) or leads outside the root (the reason)."""
+        hits = self._hits_of_dir(directory) if directory else self._always
+        probe = directory + "/" if directory else ""
+        matched: list[tuple[tuple[int, int, int], _Claim]] = []
+        pending: list[_Claim] = []
+        for ident in sorted(hits):
+            claim = self._claims[ident]
+            match = claim.search(probe) if probe else None
+            if match is not None:
+                matched.append((_rank(claim, probe, match.end()), claim))
+            elif claim.reaches_files and not claim.floating:
+                pending.append(claim)  # its last segment may still match the file name
+        # Only the order of ranks matters, and a match through the file name is deeper than
+        # any folder-level one: replace depths by their order, so that folders alike in
+        # everything that decides share one facts object (and its cached verdicts).
+        depths = sorted({rank[1] for rank, _ in matched})
+        order = {depth: position for position, depth in enumerate(depths)}
+        normalised = tuple(((a, order[d], c), claim) for (a, d, c), claim in matched)
+        facts = (normalised, tuple(pending))
+        folder = self._folder_facts.get(facts)
+        if folder is None:
+            folder = _Folder(matched=facts[0], pending=facts[1])
+            self._folder_facts[facts] = folder
+        entry = (self._links.status(directory), folder)
+        if len(self._folders) >= _CACHE_LIMIT:
+            self._folders.clear()
+        self._folders[directory] = entry
+        return entry
+
+    def _file(self, name: str) -> _File:
+        """The patterns a file name selects: floating one-segment patterns it matches, and
+        other patterns indexed under it (to test against the whole path)."""
+        hits = self._always | self._hits_of_segment(name)
+        matched, general = [], []
+        for ident in sorted(hits):
+            claim = self._claims[ident]
+            if claim.floating:
+                if claim.name_match is not None and claim.name_match(name) is not None:
+                    matched.append(claim)
+            elif claim.reaches_files:
+                general.append(claim)
+        facts = (tuple(matched), tuple(general))
+        file = self._file_facts.get(facts)
+        if file is None:  # names with the same facts share one object (and its verdicts)
+            file = self._file_facts[facts] = _File(matched=facts[0], general=facts[1])
+        if len(self._files) >= _CACHE_LIMIT:
+            self._files.clear()
+        self._files[name] = file
+        return file
 
     # ---- explanation ---------------------------------------------------------------
 
