@@ -37,8 +37,13 @@ def _pipeline_brain(view: AgentView) -> Sequence[Action]:
     return []
 
 
-def _open(make_orch: Callable, run_dir: Path) -> object:
-    return make_orch(run_dir, brains={"data": ScriptedBrain(_pipeline_brain)}, pm_policy="wait")
+def _open(make_orch: Callable, run_dir: Path, durability: str = "exit") -> object:
+    return make_orch(
+        run_dir,
+        brains={"data": ScriptedBrain(_pipeline_brain)},
+        pm_policy="wait",
+        durability=durability,
+    )
 
 
 def test_immediate_escalation_pauses_until_decided(make_orch: Callable, tmp_path: Path) -> None:
@@ -72,8 +77,11 @@ def _finish(orch: object) -> tuple[str, dict, dict[str, bytes]]:
     return orch.digest(), orch.state(), files
 
 
-def test_decision_after_restart_reaches_the_same_end(make_orch: Callable, tmp_path: Path) -> None:
-    straight = _open(make_orch, tmp_path / "a")
+@pytest.mark.parametrize("durability", ["exit", "async"])
+def test_decision_after_restart_reaches_the_same_end(
+    make_orch: Callable, tmp_path: Path, durability: str
+) -> None:
+    straight = _open(make_orch, tmp_path / "a", durability)
     straight.signal("pipeline_failed", pipeline="load_orders")
     straight.run_until_idle()
     straight.decide(straight.waiting_on()[0].id, "approve", note="go")
@@ -81,12 +89,12 @@ def test_decision_after_restart_reaches_the_same_end(make_orch: Callable, tmp_pa
     expected = _finish(straight)
     straight.close()
 
-    first = _open(make_orch, tmp_path / "b")
+    first = _open(make_orch, tmp_path / "b", durability)
     first.signal("pipeline_failed", pipeline="load_orders")
     assert first.run_until_idle() == "paused"
     first.close()  # the process goes away with the escalation open
 
-    second = _open(make_orch, tmp_path / "b")  # a new object on the same directory
+    second = _open(make_orch, tmp_path / "b", durability)  # a new object, same directory
     assert second.paused
     (open_one,) = second.escalations(status="open")
     second.decide(open_one.id, "approve", note="go")
