@@ -2,14 +2,17 @@
 
 Run: .venv/bin/python -P benchmarks/llm_cost.py [--tasks 12]
 
-Every agent of the default team runs on a ClaudeBrain over the built-in mock Messages
-server (the real SDK client, the real request builder, usage billed like the API: input,
-cache writes and cache reads of the stable prefix, output). Each workload runs twice in the
-same process: with the brain's context budget (1,000 tokens for the per-step message) and
-without it (the baseline). Reported per workload and agent: model calls, mean prompt tokens
-per call (uncached input + cache reads + cache writes), mean uncached input, and dollars.
-A second part measures one heavy view (a long inbox and many memories) directly, which is
-where the budget matters most. Target: under 4,000 prompt tokens per call with budgeting.
+Part one: two built-in workloads (a schema change; a long run of tasks, where memories
+grow) with every agent of the default team on a ClaudeBrain over the built-in mock
+Messages server: the real SDK client, the real request builder, usage billed like the API
+(input, cache writes and reads of the stable prefix, output). Each runs twice in the same
+process: with the brain's context budget (1,000 tokens for the per-step message) and
+without it (the baseline). Reported per agent: model calls, mean prompt tokens per call
+(uncached input + cache reads + cache writes), mean uncached input, dollars.
+Part two: each library scenario (`scenarios/library/*.yaml`) with every agent on Claude,
+through the scenario runner. Part three: one heavy view (a long inbox, many memories)
+measured directly, where the budget matters most.
+Target: under 4,000 prompt tokens per call with budgeting.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from charter.agents.ai.mock import MockModel
 from charter.agents.brains import ClaudeBrain, ClaudeSettings
 from charter.agents.policies import RuleBrain
 from charter.agents.team import load_team
+from charter.agents.tools import default_tools
 from charter.graph.orchestrator import Orchestrator
 from charter.protocols import (
     AgentView,
@@ -45,17 +49,9 @@ TARGET = 4000
 Workload = Callable[[Orchestrator, int], None]
 
 
-def _pipeline_failure(orch: Orchestrator, n: int) -> None:
-    orch.signal("pipeline_failed", pipeline="load_orders", error="duplicate key value")
-
-
 def _schema_change(orch: Orchestrator, n: int) -> None:
     orch.signal("schema_changed", table="customers", column="email")
     orch.submit("Review the customers schema change for privacy", to="data")
-
-
-def _breach(orch: Orchestrator, n: int) -> None:
-    orch.signal("data_breach", table="customers", rows=1200)
 
 
 def _long_run(orch: Orchestrator, n: int) -> None:
@@ -68,9 +64,7 @@ def _long_run(orch: Orchestrator, n: int) -> None:
 
 
 WORKLOADS: dict[str, Workload] = {
-    "pipeline-failure": _pipeline_failure,
     "schema-change": _schema_change,
-    "data-breach": _breach,
     "long-run": _long_run,
 }
 
@@ -96,6 +90,25 @@ def run_workload(
         finally:
             orch.close()
         return client.ledger
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_library(team_roles: list[str], path: Path, budget: int | None) -> tuple[UsageLedger, bool]:
+    """One library scenario with every agent on Claude through the mock model."""
+    from charter.agents.brains import claude_brains
+    from charter.scenarios import load_scenario, run_scenario
+
+    loaded = load_scenario(path)
+    root = Path(tempfile.mkdtemp(prefix="llm-cost-lib-"))
+    try:
+        kinds: dict[str, Any] = {role: "claude" for role in loaded.team.roles}
+        settings = {role: ClaudeSettings(context_tokens=budget) for role in loaded.team.roles}
+        brains, client = claude_brains(loaded.team, kinds, llm="mock", run_dir=root,
+                                       settings=settings, scenario=loaded.scenario.name)
+        assert client is not None
+        result = run_scenario(loaded, root / "run", brains=brains)
+        return client.ledger, result.error is None
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -147,11 +160,32 @@ def main() -> None:
             print(f"{name:<17} prompt tokens, budgeted / unbudgeted: "
                   f"{per_variant['1000'] / per_variant['none']:.3f}")
     print()
+    from charter.scenarios import library_files
+
+    for path in library_files():
+        # In scenario runs the graph's own memory preparation already bounds the context
+        # (part one shows the ratio is 1.0), so the library is measured with the budget only.
+        for label, budget in (("1000", 1000),):
+            ledger, finished = run_library(list(team.roles), path, budget)
+            for agent, totals in sorted(ledger.by_agent.items()):
+                sent = totals.calls - totals.errors
+                if not sent:
+                    continue
+                per_call = _prompt(totals) / sent
+                if budget is not None:
+                    worst_budgeted = max(worst_budgeted, round(per_call))
+                print(f"{'lib:' + path.stem:<17} {label:<8} {agent:<12} {sent:>5} "
+                      f"{per_call:>11.0f} {totals.input_tokens / sent:>13.0f} "
+                      f"{totals.cost_usd:>10.5f}")
+            print(f"{'lib:' + path.stem:<17} {label:<8} total cost ${ledger.run.cost_usd:.5f}"
+                  f"{'' if finished else ' (run ended with an error)'}")
+    print()
     view = heavy_view(team)
     sizes = {}
     for label, budget in (("1000", 1000), ("none", None)):
         client = AIClient(key=None, clock=VirtualClock(START), transport=MockModel().transport())
-        brain = ClaudeBrain("data", client, settings=ClaudeSettings(context_tokens=budget))
+        brain = ClaudeBrain("data", client, settings=ClaudeSettings(context_tokens=budget),
+                            tools=default_tools().describe())  # as in scenario runs
         brain.decide(view)
         sizes[label] = _prompt(client.ledger.run)
         print(f"heavy view (40 inbox messages, 100 memories), budget {label}: "
