@@ -200,7 +200,9 @@ def _plan_map(
         else:
             match = and_(*[p == c for p, c in zip(parents, child, strict=True)])
             orphan = not_(exists(select(literal_column("1")).select_from(parent).where(match)))
-        return _MapPlan(and_(*[c.isnot(None) for c in child]), orphan, child_names)
+        domain = and_(*[c.isnot(None) for c in child])
+        single = child[0] if len(child) == 1 else None
+        return _MapPlan(domain, orphan, child_names, present_of=single)
     column = _column(table, kw["column"])
     present: _Cond = column.isnot(None)
     if name == "expect_column_values_to_not_be_null":
