@@ -169,6 +169,15 @@ class AIClient:
     def __repr__(self) -> str:
         return f"AIClient(key={self._key_label!r}, scenario={self.scenario!r})"
 
+    def rotate_key(self, key: ApiKey) -> None:
+        """Use a new key from the next call on (key rotation); budgets, ledger and breaker
+        carry over, the SDK client is rebuilt."""
+        self._key = key
+        self._key_label = key.label
+        if self._sdk is not None:
+            self._sdk.close()
+        self._sdk = None
+
     def _client(self) -> anthropic.Anthropic:
         if self._sdk is None:
             import anthropic

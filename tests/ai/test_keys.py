@@ -63,3 +63,31 @@ def test_missing_or_empty_key_file(tmp_path: Path) -> None:
     os.chmod(empty, 0o600)
     with pytest.raises(ConfigError, match="empty"):
         load_api_key(key_file=empty)
+
+
+def test_key_never_reaches_debug_logs_and_rotation_takes_effect(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from charter.agents.ai import AIClient
+    from charter.agents.ai.mock import MockModel, text
+    from charter.protocols import VirtualClock
+
+    from .conftest import START
+
+    server = MockModel(lambda body: [text("ok")])
+    client = AIClient(key=ApiKey(SECRET, label="env:ANTHROPIC_API_KEY"),
+                      clock=VirtualClock(START), transport=server.transport())
+    request = {"model": "claude-haiku-5-5", "max_tokens": 5,
+               "messages": [{"role": "user", "content": "hi"}]}
+    with caplog.at_level(logging.DEBUG):
+        client.create(agent="data", request=request)
+        rotated = "sk-ant-rotated-SECRET-2"
+        client.rotate_key(ApiKey(rotated, label="file:/keys/new"))
+        client.create(agent="data", request=request)
+    sent = [h.get("authorization", "") + h.get("x-api-key", "") for h in server.headers]
+    assert SECRET in sent[0] and rotated in sent[1] and SECRET not in sent[1]
+    assert caplog.records  # the SDK did log at debug level...
+    for record in caplog.records:  # ...and never the key
+        assert SECRET not in record.getMessage() and rotated not in record.getMessage()
