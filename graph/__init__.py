@@ -14,14 +14,15 @@ if TYPE_CHECKING:
     from .authority import AuthorityEngine, Verdict
     from .budgets import Budgets
     from .orchestrator import Orchestrator, StepResult
-    from .paths import PathNormaliser, PathRefused
+    from .paths import PathRefused, WorkspaceLinks, clean_path
 
 # public name -> module (relative to this package) that defines it
 _LAZY = {
     "AuthorityEngine": ".authority",
     "Verdict": ".authority",
-    "PathNormaliser": ".paths",
     "PathRefused": ".paths",
+    "WorkspaceLinks": ".paths",
+    "clean_path": ".paths",
     "Orchestrator": ".orchestrator",
     "StepResult": ".orchestrator",
     "Budgets": ".budgets",
@@ -45,8 +46,9 @@ __all__ = [
     "AuthorityEngine",
     "Budgets",
     "Orchestrator",
-    "PathNormaliser",
     "PathRefused",
     "StepResult",
     "Verdict",
+    "WorkspaceLinks",
+    "clean_path",
 ]

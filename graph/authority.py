@@ -131,6 +131,34 @@ def _ident(claim: _Claim) -> int:
     return claim.ident
 
 
+@dataclass(frozen=True, slots=True)
+class _Matches:
+    """Everything that matches one path (or every path alike), arranged per role."""
+
+    forbidden: dict[str, _Claim]  # role -> its first forbidden rule that holds
+    exclusive: list[tuple[tuple[int, int, int], _Claim]]  # most specific first
+    shared: dict[str, _Claim]  # role -> its first shared pattern that matches
+
+
+def _analyse(matched: list[tuple[tuple[int, int, int], _Claim]]) -> _Matches:
+    roles = {claim.role for _, claim in matched if claim.kind == "forbidden"}
+    forbidden = {}
+    for role in roles:
+        claim = _first_forbidden(matched, role)
+        if claim is not None:
+            forbidden[role] = claim
+    exclusive = sorted(
+        (item for item in matched if item[1].kind == "exclusive"), key=_order, reverse=True
+    )
+    shared: dict[str, _Claim] = {}
+    for _, claim in matched:
+        if claim.kind == "shared":
+            known = shared.get(claim.role)
+            if known is None or claim.ident < known.ident:
+                shared[claim.role] = claim
+    return _Matches(forbidden, exclusive, shared)
+
+
 def _first_forbidden(
     matched: list[tuple[tuple[int, int, int], _Claim]], role: str
 ) -> _Claim | None:
@@ -203,6 +231,7 @@ class AuthorityEngine:
         self._files: dict[str, _File] = {}
         self._file_facts: dict[tuple[tuple[_Claim, ...], tuple[_Claim, ...]], _File] = {}
         self._shapes: dict[tuple[str, _Folder, _File], Verdict] = {}
+        self._pairs: dict[tuple[_Folder, _File], _Matches] = {}
         self._everything = self._plan(frozenset(range(len(self._claims))))
 
     # ---- building ------------------------------------------------------------------
@@ -210,7 +239,7 @@ class AuthorityEngine:
     def _make_claims(
         self, role: str, kind: str, rules: Iterable[PathRule], rule_index: int | None = None
     ) -> list[_Claim]:
-        claims = []
+        claims: list[_Claim] = []
         for position, rule in enumerate(rules):
             index = position if rule_index is None else rule_index
             exceptions = tuple(
@@ -337,7 +366,13 @@ class AuthorityEngine:
                 shape_key = (role, folder, file)
                 shape = self._shapes.get(shape_key)
                 if shape is None:
-                    shape = self._verdict_from(role, clean, self._matched(folder, file))
+                    pair = self._pairs.get((folder, file))
+                    if pair is None:
+                        pair = _analyse(self._matched(folder, file))
+                        if len(self._pairs) >= _CACHE_LIMIT:
+                            self._pairs.clear()
+                        self._pairs[(folder, file)] = pair
+                    shape = self._verdict_of(role, clean, pair)
                     if len(self._shapes) >= _CACHE_LIMIT:
                         self._shapes.clear()
                     self._shapes[shape_key] = shape
@@ -398,37 +433,29 @@ class AuthorityEngine:
     def _verdict_from(
         self, role: str, path: str, matched: list[tuple[tuple[int, int, int], _Claim]]
     ) -> Verdict:
-        """The decision, given every claim that matches `path` with its rank. Same order of
-        reasoning as `_judge` (the reference); ties between claims of one kind resolve to
-        the claim listed first in the charters, as there."""
-        forbidden = _first_forbidden(matched, role)
+        return self._verdict_of(role, path, _analyse(matched))
+
+    def _verdict_of(self, role: str, path: str, facts: _Matches) -> Verdict:
+        """The decision, given what matches the path. Same order of reasoning as `_judge`
+        (the reference); ties between claims of one kind resolve to the claim listed first
+        in the charters, as there."""
+        forbidden = facts.forbidden.get(role)
         if forbidden is not None:
             return Verdict(False, "forbidden", role, path, forbidden.glob.source)
-        exclusive = [item for item in matched if item[1].kind == "exclusive"]
-        if exclusive:
-            if len(exclusive) > 1:
-                exclusive.sort(key=_order, reverse=True)
-            best: tuple[int, int, int] | None = None
-            hits: list[_Claim] = []
-            void: dict[str, bool] = {}
-            for rank, claim in exclusive:
-                if best is not None and rank < best:
-                    break
-                if claim.role != role:
-                    reaching = void.get(claim.role)
-                    if reaching is None:
-                        reaching = _first_forbidden(matched, claim.role) is not None
-                        void[claim.role] = reaching
-                    if reaching:
-                        continue  # reaching into its own forbidden area
-                best = rank
-                hits.append(claim)
-            if hits:
-                return self._settle(role, path, hits)
-        shared = [c for _, c in matched if c.kind == "shared" and c.role == role]
-        if shared:
-            claim = min(shared, key=_ident)
-            return Verdict(True, "shared", role, path, claim.glob.source)
+        best: tuple[int, int, int] | None = None
+        hits: list[_Claim] = []
+        for rank, claim in facts.exclusive:
+            if best is not None and rank < best:
+                break
+            if claim.role != role and claim.role in facts.forbidden:
+                continue  # reaching into its own forbidden area
+            best = rank
+            hits.append(claim)
+        if hits:
+            return self._settle(role, path, hits)
+        shared = facts.shared.get(role)
+        if shared is not None:
+            return Verdict(True, "shared", role, path, shared.glob.source)
         return Verdict(False, "unowned", role, path)
 
     def _judge(self, role: str, path: str, plan: _Plan) -> Verdict:
