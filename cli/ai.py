@@ -207,16 +207,23 @@ def try_command(
 
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"--out {out}: already exists and is not empty; expected a new directory")
-    out.mkdir(parents=True, exist_ok=True)
-    if cassette is not None:
-        if not cassette.is_file():
-            raise ConfigError(f"--cassette {cassette}: not found")
-        shutil.copy(cassette, out / CASSETTE_NAME)
+    if cassette is not None and not cassette.is_file():
+        raise ConfigError(f"--cassette {cassette}: not found")
     team = load_team()
     clock = VirtualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
-    brains = run_brains(team, brain or ["data=claude"], llm=llm, run_dir=out, clock=clock,
-                        key_file=key_file, mock_model=mock_model, scenario="ai-try", seed=seed,
-                        ai_config=ai_config)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        if cassette is not None:
+            shutil.copy(cassette, out / CASSETTE_NAME)
+        brains = run_brains(team, brain or ["data=claude"], llm=llm, run_dir=out, clock=clock,
+                            key_file=key_file, mock_model=mock_model, scenario="ai-try",
+                            seed=seed, ai_config=ai_config)
+    except BaseException:
+        # Bad input changes nothing: leave no half-made run directory behind.
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     with Orchestrator(out, team=team, brains=brains, clock=clock, seed=seed,
                       name="ai-try") as orch:
         bind_usage_events(brains, orch.rt.emit, orch.run_id)

@@ -93,3 +93,14 @@ def test_try_records_then_replays_to_the_same_digest(tmp_path: Path) -> None:
 
     assert digest(recorded.output) == digest(replayed.output)
     assert "brains: data" in replayed.output
+
+
+def test_bad_try_input_leaves_nothing_behind(tmp_path: Path) -> None:
+    from charter.protocols import ConfigError
+
+    out = tmp_path / "never"
+    for args in (["--brain", "data=gpt"], ["--llm", "bogus"],
+                 ["--llm", "replay", "--cassette", str(tmp_path / "missing.json")]):
+        result = runner.invoke(app, ["ai", "try", "--out", str(out), *args])
+        assert isinstance(result.exception, ConfigError), result.output
+        assert not out.exists()
