@@ -42,6 +42,7 @@ from charter.protocols import ConfigError
 
 from .connect import key_columns, open_engine, plain, reflect_table, safe_url
 from .schema_types import type_family
+from .sql_patterns import regex_condition
 from .suite import CheckResult, CheckSpec, Suite, SuiteResult, orphan_columns, validate_kwargs
 from .table_checks import TABLE_CHECKS, CheckError, TableContext
 
@@ -127,50 +128,6 @@ def _check_comparable(column: Any, name: str, values: Sequence[Any]) -> None:
         )
 
 
-_REGEX_META = set(".^$*+?{}[]()|\\")
-_GLOB_ESCAPES = {"*": "[*]", "?": "[?]", "[": "[[]"}
-
-
-def _regex_as_glob(pattern: str) -> tuple[str, bool] | None:
-    """(GLOB pattern, anchored at the end) for a regex that is only an optionally
-    anchored literal (escaped punctuation allowed); None for anything richer."""
-    start = pattern.startswith("^")
-    body = pattern[1:] if start else pattern
-    end = body.endswith("$") and not body.endswith("\\$")
-    body = body[:-1] if end else body
-    literal: list[str] = []
-    position = 0
-    while position < len(body):
-        char = body[position]
-        if char == "\\":
-            following = body[position + 1 : position + 2]
-            if not following or following.isalnum() or following == "_":
-                return None  # \d, \w, \b ... are classes, not literals
-            literal.append(following)
-            position += 2
-            continue
-        if char in _REGEX_META:
-            return None
-        literal.append(char)
-        position += 1
-    text = "".join(_GLOB_ESCAPES.get(c, c) for c in literal)
-    return ("" if start else "*") + text + ("" if end else "*"), end
-
-
-def _regex(column: Any, pattern: str, dialect: str) -> _Cond:
-    """`column` matches `pattern` (Python `re.search` semantics). On SQLite a plain literal
-    pattern runs as a native GLOB instead of a Python call per row."""
-    glob = _regex_as_glob(pattern) if dialect == "sqlite" else None
-    if glob is None:
-        native: _Cond = column.regexp_match(pattern)
-        return native
-    text, anchored_end = glob
-    condition: _Cond = column.op("GLOB", is_comparison=True)(text)
-    if anchored_end:  # re's "$" also matches just before a final newline
-        condition = or_(condition, column.op("GLOB", is_comparison=True)(text + "\n"))
-    return condition
-
-
 def _plan_map(
     table: Table, spec: CheckSpec, tables: Callable[[str], Table], dialect: str
 ) -> _MapPlan:
@@ -233,7 +190,7 @@ def _plan_map(
         inside = _bounds(column, low, high, bool(kw.get("strict_min")), bool(kw.get("strict_max")))
         return _MapPlan(present, not_(inside), [kw["column"]], present_of=column)
     if name in {"expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"}:
-        matched = _regex(_as_text(column), kw["regex"], dialect)
+        matched = regex_condition(_as_text(column), kw["regex"], dialect)
         unexpected = not_(matched) if name.endswith("_to_match_regex") else matched
         return _MapPlan(present, unexpected, [kw["column"]], present_of=column)
     if name in {

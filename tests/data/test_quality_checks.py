@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -264,3 +265,22 @@ def test_the_same_suite_runs_on_postgresql(demo: Path) -> None:
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         engine.dispose()
+
+
+def test_literal_regexes_run_as_glob_with_python_semantics(tmp_path: Path) -> None:
+    from charter.agents.data.sql_patterns import regex_as_glob
+
+    assert regex_as_glob("^SKU-") == ("SKU-*", False)
+    assert regex_as_glob(r"@example\.com$") == ("*@example.com", True)
+    assert regex_as_glob(r"a*b") is None and regex_as_glob(r"\d") is None
+    values = ["abc", "xabc", "abc\n", "ab*c", "a?c", "[abc]", "ABC", "", "abcx", None]
+    path = tmp_path / "r.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (v TEXT)")
+        db.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+    db.close()
+    for pattern in ["^abc", "abc$", "^abc$", "abc", r"b\*c", r"a\?c", r"\[abc\]", "", "^$"]:
+        result = run_check(path, "t", "expect_column_values_to_match_regex",
+                           {"column": "v", "regex": pattern}, sample_size=100)  # fmt: skip
+        expected = sorted(v for v in values if v is not None and not re.search(pattern, v))
+        assert sorted(result.unexpected_values) == expected, pattern
