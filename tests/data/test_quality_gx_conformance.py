@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
+from charter.agents.data.connect import open_engine
 from charter.agents.data.quality import run_suite
 from charter.agents.data.suite import EXPECTATIONS, CheckSpec, Suite
 from charter.protocols import ConfigError
@@ -92,6 +94,14 @@ def _sql_type(values: list[Any]) -> str:
 
 
 _BUILT: dict[tuple[str, int], Path] = {}
+_ENGINES: dict[Path, Engine] = {}
+
+
+def _engine(path: Path) -> Engine:
+    # One engine per dataset: creating one per case would dominate the run time.
+    if path not in _ENGINES:
+        _ENGINES[path] = open_engine(path)
+    return _ENGINES[path]
 
 
 def _database(case: Case, folder: Path) -> Path:
@@ -141,7 +151,7 @@ def _compare(case: Case, folder: Path) -> tuple[bool, str]:
         return expects_error, f"rejected at load: {error}"
     suite = Suite(name="gx", table="t", key=["rowid"], sample_size=1000, checks=[spec])
     try:
-        result = run_suite(_database(case, folder), suite).results[0]
+        result = run_suite(_engine(_database(case, folder)), suite).results[0]
     except ConfigError as error:
         return expects_error, f"rejected: {error}"
     if result.error is not None:
