@@ -150,6 +150,11 @@ AiConfigOpt = Annotated[
     Path | None,
     typer.Option("--ai-config", help="YAML: client limits and budgets, per-role model settings."),
 ]
+CassetteOpt = Annotated[
+    Path | None,
+    typer.Option("--cassette", help="With --llm replay: the cassette to play (default: "
+                 "RUN_DIR/cassette.json)."),
+]
 MockModelOpt = Annotated[
     bool, typer.Option("--mock-model", help="live/record against the built-in mock server.")
 ]
@@ -158,7 +163,7 @@ MockModelOpt = Annotated[
 def run_brains(
     team: Any, specs: list[str] | None, *, llm: str | None, run_dir: Path, clock: Any,
     key_file: Path | None = None, mock_model: bool = False, scenario: str | None = None,
-    seed: int = 0, ai_config: Path | None = None,
+    seed: int = 0, ai_config: Path | None = None, cassette: Path | None = None,
 ) -> dict[str, Any]:
     """The brain overrides for an Orchestrator from `--brain`/`--llm` options. After the
     Orchestrator exists, call `charter.agents.brains.bind_usage_events(brains,
@@ -170,6 +175,7 @@ def run_brains(
         team, kinds, llm=llm, run_dir=run_dir, clock=clock, key_file=key_file,
         mock=mock_model, scenario=scenario, seed=seed,
         run_config=load_ai_config(ai_config) if ai_config is not None else None,
+        cassette=cassette,
     )
     return dict(brains)
 

@@ -125,6 +125,7 @@ def claude_brains(
     inner: httpx2.BaseTransport | None = None,
     tools: Mapping[str, str] | None = None,
     run_config: AIRunConfig | None = None,
+    cassette: Path | str | None = None,
 ) -> tuple[dict[str, Brain], AIClient | None]:
     """The Claude brains asked for (each falling back to its role's rule brain) and the
     shared client, or ({}, None) when the mode is `off` or nobody asked for Claude.
@@ -147,11 +148,13 @@ def claude_brains(
     from ..ai.cassette import CASSETTE_NAME, RecordingTransport, ReplayTransport
     from ..ai.mock import MockModel
 
-    cassette = Path(run_dir) / CASSETTE_NAME
+    # Replay may read a cassette from elsewhere; recording always writes into the run.
+    source = Path(cassette) if cassette is not None else Path(run_dir) / CASSETTE_NAME
+    target = Path(run_dir) / CASSETTE_NAME
     server = mock if isinstance(mock, MockModel) else (MockModel() if mock else None)
     transport: httpx2.BaseTransport | None
     if mode == "replay":
-        transport, key = ReplayTransport(cassette), None
+        transport, key = ReplayTransport(source), None
     elif mode == "mock":
         transport, key = (server or MockModel()).transport(), None
     else:
@@ -166,7 +169,7 @@ def claude_brains(
             import httpx2
 
             base = inner or httpx2.HTTPTransport()
-        transport = RecordingTransport(base, cassette) if mode == "record" else base
+        transport = RecordingTransport(base, target) if mode == "record" else base
     real_network = mode in ("live", "record") and server is None
     if clock is None:
         # No run clock at hand (a scenario runner makes its own): follow the views' instants.

@@ -3,7 +3,6 @@ once, it replays offline to the same digest; no clock needs to be shared with th
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from charter.agents.ai.cassette import CASSETTE_NAME
@@ -11,10 +10,10 @@ from charter.agents.brains import ClaudeBrain, claude_brains
 from charter.scenarios import LIBRARY, load_scenario, run_scenario
 
 
-def _run(run_dir: Path, llm: str) -> tuple[str, ClaudeBrain]:
+def _run(run_dir: Path, llm: str, cassette: Path | None = None) -> tuple[str, ClaudeBrain]:
     loaded = load_scenario(LIBRARY / "pipeline-failure.yaml")
     brains, _ = claude_brains(loaded.team, {"data": "claude"}, llm=llm, run_dir=run_dir,
-                              mock=True, scenario=loaded.scenario.name)
+                              mock=True, scenario=loaded.scenario.name, cassette=cassette)
     result = run_scenario(loaded, run_dir, brains=brains)
     assert result.error is None, result.error
     brain = brains["data"]
@@ -28,8 +27,7 @@ def test_library_scenario_recorded_once_replays_to_the_same_digest(tmp_path: Pat
     usage = brain.drain_usage()
     assert usage and all(r.ok for r in usage)
     assert usage[0].at.isoformat().startswith("2026-03-02T01:")  # run time, not wall time
-    replay_dir = tmp_path / "rep"
-    replay_dir.mkdir()
-    shutil.copy(tmp_path / "rec" / CASSETTE_NAME, replay_dir / CASSETTE_NAME)
-    replayed, again = _run(replay_dir, "replay")
+    # Replay into a fresh run directory, reading the cassette where it was recorded.
+    replayed, again = _run(tmp_path / "rep", "replay", cassette=tmp_path / "rec" / CASSETTE_NAME)
     assert replayed == recorded and again.calls == brain.calls
+    assert not (tmp_path / "rep" / CASSETTE_NAME).exists()
