@@ -4,6 +4,7 @@ and scenario. The graph turns each record into an `AIUsage` run event."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -130,6 +131,24 @@ class UsageLedger:
             self.by_day[record.at.date()],
         ):
             totals.add_record(record)
+
+    @classmethod
+    def from_events(cls, events: Iterable[AIUsage]) -> UsageLedger:
+        """A ledger that already holds earlier calls (e.g. today's `ai_usage` events of
+        other runs), so per-day budgets span runs; they count toward per-agent and per-run
+        totals too, so pass only what should."""
+        ledger = cls()
+        for event in events:
+            ledger.add(UsageRecord(
+                agent=event.agent or "-", model=event.model, at=event.at, ok=event.ok,
+                error=event.error, cost_usd=event.cost_usd,
+                counts=TokenCounts(
+                    input_tokens=event.input_tokens, output_tokens=event.output_tokens,
+                    cache_read_tokens=event.cache_read_tokens,
+                    cache_write_tokens=event.cache_write_tokens,
+                ),
+            ))
+        return ledger
 
     def day(self, when: datetime) -> UsageTotals:
         return self.by_day.get(when.date(), UsageTotals())

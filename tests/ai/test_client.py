@@ -11,6 +11,7 @@ import pytest
 from charter.agents.ai import (
     AIBudgets,
     AIClient,
+    AIConfig,
     AIRequestRejected,
     AIUnavailable,
     BudgetLimit,
@@ -173,3 +174,21 @@ def test_usage_record_becomes_an_ai_usage_event(make_client: MakeClient) -> None
     assert event.kind == "ai_usage" and event.agent == "data" and event.task_id == "t1"
     assert event.input_tokens == record.counts.input_tokens > 0
     assert event.cost_usd == pytest.approx(record.cost_usd) and event.ok
+
+
+def test_daily_budget_counts_earlier_runs_of_the_day(make_client: MakeClient, clock: Any) -> None:
+    from charter.agents.ai import UsageLedger
+    from charter.protocols.events import AIUsage
+
+    request = _request(max_tokens=20)
+    worst = estimate_tokens(request) + 20
+    earlier = [AIUsage(id="e1", at=clock.now(), agent="data", model="claude-sonnet-5-5",
+                       input_tokens=worst, cost_usd=0.01)]
+    model = MockModel(lambda body: [text("x")], usage=_exact)
+    client = AIClient(key=None, clock=clock, transport=model.transport(),
+                      ledger=UsageLedger.from_events(earlier),
+                      config=AIConfig(budgets=AIBudgets(per_day=BudgetLimit(tokens=2 * worst))))
+    client.create(agent="data", request=request)
+    with pytest.raises(BudgetExceeded, match="for 2026-03-02"):
+        client.create(agent="data", request=request)
+    assert len(model.requests) == 1
