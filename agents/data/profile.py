@@ -162,8 +162,14 @@ def profile_database(
     if sample_size < 0:
         raise ConfigError(f"sample size {sample_size}: expected 0 or more")
     engine = target if isinstance(target, Engine) else open_engine(target)
-    names = tables or list_tables(engine)
-    profiles = [profile_table(engine, n, sample_size=sample_size, distinct=distinct) for n in names]
+    try:
+        names = tables or list_tables(engine)
+        profiles = [
+            profile_table(engine, n, sample_size=sample_size, distinct=distinct) for n in names
+        ]
+    finally:
+        if engine is not target:  # opened here: release its connections (file handles)
+            engine.dispose()
     return DatabaseProfile(database=safe_url(engine.url), sample_size=sample_size, tables=profiles)
 
 

@@ -380,8 +380,12 @@ def run_suite(
         raise ConfigError("now: expected a timezone-aware timestamp")
     engine = target if isinstance(target, Engine) else open_engine(target)
     started = clock_seconds()
-    with engine.connect() as conn, ThreadPoolExecutor(max_workers=2) as pool:
-        results = _Runner(conn, engine, suite, now, pool).run()
+    try:
+        with engine.connect() as conn, ThreadPoolExecutor(max_workers=2) as pool:
+            results = _Runner(conn, engine, suite, now, pool).run()
+    finally:
+        if engine is not target:  # opened here: release its connections (file handles)
+            engine.dispose()
     return SuiteResult(
         suite=suite.name,
         database=safe_url(engine.url),
