@@ -127,36 +127,16 @@ def _order(item: tuple[tuple[int, int, int], _Claim]) -> tuple[tuple[int, int, i
     return (item[0], -item[1].ident)  # by rank, then charter order
 
 
-def _ident(claim: _Claim) -> int:
-    return claim.ident
-
-
 @dataclass(frozen=True, slots=True)
 class _Matches:
     """Everything that matches one path (or every path alike), arranged per role."""
 
     forbidden: dict[str, _Claim]  # role -> its first forbidden rule that holds
-    exclusive: list[tuple[tuple[int, int, int], _Claim]]  # most specific first
+    # Who owns it, the same for every role not forbidden there: a role's own claims never
+    # reach into its own forbidden area, so only other roles' void claims are skipped.
+    # (rule, pattern, owner, detail) with rule "single", "precedence" or "conflict".
+    owner: tuple[str, str | None, str | None, str] | None
     shared: dict[str, _Claim]  # role -> its first shared pattern that matches
-
-
-def _analyse(matched: list[tuple[tuple[int, int, int], _Claim]]) -> _Matches:
-    roles = {claim.role for _, claim in matched if claim.kind == "forbidden"}
-    forbidden = {}
-    for role in roles:
-        claim = _first_forbidden(matched, role)
-        if claim is not None:
-            forbidden[role] = claim
-    exclusive = sorted(
-        (item for item in matched if item[1].kind == "exclusive"), key=_order, reverse=True
-    )
-    shared: dict[str, _Claim] = {}
-    for _, claim in matched:
-        if claim.kind == "shared":
-            known = shared.get(claim.role)
-            if known is None or claim.ident < known.ident:
-                shared[claim.role] = claim
-    return _Matches(forbidden, exclusive, shared)
 
 
 def _first_forbidden(
@@ -230,8 +210,10 @@ class AuthorityEngine:
         self._roles = frozenset(team.roles)
         self._files: dict[str, _File] = {}
         self._file_facts: dict[tuple[tuple[_Claim, ...], tuple[_Claim, ...]], _File] = {}
-        self._shapes: dict[tuple[str, _Folder, _File], Verdict] = {}
         self._pairs: dict[tuple[_Folder, _File], _Matches] = {}
+        self._name_plans: dict[
+            frozenset[int], tuple[tuple[_Search, ...], tuple[_Claim, ...], tuple[_Claim, ...]]
+        ] = {}
         self._everything = self._plan(frozenset(range(len(self._claims))))
 
     # ---- building ------------------------------------------------------------------
@@ -363,20 +345,13 @@ class AuthorityEngine:
             if folder.pending or file.general:
                 result = self._decide_with_regex(role, clean, name, folder, file)
             if result is None:
-                shape_key = (role, folder, file)
-                shape = self._shapes.get(shape_key)
-                if shape is None:
-                    pair = self._pairs.get((folder, file))
-                    if pair is None:
-                        pair = _analyse(self._matched(folder, file))
-                        if len(self._pairs) >= _CACHE_LIMIT:
-                            self._pairs.clear()
-                        self._pairs[(folder, file)] = pair
-                    shape = self._verdict_of(role, clean, pair)
-                    if len(self._shapes) >= _CACHE_LIMIT:
-                        self._shapes.clear()
-                    self._shapes[shape_key] = shape
-                result = Verdict(shape[0], shape[1], role, clean, shape[4], shape[5], shape[6])
+                pair = self._pairs.get((folder, file))
+                if pair is None:
+                    pair = self._analyse(self._matched(folder, file))
+                    if len(self._pairs) >= _CACHE_LIMIT:
+                        self._pairs.clear()
+                    self._pairs[(folder, file)] = pair
+                result = self._verdict_of(role, clean, pair)
         if len(self._verdicts) >= _CACHE_LIMIT:
             self._verdicts.clear()
         self._verdicts[key] = result
@@ -418,7 +393,7 @@ class AuthorityEngine:
                         extra.append(((literal_segments, _AT_FILE, literal_chars), claim))
         if not extra:
             return None
-        return self._verdict_from(role, path, [*self._matched(folder, file), *extra])
+        return self._verdict_of(role, path, self._analyse([*self._matched(folder, file), *extra]))
 
     @staticmethod
     def _matched(folder: _Folder, file: _File) -> list[tuple[tuple[int, int, int], _Claim]]:
@@ -430,29 +405,63 @@ class AuthorityEngine:
             matched.append(((literal_segments, _AT_FILE, literal_chars), claim))
         return matched
 
-    def _verdict_from(
-        self, role: str, path: str, matched: list[tuple[tuple[int, int, int], _Claim]]
-    ) -> Verdict:
-        return self._verdict_of(role, path, _analyse(matched))
-
-    def _verdict_of(self, role: str, path: str, facts: _Matches) -> Verdict:
-        """The decision, given what matches the path. Same order of reasoning as `_judge`
-        (the reference); ties between claims of one kind resolve to the claim listed first
-        in the charters, as there."""
-        forbidden = facts.forbidden.get(role)
-        if forbidden is not None:
-            return Verdict(False, "forbidden", role, path, forbidden.glob.source)
+    def _analyse(self, matched: list[tuple[tuple[int, int, int], _Claim]]) -> _Matches:
+        """Arrange what matches a path for every role at once. Same order of reasoning as
+        `_judge` (the reference); ties between claims of one kind resolve to the claim
+        listed first in the charters, as there."""
+        forbidden = {}
+        for role in {claim.role for _, claim in matched if claim.kind == "forbidden"}:
+            claim = _first_forbidden(matched, role)
+            if claim is not None:
+                forbidden[role] = claim
+        exclusive = sorted(
+            (item for item in matched if item[1].kind == "exclusive"), key=_order, reverse=True
+        )
         best: tuple[int, int, int] | None = None
         hits: list[_Claim] = []
-        for rank, claim in facts.exclusive:
+        for rank, claim in exclusive:
             if best is not None and rank < best:
                 break
-            if claim.role != role and claim.role in facts.forbidden:
+            if claim.role in forbidden:
                 continue  # reaching into its own forbidden area
             best = rank
             hits.append(claim)
-        if hits:
-            return self._settle(role, path, hits)
+        shared: dict[str, _Claim] = {}
+        for _, claim in matched:
+            if claim.kind == "shared":
+                known = shared.get(claim.role)
+                if known is None or claim.ident < known.ident:
+                    shared[claim.role] = claim
+        return _Matches(forbidden, self._owner(hits) if hits else None, shared)
+
+    def _owner(self, hits: list[_Claim]) -> tuple[str, str | None, str | None, str]:
+        first = hits[0]
+        if all(claim.role == first.role for claim in hits):
+            return ("single", first.glob.source, first.role, "")
+        settled = {
+            (claim.role, claim.glob.source)
+            for claim in hits
+            if (claim.glob.source, claim.role) in self._precedence
+        }
+        tied = ", ".join(sorted({f"{c.role} {c.glob.source!r}" for c in hits}))
+        if len({owner for owner, _ in settled}) == 1:
+            owner, source = min(settled)
+            return ("precedence", source, owner, tied)
+        return ("conflict", None, None, tied)
+
+    @staticmethod
+    def _verdict_of(role: str, path: str, facts: _Matches) -> Verdict:
+        forbidden = facts.forbidden.get(role)
+        if forbidden is not None:
+            return Verdict(False, "forbidden", role, path, forbidden.glob.source)
+        if facts.owner is not None:
+            kind, source, owner, detail = facts.owner
+            if kind == "single":
+                rule: AuthorityRule = "exclusive_owner" if owner == role else "owned_by_other"
+                return Verdict(owner == role, rule, role, path, source, owner)
+            if kind == "precedence":
+                return Verdict(owner == role, "precedence", role, path, source, owner, detail)
+            return Verdict(False, "conflict", role, path, detail=detail)
         shared = facts.shared.get(role)
         if shared is not None:
             return Verdict(True, "shared", role, path, shared.glob.source)
@@ -608,16 +617,22 @@ class AuthorityEngine:
     def _file(self, name: str) -> _File:
         """The patterns a file name selects: floating one-segment patterns it matches, and
         other patterns indexed under it (to test against the whole path)."""
-        hits = self._always | self._hits_of_segment(name)
-        matched, general = [], []
-        for ident in sorted(hits):
-            claim = self._claims[ident]
-            if claim.floating:
-                if claim.name_match is not None and claim.name_match(name) is not None:
-                    matched.append(claim)
-            elif claim.reaches_files:
-                general.append(claim)
-        facts = (tuple(matched), tuple(general))
+        key = name if self.case_sensitive else name.lower()
+        hits = self._by_segment.get(key, _NO_HITS)
+        if "." in key:
+            hits = hits | self._by_extension.get(key.rpartition(".")[2], _NO_HITS)
+        selection = self._name_plans.get(hits)
+        if selection is None:
+            claims = [self._claims[i] for i in sorted(self._always | hits)]
+            selection = (
+                tuple(c.name_match for c in claims if c.floating and c.name_match is not None),
+                tuple(c for c in claims if c.floating and c.name_match is not None),
+                tuple(c for c in claims if not c.floating and c.reaches_files),
+            )
+            self._name_plans[hits] = selection
+        matchers, floating, general = selection
+        matched = [claim for test, claim in zip(matchers, floating, strict=True) if test(name)]
+        facts = (tuple(matched), general)
         file = self._file_facts.get(facts)
         if file is None:  # names with the same facts share one object (and its verdicts)
             file = self._file_facts[facts] = _File(matched=facts[0], general=facts[1])
