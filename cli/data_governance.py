@@ -112,8 +112,7 @@ def classify(
     sample: Annotated[int, typer.Option(help="Rows sampled for PII.")] = 1000,
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
-    """Classify every column (public/internal/confidential/restricted) with its evidence
-    and store the governance catalogue."""
+    """Classify columns (public ... restricted) with evidence; write the catalogue."""
     from charter.agents.data.catalogue import write_catalogue
     from charter.agents.data.classify import classify_database
 
@@ -203,8 +202,7 @@ def mask(
     ] = None,
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
-    """Write a masked copy: keyed tokens, format-preserving e-mails and phones, restricted
-    columns removed or generalised, as the classification says."""
+    """Write a masked copy (keyed tokens, format-preserving e-mails/phones) per catalogue."""
     from charter.agents.data.catalogue import load_catalogue
     from charter.agents.data.classify import classify_database
     from charter.agents.data.masking import METHODS, MaskMethod, mask_database
