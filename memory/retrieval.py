@@ -10,6 +10,7 @@ and Python re-ranks that short list, so the cost stays flat as the table grows.
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -20,12 +21,10 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     bindparam,
-    column,
     func,
     literal_column,
     or_,
     select,
-    table,
     text,
 )
 from sqlalchemy.sql.elements import ColumnClause
@@ -49,7 +48,8 @@ _CANDIDATES_PER_KIND = 2  # text matches fetched per kind for each snippet kept
 _MAX_TERMS = 24
 # The best text matches considered per query. Bounds the cost when common words match a
 # large share of a big table; recency and importance re-rank within this set.
-TEXT_CANDIDATES = 200
+TEXT_CANDIDATES = 64
+POSTING_CAP = 5000  # SQLite: a term in more memories than this is treated as a stop word
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOPWORDS = frozenset(
     (
@@ -226,12 +226,16 @@ def _shape_and_params(
     return shape, params
 
 
-def _filters(shape: _Shape) -> list[Any]:
+def _filters(shape: _Shape, *, by_key: bool = False) -> list[Any]:
+    """`by_key`: the rows are picked by primary key already; SQLite's unary `+` keeps the
+    planner from walking the (agent, kind) index instead."""
+    agent: Any = literal_column("+charter_memories.agent") if by_key else MEMORIES.c.agent
+    kind: Any = literal_column("+charter_memories.kind") if by_key else MEMORIES.c.kind
     clauses: list[Any] = []
     if shape.agent:
-        clauses.append(MEMORIES.c.agent == bindparam("agent"))
+        clauses.append(agent == bindparam("agent"))
     if shape.kinds:
-        clauses.append(MEMORIES.c.kind.in_(bindparam("kinds", expanding=True)))
+        clauses.append(kind.in_(bindparam("kinds", expanding=True)))
     if shape.tags:
         clauses.append(
             select(TAGS.c.memory_seq)
@@ -252,37 +256,24 @@ def _filters(shape: _Shape) -> list[Any]:
 def _text_statement(dialect: Dialect, shape: _Shape) -> Any:
     match: Any = bindparam("match")
     if dialect == "sqlite":
-        fts = table("charter_memories_fts", column("rowid"))
-        fts_name: ColumnClause[Any] = literal_column("charter_memories_fts")
-        # The full-text match runs first and alone (a materialised CTE): left to itself the
-        # planner may walk the agent index and re-run MATCH per row. FTS5 ranks with bm25
-        # and keeps the best TEXT_CANDIDATES; filters and the per-kind cut come after.
-        hits = (
-            select(fts.c.rowid.label("hit"), (-func.bm25(fts_name)).label("relevance"))
-            .select_from(fts)
-            .where(fts_name.op("MATCH")(match))
-            .order_by(literal_column("rank"))
-            .limit(TEXT_CANDIDATES)
-            .cte("hits")
-            .prefix_with("MATERIALIZED")
+        # The hits were ranked already (see _sqlite_hits): fetch and filter those rows;
+        # the per-kind cut happens in Python with their relevance.
+        return select(MEMORIES).where(
+            MEMORIES.c.seq.in_(bindparam("hits", expanding=True)),
+            *_filters(shape, by_key=True),
         )
-        scored = (
-            select(MEMORIES, hits.c.relevance)
-            .select_from(hits.join(MEMORIES, MEMORIES.c.seq == hits.c.hit))
-            .where(*_filters(shape))
-            .subquery()
-        )
-    else:
-        query = func.to_tsquery(literal_column("'english'::regconfig"), match)
-        vector: ColumnClause[Any] = literal_column("charter_memories.search")
-        relevance = func.ts_rank(vector, query)
-        scored = (
-            select(MEMORIES, relevance.label("relevance"))
-            .where(vector.op("@@")(query), *_filters(shape))
-            .order_by(relevance.desc())
-            .limit(TEXT_CANDIDATES)
-            .subquery()
-        )
+    # PostgreSQL: the GIN index finds the matches, ts_rank orders them, a window keeps the
+    # best of each kind.
+    query = func.to_tsquery(literal_column("'english'::regconfig"), match)
+    vector: ColumnClause[Any] = literal_column("charter_memories.search")
+    relevance = func.ts_rank(vector, query)
+    scored = (
+        select(MEMORIES, relevance.label("relevance"))
+        .where(vector.op("@@")(query), *_filters(shape))
+        .order_by(relevance.desc())
+        .limit(bindparam("cap"))
+        .subquery()
+    )
     ranked = select(
         scored,
         func.row_number()
@@ -302,15 +293,63 @@ def _text_candidates(
     shape: _Shape,
     params: dict[str, Any],
     per_kind: int,
+    cap: int = TEXT_CANDIDATES,
 ) -> list[tuple[Any, float]]:
     """Best text matches of each kind, with a relevance where larger is better."""
-    values = {
-        **params,
-        "match": _match_expression(terms, dialect),
-        "per_kind_limit": per_kind * _CANDIDATES_PER_KIND,
-    }
-    rows = connection.execute(_text_statement(dialect, shape), values)
-    return [(row, float(row.relevance)) for row in rows]
+    values = {**params, "per_kind_limit": per_kind * _CANDIDATES_PER_KIND, "cap": cap}
+    if dialect != "sqlite":
+        values["match"] = _match_expression(terms, dialect)
+        rows = connection.execute(_text_statement(dialect, shape), values)
+        return [(row, float(row.relevance)) for row in rows]
+    statement = _text_statement(dialect, shape)
+    while True:
+        hits = _sqlite_hits(connection, terms, cap)
+        if not hits:
+            return []
+        kept = connection.execute(statement, {**values, "hits": list(hits)}).all()
+        # The best matches may all belong to other agents or kinds: widen once or twice
+        # before settling for fewer than asked.
+        if len(kept) >= per_kind or len(hits) < cap or cap >= 64 * TEXT_CANDIDATES:
+            return [(row, hits[int(row.seq)]) for row in kept]
+        cap *= 8
+
+
+def _sqlite_hits(connection: Connection, terms: list[str], cap: int) -> dict[int, float]:
+    """The `cap` best matches as {seq: relevance}, relevance = the summed inverse
+    document frequency of the query terms a memory contains.
+
+    FTS5's bm25 costs a document-length lookup per match, which is most of the time
+    at 100,000 memories when a query matches thousands; posting lists are cheap. A term
+    in more than POSTING_CAP memories says little (a near-stop-word) and is skipped,
+    unless every term is that common."""
+    total = connection.execute(select(func.max(MEMORIES.c.seq))).scalar() or 0
+    postings: dict[str, list[int]] = {}
+    # The driver's own cursor: thousands of integers, no per-row result processing.
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for term in terms:
+            cursor.execute(
+                "SELECT rowid FROM charter_memories_fts WHERE charter_memories_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?",
+                (f'"{term}"', POSTING_CAP + 1),
+            )
+            postings[term] = [seq for (seq,) in cursor.fetchall()]
+    finally:
+        cursor.close()
+    usable = {term: seqs for term, seqs in postings.items() if 0 < len(seqs) <= POSTING_CAP}
+    if not usable:
+        common = [seqs for seqs in postings.values() if seqs]
+        if not common:
+            return {}
+        usable = {"": min(common, key=len)[:POSTING_CAP]}  # the newest of the rarest
+    scores: dict[int, float] = {}
+    for seqs in usable.values():
+        frequency = len(seqs)
+        weight = math.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
+        for seq in seqs:
+            scores[seq] = scores.get(seq, 0.0) + weight
+    best = heapq.nlargest(cap, scores, key=scores.__getitem__)
+    return {seq: scores[seq] for seq in best}
 
 
 def _important_candidates(
@@ -413,7 +452,15 @@ def search_memories(
     if not terms:
         return []
     shape, params = _shape_and_params(agent, kinds, tags, None)
-    rows = _text_candidates(connection, dialect, terms, shape, params, per_kind=max(limit, 1))
+    rows = _text_candidates(
+        connection,
+        dialect,
+        terms,
+        shape,
+        params,
+        per_kind=max(limit, 1),
+        cap=max(limit, TEXT_CANDIDATES),
+    )
     rows.sort(key=lambda item: (-item[1], -int(item[0].seq)))
     return [(to_record(row), relevance) for row, relevance in rows[:limit]]
 

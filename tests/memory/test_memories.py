@@ -150,3 +150,21 @@ def test_bulk_insert_keeps_tags_searchable(store: RunStore) -> None:
     tagged = store.list_memories(tags=["drill-7"])
     assert [record.content for record in tagged] == ["restore drill 7 verified"]
     assert len(store.search_memories("restore drill", limit=100)) == 50
+
+
+def test_an_agent_with_few_memories_still_finds_its_own(store: RunStore) -> None:
+    # Many better text matches belong to another agent; the data agent's one must surface.
+    store.add_memories(
+        [
+            MemoryInput(
+                agent="engineer",
+                kind=MemoryKind.PATTERN,
+                content=f"replica lag replica lag note {number}",
+                created_at=START,
+            )
+            for number in range(300)
+        ]
+    )
+    mine = _add(store, "replica lag once paged the on-call")
+    snippets = store.prepare_context(agent="data", query="replica lag", now=START)
+    assert [s.id for s in snippets] == [mine]
