@@ -181,13 +181,19 @@ class ScheduleTiming:
         # zone) and which times of day fire (the time fields do not depend on the day).
         day_trigger = cron_trigger(self.schedule.cron or "", UTC)
         offsets = _times_of_day(day_trigger)
+        weekdays = _weekday_only(day_trigger)
         day = start.astimezone(zone).date() - timedelta(days=1)
         while True:
-            probe = datetime.combine(day, time(0), tzinfo=UTC)
-            matched: datetime | None = day_trigger.get_next_fire_time(None, probe)
-            if matched is None:
-                return
-            day = matched.date()
+            if weekdays is not None:
+                # Day of month and month are '*': which weekdays fire is all there is to know.
+                while day.weekday() not in weekdays:
+                    day += timedelta(days=1)
+            else:
+                probe = datetime.combine(day, time(0), tzinfo=UTC)
+                matched: datetime | None = day_trigger.get_next_fire_time(None, probe)
+                if matched is None:
+                    return
+                day = matched.date()
             low = datetime.combine(day, time(0), tzinfo=zone)
             high = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
             if low.utcoffset() == high.utcoffset():
@@ -217,6 +223,20 @@ class ScheduleTiming:
             if fire > end:
                 return
             yield fire
+
+
+def _weekday_only(day_trigger: CronTrigger) -> set[int] | None:
+    """The weekdays a cron fires on when its day-of-month, month and year are all '*'."""
+    fields = {field.name: str(field) for field in day_trigger.fields}
+    if any(fields.get(name, "*") != "*" for name in ("year", "month", "day", "week")):
+        return None
+    weekdays = set()
+    for offset in range(7):  # 2000-01-03 is a Monday
+        probe = datetime(2000, 1, 3, tzinfo=UTC) + timedelta(days=offset)
+        fire: datetime | None = day_trigger.get_next_fire_time(None, probe)
+        if fire is not None and fire.date() == probe.date():
+            weekdays.add(probe.weekday())
+    return weekdays
 
 
 def _times_of_day(day_trigger: CronTrigger) -> list[timedelta]:
@@ -258,6 +278,9 @@ class ScheduledFire(NamedTuple):
 
 
 _WINDOW = timedelta(days=1)
+# A named tuple built straight from a tuple, skipping its generated __new__: the agenda
+# creates hundreds of thousands of fires for a simulated year.
+_make = tuple.__new__
 
 
 def _fire_time(fire: ScheduledFire) -> datetime:
@@ -321,7 +344,12 @@ class ScheduleAgenda:
                 batch: list[datetime] | None = self._pending[index]
                 while batch is not None and batch[0] < end:
                     cut = bisect.bisect_left(batch, end)
-                    window.extend(ScheduledFire(at, role, name, monitor) for at in batch[:cut])
+                    window.extend(
+                        [
+                            _make(ScheduledFire, (at, role, name, monitor, False, 0))
+                            for at in batch[:cut]
+                        ]
+                    )
                     batch = batch[cut:] or next(stream, None)
                 if batch is None:
                     del self._pending[index]
