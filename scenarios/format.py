@@ -196,22 +196,36 @@ class BrainFault(StrictModel):
     message: str = "injected brain failure"
 
 
+class UsageStep(StrictModel):
+    """AI API spend by a role's brain (as a Claude brain records it), for cost scenarios."""
+
+    role: str = "data"
+    model: str = "claude-sonnet"
+    input_tokens: int = Field(default=0, ge=0)
+    output_tokens: int = Field(default=0, ge=0)
+    cost_usd: float = Field(ge=0.0)
+
+
 class TimelineStep(StrictModel):
     at: At
     signal: SignalStep | None = None
     task: TaskStep | None = None
     decide: DecideStep | None = None
     fault: FaultStep | None = None
+    ai_usage: UsageStep | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> TimelineStep:
-        if sum(x is not None for x in (self.signal, self.task, self.decide, self.fault)) != 1:
-            raise ValueError("each timeline step needs exactly one of signal, task, decide, fault")
+        actions = (self.signal, self.task, self.decide, self.fault, self.ai_usage)
+        if sum(x is not None for x in actions) != 1:
+            raise ValueError(
+                "each timeline step needs exactly one of signal, task, decide, fault, ai_usage"
+            )
         return self
 
     @property
     def action(self) -> str:
-        for name in ("signal", "task", "decide", "fault"):
+        for name in ("signal", "task", "decide", "fault", "ai_usage"):
             if getattr(self, name) is not None:
                 return name
         raise AssertionError("validated to hold one action")
@@ -335,6 +349,7 @@ __all__ = [
     "TableSpec",
     "TaskStep",
     "TimelineStep",
+    "UsageStep",
     "Workspace",
     "WriteExpect",
     "parse_duration",

@@ -166,6 +166,8 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
         previous = instant
         if step.task is not None:
             role(("timeline", index, "task", "to"), step.task.to)
+        if step.ai_usage is not None:
+            role(("timeline", index, "ai_usage", "role"), step.ai_usage.role)
         if step.fault is not None and step.fault.brain is not None:
             role(("timeline", index, "fault", "brain", "role"), step.fault.brain.role)
     for index, expectation in enumerate(scenario.expect):

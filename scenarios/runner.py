@@ -33,7 +33,7 @@ from charter.protocols import (
     TaskAssignment,
     VirtualClock,
 )
-from charter.protocols.events import FaultInjected, RunFinished
+from charter.protocols.events import AIUsage, FaultInjected, RunFinished
 
 from .expectations import ExpectationResult, evaluate
 from .format import FaultStep, TimelineStep
@@ -269,6 +269,19 @@ class ScenarioRunner:
                 orch.decide(escalation.id, step.decide.verdict, note=step.decide.note)
         elif step.fault is not None:
             self._apply_fault(orch, index, step.fault, at, record=True)
+        elif step.ai_usage is not None:
+            usage = step.ai_usage
+            orch.rt.emit(
+                AIUsage(
+                    id=stable_id("ev", run_id, "usage", index),
+                    at=at,
+                    agent=usage.role,
+                    model=usage.model,
+                    input_tokens=usage.input_tokens,
+                    output_tokens=usage.output_tokens,
+                    cost_usd=usage.cost_usd,
+                )
+            )
 
     def _apply_fault(
         self, orch: Any, index: int, fault: FaultStep, at: datetime, *, record: bool

@@ -119,7 +119,12 @@ def _phone_classified(s: dict[str, Any]) -> None:
     s["workspace"]["classifications"]["contacts.phone_number"] = "confidential"
 
 
+def _flat_spend(s: dict[str, Any]) -> None:
+    s["timeline"][1]["ai_usage"]["cost_usd"] = 10.5
+
+
 MUTATIONS: dict[str, tuple[Mutation, str]] = {
+    "ai-cost-overrun": (_flat_spend, "metric"),
     "pipeline-failure": (_drop_fault_details, "message"),
     "data-quality-regression": (_no_nulls, "signal"),
     "schema-migration-review": (_remove_security_review, "message"),
