@@ -23,6 +23,7 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
+    UniqueConstraint,
     and_,
     case,
     cast,
@@ -128,6 +129,32 @@ def _check_comparable(column: Any, name: str, values: Sequence[Any]) -> None:
         )
 
 
+def _never_null(table: Table, name: str, dialect: str) -> bool:
+    column = table.c[name]
+    if not column.nullable:
+        return True
+    if not column.primary_key:
+        return False
+    # SQLite lets NULL into primary keys, except the INTEGER PRIMARY KEY (the rowid alias).
+    if dialect != "sqlite":
+        return True
+    return len(table.primary_key.columns) == 1 and type_family(column.type) == "integer"
+
+
+def _guaranteed_unique(table: Table, names: Sequence[str], dialect: str) -> bool:
+    """True when a primary key, unique constraint or unique index over never-null columns,
+    all among `names`, already makes the combination unique: nothing to scan for."""
+    keys: list[set[str]] = [{c.name for c in table.primary_key.columns}]
+    keys += [
+        {c.name for c in u.columns} for u in table.constraints if isinstance(u, UniqueConstraint)
+    ]
+    keys += [{c.name for c in i.columns} for i in table.indexes if i.unique]
+    wanted = set(names)
+    return any(
+        key and key <= wanted and all(_never_null(table, n, dialect) for n in key) for key in keys
+    )
+
+
 def _plan_map(
     table: Table, spec: CheckSpec, tables: Callable[[str], Table], dialect: str
 ) -> _MapPlan:
@@ -141,6 +168,8 @@ def _plan_map(
             domain = and_(*[c.isnot(None) for c in cols])
         else:
             domain = true()
+        if _guaranteed_unique(table, kw["column_list"], dialect):
+            return _MapPlan(domain, false(), list(kw["column_list"]))
         dupes = select(*cols).where(domain).group_by(*cols).having(func.count() > 1)
         return _MapPlan(domain, tuple_(*cols).in_(dupes), list(kw["column_list"]), distinct_of=cols)
     if name == "expect_no_orphans":
@@ -167,6 +196,8 @@ def _plan_map(
     if name == "expect_column_values_to_be_null":
         return _MapPlan(true(), present, [kw["column"]], missing_is_unexpected=True)
     if name == "expect_column_values_to_be_unique":
+        if _guaranteed_unique(table, [kw["column"]], dialect):
+            return _MapPlan(present, false(), [kw["column"]], present_of=column)
         dupes = select(column).where(present).group_by(column).having(func.count() > 1)
         return _MapPlan(
             present, column.in_(dupes), [kw["column"]], distinct_of=[column], present_of=column

@@ -284,3 +284,26 @@ def test_literal_regexes_run_as_glob_with_python_semantics(tmp_path: Path) -> No
                            {"column": "v", "regex": pattern}, sample_size=100)  # fmt: skip
         expected = sorted(v for v in values if v is not None and not re.search(pattern, v))
         assert sorted(result.unexpected_values) == expected, pattern
+
+
+def test_uniqueness_guaranteed_by_a_constraint_needs_no_scan(demo: Path) -> None:
+    engine = open_engine(demo)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2].upper()))
+    suite = parse_suite({"name": "s", "table": "customers", "checks": [
+        {"expect_column_values_to_be_unique": {"column": "email"}},  # NOT NULL UNIQUE
+        {"expect_compound_columns_to_be_unique": {"column_list": ["country", "id"]}},  # has the PK
+    ]})  # fmt: skip
+    results = run_suite(engine, suite).results
+    assert [r.success for r in results] == [True, True]
+    assert [r.unexpected_count for r in results] == [0, 0]
+    assert results[0].element_count == 50
+    assert not any("DISTINCT" in s or "GROUP BY" in s for s in statements)
+    # Without such a constraint the same checks do scan for duplicates.
+    statements.clear()
+    scanned = parse_suite({"name": "s", "table": "customers", "checks": [
+        {"expect_column_values_to_be_unique": {"column": "phone"}},
+        {"expect_compound_columns_to_be_unique": {"column_list": ["country", "phone"]}},
+    ]})  # fmt: skip
+    run_suite(engine, scanned)
+    assert any("DISTINCT" in s for s in statements) and any("GROUP BY" in s for s in statements)
