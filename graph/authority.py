@@ -11,11 +11,13 @@ Decision order, for a normalised path:
 
 Speed: each brace-free pattern is indexed by one segment it spells out in full (`data` for
 `**/data/`) or by the extension its last segment ends with (`py` for `**/*.py`); patterns
-with neither are always candidates. A path's candidates are the union of what its
-segments select; the distinct unions are few, so each gets a cached "plan" (candidates
-arranged for evaluation) and a directory maps to its union in one dictionary lookup.
-Matching itself is pathspec's gitignore regex for each pattern, so results agree with
-pathspec (and git, see the property test).
+with neither are always candidates. A folder's candidates are tested once against
+`folder/` (what matches every file in it); a file name's one-segment candidates are tested
+against the name alone; only patterns depending on folder *and* name see the whole path.
+Folders and names with equal facts share one object, and what matches a (folder, name)
+pair is arranged once for every role. Matching itself is pathspec's gitignore regex for
+each pattern, so results agree with pathspec (and git, see the property test), and
+`reference_verdict` (every pattern, no index) is what the fast path must always equal.
 """
 
 from __future__ import annotations
@@ -200,10 +202,10 @@ class AuthorityEngine:
         self._always = frozenset(always)
         self._precedence = {(p.pattern, p.owner) for p in team.precedence}
         # caches: segment -> its index hits; directory -> union of its segments' hits;
-        # (directory union, file-name hits) -> plan; (role, path) -> verdict
+        # folder -> (link status, facts); name -> facts; (folder, name facts) -> matches;
+        # (role, path) -> verdict
         self._segment_hits: dict[str, frozenset[int]] = {}
         self._dir_hits: dict[str, frozenset[int]] = {"": self._always}
-        self._plans: dict[tuple[frozenset[int], frozenset[int]], _Plan] = {}
         self._verdicts: dict[tuple[str, str], Verdict] = {}
         self._folders: dict[str, tuple[bool | str, _Folder]] = {}
         self._folder_facts: dict[tuple[Any, Any], _Folder] = {}
@@ -522,21 +524,6 @@ class AuthorityEngine:
         return Verdict(False, "conflict", role, path, detail=tied)
 
     # ---- candidate selection -------------------------------------------------------
-
-    def _plan_for(self, path: str) -> _Plan:
-        directory, _, name = path.rpartition("/")
-        dir_hits = self._dir_hits.get(directory)
-        if dir_hits is None:
-            dir_hits = self._hits_of_dir(directory)
-        name_hits = self._segment_hits.get(name)
-        if name_hits is None:
-            name_hits = self._hits_of_segment(name)
-        key = (dir_hits, name_hits)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plan(dir_hits | name_hits)
-            self._plans[key] = plan
-        return plan
 
     def _hits_of_dir(self, directory: str) -> frozenset[int]:
         cached = self._dir_hits.get(directory)
