@@ -36,6 +36,27 @@ from .ids import IdScope, stable_id
 from .runtime import Runtime
 from .state import Feedback, WorkItem
 
+# What a tool reports about the machine rather than the data (wall-clock bookkeeping, the
+# run directory's absolute path) is kept out of the recorded history, so a run's digest
+# depends on its seed and inputs, not on where it ran or how busy the machine was.
+_WALL_CLOCK_KEYS = frozenset({"elapsed_seconds"})
+
+
+def _portable(value: Any, roots: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _portable(v, roots) for k, v in value.items() if k not in _WALL_CLOCK_KEYS}
+    if isinstance(value, list):
+        return [_portable(v, roots) for v in value]
+    if isinstance(value, str):
+        for root in roots:
+            value = value.replace(root, "<run>")
+    return value
+
+
+def _run_roots(rt: Runtime) -> list[str]:
+    run_dir = rt.datasets.parent
+    return sorted({str(run_dir.resolve()), str(run_dir)}, key=len, reverse=True)
+
 
 def _atomic_write(root: Path, rel: str, content: str) -> bytes:
     target = root / rel
@@ -141,6 +162,12 @@ class _Effects:
 
     def use_tool(self, action: UseTool) -> None:
         result = self.rt.tools.call(action.tool, action.arguments, self.rt.tool_context())
+        result = result.model_copy(
+            update={
+                "result": _portable(result.result, _run_roots(self.rt)),
+                "summary": _portable(result.summary, _run_roots(self.rt)),
+            }
+        )
         # Classification tools teach the run which columns are sensitive.
         for column, level in (result.result.get("classifications") or {}).items():
             if isinstance(column, str) and isinstance(level, str):

@@ -74,6 +74,23 @@ class DataBrain:
             database, table = payload.get("database"), payload.get("table")
             key = payload.get("key")
             if database and table and key:
+                # The quality suite says which expectation broke; the query says where.
+                actions.append(
+                    UseTool(
+                        tool="run_quality_suite",
+                        arguments={
+                            "database": database,
+                            "suite": {
+                                "name": f"{payload.get('pipeline', table)} keys",
+                                "table": table,
+                                "checks": [
+                                    {"expect_column_values_to_be_unique": {"column": key}},
+                                    {"expect_column_values_to_not_be_null": {"column": key}},
+                                ],
+                            },
+                        },
+                    )
+                )
                 actions.append(
                     UseTool(
                         tool="sql_query",
@@ -187,6 +204,11 @@ class DataBrain:
                 "partial",
                 f"{pipeline} diagnosed: {len(duplicates)} duplicated {key}(s)",
                 findings=[
+                    *(
+                        f"quality suite: {r.summary}"
+                        for r in view.tool_results
+                        if r.tool == "run_quality_suite"
+                    ),
                     f"{len(duplicates)} {key} value(s) occur more than once in {table}",
                     f"first: {duplicates[0][0]} x{duplicates[0][1]}",
                     dry_run,

@@ -62,6 +62,7 @@ def test_demo_events_in_order(demo_dirs: tuple[Path, Path, str, str]) -> None:
     assert story == [
         ("escalation", "Pipeline Failures", "immediate"),
         ("decided", "approve"),  # the PM decides before any effect of that step happens
+        ("tool", "run_quality_suite", False),  # the uniqueness expectation fails
         ("tool", "sql_query", True),
         ("tool", "migration_check", True),  # the fix, dry-run on a copy of the database
         ("request", "schema_review", "data", "architect"),
@@ -77,7 +78,8 @@ def test_demo_events_in_order(demo_dirs: tuple[Path, Path, str, str]) -> None:
     ]
     assert events[0].kind == "run_started" and events[1].kind == "signal_received"
     # The diagnosis was real: the generated database holds 7 duplicated order ids.
-    tool, check = [e for e in events if isinstance(e, ToolUsed)]
+    suite, tool, check = [e for e in events if isinstance(e, ToolUsed)]
+    assert suite.result["pass_rate"] == 0.5
     assert len(tool.result["rows"]) == 7 and all(row[1] == 2 for row in tool.result["rows"])
     assert check.result["rows_before"]["staging_orders"] == 407
     assert check.result["rows_after"]["staging_orders"] == 400
