@@ -13,7 +13,7 @@ import functools
 import heapq
 import math
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.sql.elements import ColumnClause
 
 from charter.protocols import MemoryKind, MemorySnippet
 
@@ -190,12 +189,6 @@ def search_terms(query: str) -> list[str]:
     return list(seen)[:_MAX_TERMS]
 
 
-def _match_expression(terms: Iterable[str], dialect: Dialect) -> str:
-    if dialect == "sqlite":
-        return " OR ".join(f'"{term}"' for term in terms)
-    return " | ".join(f"'{term}'" for term in terms)
-
-
 @dataclass(frozen=True)
 class _Shape:
     """Which filters a query uses: one cached statement per shape, values bound later."""
@@ -254,36 +247,26 @@ def _filters(shape: _Shape, *, by_key: bool = False) -> list[Any]:
 
 @functools.lru_cache(maxsize=64)
 def _text_statement(dialect: Dialect, shape: _Shape) -> Any:
-    match: Any = bindparam("match")
-    if dialect == "sqlite":
-        # The hits were ranked already (see _sqlite_hits): fetch and filter those rows;
-        # the per-kind cut happens in Python with their relevance.
-        return select(MEMORIES).where(
-            MEMORIES.c.seq.in_(bindparam("hits", expanding=True)),
-            *_filters(shape, by_key=True),
-        )
-    # PostgreSQL: the GIN index finds the matches, ts_rank orders them, a window keeps the
-    # best of each kind.
-    query = func.to_tsquery(literal_column("'english'::regconfig"), match)
-    vector: ColumnClause[Any] = literal_column("charter_memories.search")
-    relevance = func.ts_rank(vector, query)
-    scored = (
-        select(MEMORIES, relevance.label("relevance"))
-        .where(vector.op("@@")(query), *_filters(shape))
-        .order_by(relevance.desc())
-        .limit(bindparam("cap"))
-        .subquery()
+    """The ranked hits' rows, filtered; the per-kind cut happens in Python."""
+    return select(MEMORIES).where(
+        MEMORIES.c.seq.in_(bindparam("hits", expanding=True)),
+        *_filters(shape, by_key=dialect == "sqlite"),
     )
-    ranked = select(
-        scored,
-        func.row_number()
-        .over(
-            partition_by=scored.c.kind,
-            order_by=(scored.c.relevance.desc(), scored.c.seq.desc()),
-        )
-        .label("rank_in_kind"),
-    ).subquery()
-    return select(ranked).where(ranked.c.rank_in_kind <= bindparam("per_kind_limit"))
+
+
+# One term's posting list, newest first. PostgreSQL: the materialised CTE makes the GIN
+# index find the matches (instead of walking the primary key backwards and testing each).
+_POSTINGS = {
+    "sqlite": (
+        "SELECT rowid FROM charter_memories_fts WHERE charter_memories_fts MATCH ? "
+        "ORDER BY rowid DESC LIMIT ?"
+    ),
+    "postgresql": (
+        "WITH m AS MATERIALIZED (SELECT seq FROM charter_memories "
+        "WHERE search @@ plainto_tsquery('english', %s)) "
+        "SELECT seq FROM m ORDER BY seq DESC LIMIT %s"
+    ),
+}
 
 
 def _text_candidates(
@@ -295,18 +278,14 @@ def _text_candidates(
     per_kind: int,
     cap: int = TEXT_CANDIDATES,
 ) -> list[tuple[Any, float]]:
-    """Best text matches of each kind, with a relevance where larger is better."""
-    values = {**params, "per_kind_limit": per_kind * _CANDIDATES_PER_KIND, "cap": cap}
-    if dialect != "sqlite":
-        values["match"] = _match_expression(terms, dialect)
-        rows = connection.execute(_text_statement(dialect, shape), values)
-        return [(row, float(row.relevance)) for row in rows]
+    """The best text matches that pass the filters, with a relevance (larger is better)."""
     statement = _text_statement(dialect, shape)
+    postings = _postings(connection, dialect, terms)
     while True:
-        hits = _sqlite_hits(connection, terms, cap)
+        hits = _rank(postings, cap, _memory_total(connection))
         if not hits:
             return []
-        kept = connection.execute(statement, {**values, "hits": list(hits)}).all()
+        kept = connection.execute(statement, {**params, "hits": list(hits)}).all()
         # The best matches may all belong to other agents or kinds: widen once or twice
         # before settling for fewer than asked.
         if len(kept) >= per_kind or len(hits) < cap or cap >= 64 * TEXT_CANDIDATES:
@@ -314,28 +293,32 @@ def _text_candidates(
         cap *= 8
 
 
-def _sqlite_hits(connection: Connection, terms: list[str], cap: int) -> dict[int, float]:
-    """The `cap` best matches as {seq: relevance}, relevance = the summed inverse
-    document frequency of the query terms a memory contains.
+def _memory_total(connection: Connection) -> int:
+    return int(connection.execute(select(func.max(MEMORIES.c.seq))).scalar() or 0)
 
-    FTS5's bm25 costs a document-length lookup per match, which is most of the time
-    at 100,000 memories when a query matches thousands; posting lists are cheap. A term
-    in more than POSTING_CAP memories says little (a near-stop-word) and is skipped,
-    unless every term is that common."""
-    total = connection.execute(select(func.max(MEMORIES.c.seq))).scalar() or 0
+
+def _postings(connection: Connection, dialect: Dialect, terms: list[str]) -> dict[str, list[int]]:
     postings: dict[str, list[int]] = {}
     # The driver's own cursor: thousands of integers, no per-row result processing.
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         for term in terms:
-            cursor.execute(
-                "SELECT rowid FROM charter_memories_fts WHERE charter_memories_fts MATCH ? "
-                "ORDER BY rowid DESC LIMIT ?",
-                (f'"{term}"', POSTING_CAP + 1),
-            )
-            postings[term] = [seq for (seq,) in cursor.fetchall()]
+            argument = f'"{term}"' if dialect == "sqlite" else term
+            cursor.execute(_POSTINGS[dialect], (argument, POSTING_CAP + 1))
+            postings[term] = [int(seq) for (seq,) in cursor.fetchall()]
     finally:
         cursor.close()
+    return postings
+
+
+def _rank(postings: dict[str, list[int]], cap: int, total: int) -> dict[int, float]:
+    """The `cap` best matches as {seq: relevance}, relevance = the summed inverse
+    document frequency of the query terms a memory contains (newest first on ties).
+
+    Both backends rank the same way. FTS5's bm25 and PostgreSQL's ts_rank cost a lookup
+    per match, which was most of the time at 100,000 memories when a query matches
+    thousands; posting lists are cheap. A term in more than POSTING_CAP memories says
+    little (a near-stop-word) and is skipped, unless every term is that common."""
     usable = {term: seqs for term, seqs in postings.items() if 0 < len(seqs) <= POSTING_CAP}
     if not usable:
         common = [seqs for seqs in postings.values() if seqs]
@@ -345,10 +328,10 @@ def _sqlite_hits(connection: Connection, terms: list[str], cap: int) -> dict[int
     scores: dict[int, float] = {}
     for seqs in usable.values():
         frequency = len(seqs)
-        weight = math.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
+        weight = math.log(1.0 + (max(total, frequency) - frequency + 0.5) / (frequency + 0.5))
         for seq in seqs:
             scores[seq] = scores.get(seq, 0.0) + weight
-    best = heapq.nlargest(cap, scores, key=scores.__getitem__)
+    best = heapq.nlargest(cap, scores, key=lambda seq: (scores[seq], seq))
     return {seq: scores[seq] for seq in best}
 
 
