@@ -20,8 +20,9 @@ class AgentsView(DataTable[Text]):
 
     DEFAULT_CSS = "AgentsView { height: 1fr; }"
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row")
+        # columns exist from construction: the view may be filled before it is mounted
         self.add_columns("role", "state", "activated by", "current work", "turns", "last report")
 
     def refresh_from(self, model: RunModel) -> None:

@@ -44,15 +44,13 @@ class AuthorityView(Vertical):
         self._model: RunModel | None = None
 
     def compose(self) -> ComposeResult:
-        yield DataTable(cursor_type="row", id="authority-table")
+        table: DataTable[Text] = DataTable(cursor_type="row", id="authority-table")
+        table.add_columns("verdict", "role", "path", "rule", "owner", "reason")
+        yield table
         with VerticalScroll(id="authority-explanation-box"):
             yield Static(
                 "Select a decision and press Enter for its explanation.", id="authority-explanation"
             )
-
-    def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
-        table.add_columns("verdict", "role", "path", "rule", "owner", "reason")
 
     def refresh_from(self, model: RunModel) -> None:
         self._model = model

@@ -61,13 +61,10 @@ class EscalationsView(Vertical):
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(cursor_type="row", id="escalation-table")
+        # columns exist from construction: the view may be filled before it is mounted
+        table.add_columns("severity", "status", "trigger", "from", "raised", "ack by", "summary")
         yield table
         yield Static("No escalations.", id="escalation-detail")
-
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(
-            "severity", "status", "trigger", "from", "raised", "ack by", "summary"
-        )
 
     @property
     def table(self) -> DataTable[Text]:

@@ -27,12 +27,18 @@ class OrchestratorSource(StoreReads):
 
     def status(self) -> SourceStatus:
         return SourceStatus(
-            title=self._title, live=True, read_only=False, finished=self._status == "idle"
+            title=self._title,
+            live=True,
+            read_only=False,
+            finished=self._status == "idle",
+            waiting=self._status == "paused",
         )
 
     def step(self) -> int:
         """One Orchestrator step; the events it recorded (at least 1 while working)."""
-        if self._status == "idle":
+        if self._status in ("idle", "paused"):
+            # Idle: nothing queued. Paused: only the PM's decision (decide) moves it on,
+            # and stepping a paused run must not differ from not stepping it.
             return 0
         result = self.orchestrator.step()
         self._status = result.status

@@ -42,12 +42,10 @@ class MemoryView(Vertical):
                 id="memory-kind",
             )
             yield Input(placeholder="/ search memory", id="memory-query")
-        yield DataTable(cursor_type="row", id="memory-table")
-        yield Static("", id="memory-picked")
-
-    def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one("#memory-table", DataTable)
+        table: DataTable[Text] = DataTable(cursor_type="row", id="memory-table")
         table.add_columns("agent", "kind", "score", "memory", "tags")
+        yield table
+        yield Static("", id="memory-picked")
 
     def _agent(self) -> str | None:
         value = self.query_one("#memory-agent", Select).value

@@ -18,6 +18,7 @@ from charter.protocols import events as ev
 AGENT_STATES = ("idle", "active", "waiting for review", "paused on escalation")
 _RECENT_MESSAGES = 200  # "recent" message counts in the Team view
 _RECENT_DECISIONS = 500
+_SERIES = 500  # points kept per metric series (the sparkline shows the latest)
 
 
 @dataclass
@@ -34,7 +35,7 @@ class AgentState:
 @dataclass
 class MetricState:
     metric: SuccessMetric
-    series: list[float] = field(default_factory=list)
+    series: deque[float] = field(default_factory=lambda: deque(maxlen=_SERIES))
 
     @property
     def value(self) -> float | None:
@@ -128,12 +129,20 @@ class RunModel:
         self.context_picks: dict[str, list[str]] = {}
         self.escalation_severity: dict[str, str] = {}
         self.metrics: dict[str, MetricState] = {}
+        # every numeric figure reported so far, by key: the team (and so which keys are
+        # metrics) may arrive after the first events have been folded
+        self.series: dict[str, deque[float]] = {}
         if team is not None:
-            for role in team.roles:
-                self.agents[role] = AgentState(role)
-            data = team.roles.get("data")
-            for metric in data.success_metrics if data is not None else []:
-                self.metrics[metric.key] = MetricState(metric)
+            self.set_team(team)
+
+    def set_team(self, team: Team) -> None:
+        self.team = team
+        for role in team.roles:
+            self._agent(role)
+        data = team.roles.get("data")
+        for metric in data.success_metrics if data is not None else []:
+            series = self.series.setdefault(metric.key, deque(maxlen=_SERIES))
+            self.metrics[metric.key] = MetricState(metric, series)
 
     def _agent(self, role: str) -> AgentState:
         if role not in self.agents:
@@ -224,13 +233,8 @@ class RunModel:
 
     def _metrics(self, values: Mapping[str, object]) -> None:
         for key, value in values.items():
-            state = self.metrics.get(key)
-            if (
-                state is not None
-                and isinstance(value, (int, float))
-                and not isinstance(value, bool)
-            ):
-                state.series.append(float(value))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.series.setdefault(key, deque(maxlen=_SERIES)).append(float(value))
 
     def recent_counts(self) -> Counter[tuple[str, str, str]]:
         return Counter(self.recent_messages)

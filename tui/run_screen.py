@@ -7,17 +7,24 @@ steps the run at the chosen speed first.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from typing import ClassVar, get_args
+import time
+from typing import ClassVar, TypeVar, get_args
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
-from charter.protocols import CharterError, DecisionVerdict, Event
+from charter.protocols import CharterError, DecisionVerdict, Event, Team
 
 from .agents_view import AgentsView
 from .authority_view import AuthorityView
@@ -31,9 +38,14 @@ from .team_view import TeamView
 from .timeline import TimelineView
 from .timeline_model import TimelineFilter, TimelineModel
 
+W = TypeVar("W", bound=Widget)
+
 SPEEDS = (1, 2, 5, 20, 100)  # run steps per tick
 TICK_SECONDS = 0.1
-INGEST_CHUNK = 2000  # events folded per tick while catching up
+INGEST_CHUNK = 1000  # events folded per tick while catching up
+CATCH_UP_CHUNK = 500
+_CATCH_UP_PAUSE = 0.02
+FIRST_CHUNK = 200  # folded before the first paint
 TABS = ("agents", "timeline", "escalations", "memory", "authority", "scorecard", "team")
 _ESCALATION_KINDS = {
     "escalation_raised",
@@ -85,12 +97,16 @@ class RunScreen(Screen[None]):
     def __init__(self, source: EventSource, *, paused: bool = False) -> None:
         super().__init__()
         self.source = source
-        self.model = RunModel(source.team())
+        self.model = RunModel(None)  # the team arrives from a worker (loading it is slow)
         self.timeline_model = TimelineModel(source)
         self.paused = paused
         self.speed_index = 0
         self.escalations = source.escalations()
         self._timer: Timer | None = None
+        self._dirty = True
+        self._escalations_dirty = True
+        self._replay = not source.status().live
+        self.painted = asyncio.Event()  # set once the first frame of this screen is shown
 
     # -- layout ---------------------------------------------------------------------
 
@@ -101,7 +117,8 @@ class RunScreen(Screen[None]):
         with TabbedContent(initial="tab-agents"):
             with TabPane("1 Agents", id="tab-agents"):
                 yield AgentsView(id="agents")
-            with TabPane("2 Timeline", id="tab-timeline"), Vertical():
+            # Hidden views mount just after the first frame (Lazy): a long run shows at once.
+            with TabPane("2 Timeline", id="tab-timeline"), Lazy(Vertical()):
                 with Horizontal(id="timeline-filters"):
                     yield Select([(r, r) for r in roles], prompt="any agent", id="filter-agent")
                     yield Select(
@@ -112,24 +129,76 @@ class RunScreen(Screen[None]):
                         prompt="any severity",
                         id="filter-severity",
                     )
-                yield TimelineView(self.timeline_model, id="timeline")
+                yield TimelineView(self.timeline_model, follow=not self._replay, id="timeline")
             with TabPane("3 Escalations", id="tab-escalations"):
-                yield EscalationsView(id="escalations")
+                yield Lazy(EscalationsView(id="escalations"))
             with TabPane("4 Memory", id="tab-memory"):
-                yield MemoryView(roles, id="memory")
+                yield Lazy(MemoryView(roles, id="memory"))
             with TabPane("5 Authority", id="tab-authority"):
-                yield AuthorityView(id="authority")
+                yield Lazy(AuthorityView(id="authority"))
             with TabPane("6 Scorecard", id="tab-scorecard"):
-                yield ScorecardView(self.model, id="scorecard")
+                yield Lazy(ScorecardView(self.model, id="scorecard"))
             with TabPane("7 Team", id="tab-team"):
-                yield TeamView(id="team")
+                yield Lazy(TeamView(id="team"))
         yield Footer()
 
     def on_mount(self) -> None:
         self.app.title = f"Charter - {self.source.status().title}"
-        self.query_one(EscalationsView).refresh_from(self.escalations)
-        self.ingest()
+        if self._replay:
+            # A replay's length is known: the timeline pages through all of it at once
+            # while the other views fold the events in the background.
+            self.timeline_model.grow(self.source.event_count())
+        self.ingest(FIRST_CHUNK)
         self._timer = self.set_interval(TICK_SECONDS, self.tick)
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        # The slow parts (role files, folding a long replay) start once the screen shows.
+        self.painted.set()
+        self.run_worker(self._load_team, thread=True, group="team")
+        if not self.source.status().live:
+            self.run_worker(self._catch_up, thread=True, group="catch-up")
+
+    def _load_team(self) -> None:
+        team = self.source.team()
+        if team is not None:
+            self.app.call_from_thread(self._set_team, team)
+
+    def _set_team(self, team: Team) -> None:
+        if not self.is_attached:
+            return
+        selects = [self._maybe(s, Select) for s in ("#filter-agent", "#memory-agent")]
+        scorecard = self._maybe("#scorecard", ScorecardView)
+        if scorecard is None or None in selects:
+            self.set_timer(TICK_SECONDS, lambda: self._set_team(team))  # not mounted yet
+            return
+        self.model.set_team(team)
+        roles = [(role, role) for role in self.model.agents]
+        for select in selects:
+            if select is not None:
+                select.set_options(roles)
+        self.run_worker(scorecard.set_model(self.model), group="team")
+        self._dirty = True
+        self.refresh_views()
+
+    def _maybe(self, selector: str, kind: type[W]) -> W | None:
+        """A view that may not be mounted yet (hidden views mount lazily)."""
+        try:
+            return self.query_one(selector, kind)
+        except NoMatches:
+            return None
+
+    def _catch_up(self) -> None:
+        """A replay: fold the stored events off the UI thread, a chunk at a time."""
+        worker = get_current_worker()
+        while not worker.is_cancelled and self.is_attached:
+            batch = self.source.events(self.model.seen, limit=CATCH_UP_CHUNK)
+            if not batch:
+                return
+            self.app.call_from_thread(self._apply, batch)
+            # Hand the interpreter to the UI between chunks so keys stay responsive
+            # while a long run is being folded (pacing only; no run logic here).
+            time.sleep(_CATCH_UP_PAUSE)
 
     # -- the loop -------------------------------------------------------------------
 
@@ -143,52 +212,81 @@ class RunScreen(Screen[None]):
             for _ in range(SPEEDS[self.speed_index]):
                 if self.source.step() == 0:
                     break
-        self.ingest()
+        if not self._replay:
+            self.ingest()  # a replay folds in the catch-up worker instead
+        # repaint what changed, at most once per tick
+        with contextlib.suppress(NoMatches):
+            self.refresh_views()
 
-    def ingest(self) -> int:
+    def ingest(self, limit: int = INGEST_CHUNK) -> int:
         """Fold the next chunk of new events into the model and refresh what shows them."""
-        batch = self.source.events(self.model.seen, limit=INGEST_CHUNK)
-        if batch:
-            self.model.ingest(batch)
-            self.timeline_model.grow(self.model.seen, batch)
-            self.query_one(TimelineView).reload()
-            if any(event.kind in _ESCALATION_KINDS for _, event in batch):
-                self.refresh_escalations()
-            self.refresh_active()
-        self.refresh_status()
+        batch = self.source.events(self.model.seen, limit=limit)
+        self._apply(batch)
         return len(batch)
 
-    def refresh_escalations(self) -> None:
-        self.escalations = self.source.escalations()
-        self.query_one(EscalationsView).refresh_from(self.escalations)
+    def _apply(self, batch: list[tuple[int, Event]]) -> None:
+        if batch and batch[0][0] <= self.model.seen:
+            batch = [(seq, event) for seq, event in batch if seq > self.model.seen]
+        # a worker's last chunk may arrive while the screen is being taken down
+        with contextlib.suppress(NoMatches):
+            self._show(batch)
 
-    def refresh_active(self) -> None:
+    def _show(self, batch: list[tuple[int, Event]]) -> None:
+        if batch:
+            self.model.ingest(batch)
+            before = len(self.timeline_model)
+            self.timeline_model.grow(self.model.seen, batch)
+            timeline = self._maybe("#timeline", TimelineView)
+            if timeline is not None and len(self.timeline_model) != before:
+                timeline.reload()
+            if any(event.kind in _ESCALATION_KINDS for _, event in batch):
+                self._escalations_dirty = True
+            self._dirty = True
+
+    def refresh_views(self) -> None:
+        """Repaint what the folded events changed (a replay's catch-up: once per tick)."""
+        if self._escalations_dirty:
+            view = self._maybe("#escalations", EscalationsView)
+            if view is not None:
+                self._escalations_dirty = False
+                self.escalations = self.source.escalations()
+                view.refresh_from(self.escalations)
+        if self._dirty:
+            self._dirty = not self.refresh_active()
+        self.refresh_status()
+
+    def refresh_escalations(self) -> None:
+        self._escalations_dirty = True
+        self.refresh_views()
+
+    def refresh_active(self) -> bool:
+        """Repaint the visible view from the model; False when it is not mounted yet."""
         active = self.query_one(TabbedContent).active.removeprefix("tab-")
-        if active == "agents":
-            self.query_one(AgentsView).refresh_from(self.model)
-        elif active == "authority":
-            self.query_one(AuthorityView).refresh_from(self.model)
-        elif active == "scorecard":
-            self.query_one(ScorecardView).refresh_from(self.model)
-        elif active == "team":
-            self.query_one(TeamView).refresh_from(self.model)
-        elif active == "memory":
-            self.query_one(MemoryView).show_picks(self.source, self.model)
+        view = self._maybe(f"#{active}", Widget)
+        if view is None:
+            return False
+        if isinstance(view, (AgentsView, AuthorityView, ScorecardView, TeamView)):
+            view.refresh_from(self.model)
+        elif isinstance(view, MemoryView):
+            view.show_picks(self.source, self.model)
+        return True
 
     def refresh_status(self) -> None:
         status = self.source.status()
-        if status.finished and self.model.seen >= self.source.event_count():
+        if not status.live:
+            state = "replay" if self.model.seen >= self.source.event_count() else "replay, loading"
+        elif status.finished and self.model.seen >= self.source.event_count():
             state = "finished"
-        elif not status.live:
-            state = "replay" + ("" if status.read_only else " (decisions open)")
         else:
             state = "paused" if self.paused else f"running x{SPEEDS[self.speed_index]}"
-        clock = f"{self.model.now:%Y-%m-%d %H:%M:%S}" if self.model.now else "--"
+            if status.waiting and not self.paused:
+                state = "waiting for the PM"
+        clock = f"{self.model.now:%m-%d %H:%M:%S}" if self.model.now else "--"
         open_escalations = [e for e in self.escalations if e.status != "decided"]
         immediate = sum(1 for e in open_escalations if str(e.severity) == "immediate")
         parts = [state, clock, f"{self.model.seen} events"]
         if open_escalations:
-            parts.append(f"escalations: {len(open_escalations)} open, {immediate} immediate")
+            parts.append(f"escalations {len(open_escalations)} open, {immediate} immediate")
         widget = self.query_one("#status", Static)
         widget.set_class(immediate > 0, "paused-on-escalation")
         widget.update(" | ".join(parts))
@@ -237,6 +335,7 @@ class RunScreen(Screen[None]):
 
     def action_next_escalation(self) -> None:
         self.action_show_tab("escalations")
+        self.refresh_escalations()
         view = self.query_one(EscalationsView)
         target = view.next_open()
         if target is None:

@@ -39,7 +39,8 @@ class RunDirSource(StoreReads):
         # The store only stamps its own bookkeeping with this clock; reading needs no time.
         clock = VirtualClock(datetime(2000, 1, 1, tzinfo=UTC))
         self.store: RunStore = open_run_store(url or store_url_for(run_dir), clock=clock)
-        self._team = team if team is not None else self._load_team()
+        self._team = team
+        self._team_loaded = team is not None
         workspace = run_dir / "workspace"
         self._workspace = workspace if workspace.is_dir() else run_dir
 
@@ -56,6 +57,14 @@ class RunDirSource(StoreReads):
             if roles:
                 return team.model_copy(update={"roles": roles})
         return team
+
+    def team(self) -> Team | None:
+        # Loaded on first use: parsing the role files is the slowest part of opening a run,
+        # and the TUI asks from a worker after its first paint.
+        if not self._team_loaded:
+            self._team = self._load_team()
+            self._team_loaded = True
+        return self._team
 
     def status(self) -> SourceStatus:
         return SourceStatus(

@@ -47,7 +47,7 @@ class _MetricRow(Horizontal):
         status = self.query_one(".status", Label)
         status.set_classes("status " + {True: "met", False: "missed", None: ""}[state.met])
         status.update({True: "met", False: "MISS", None: "-"}[state.met])
-        self.query_one(Sparkline).data = list(state.series[-60:])
+        self.query_one(Sparkline).data = list(state.series)[-60:]
 
 
 class ScorecardView(VerticalScroll):
@@ -62,6 +62,12 @@ class ScorecardView(VerticalScroll):
             yield Static("This team has no Data agent success metrics.")
         for state in self._model.metrics.values():
             yield _MetricRow(state)
+
+    async def set_model(self, model: RunModel) -> None:
+        """The team arrived (or changed): rebuild the rows."""
+        self._model = model
+        await self.recompose()
+        self.refresh_from(model)
 
     def refresh_from(self, model: RunModel) -> None:
         for row in self.query(_MetricRow):

@@ -37,6 +37,7 @@ class SourceStatus:
     live: bool  # the run can still advance (step / run)
     read_only: bool  # no decisions can be made
     finished: bool = False
+    waiting: bool = False  # a live run paused until the PM decides an escalation
     notes: list[str] = field(default_factory=list)
 
 

@@ -52,12 +52,13 @@ class StoreReads:
         return self.store.list_escalations()
 
     def explain(self, role: str, path: str) -> str:
-        if self._team is None:
+        team = self.team()
+        if team is None:
             raise ConfigError("this run's team could not be loaded; no explanation available")
         if self._engine is None:
             from charter.graph.authority import AuthorityEngine
 
-            self._engine = AuthorityEngine(self._team, self._workspace)
+            self._engine = AuthorityEngine(team, self._workspace)
         return self._engine.explain(role, path)
 
     def memories(

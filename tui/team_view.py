@@ -14,8 +14,8 @@ class TeamView(DataTable[Text]):
 
     DEFAULT_CSS = "TeamView { height: 1fr; }"
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row")
         self.add_columns("from", "to", "protocols", "messages", "recent")
 
     def refresh_from(self, model: RunModel) -> None:

@@ -21,6 +21,7 @@ from .timeline_model import Row, TimelineModel
 
 _AGENT_WIDTH = 12
 _KIND_WIDTH = 22
+_WIDE = 110  # below this many columns the agent and kind columns shrink
 
 
 def _fit(text: str, width: int) -> str:
@@ -69,9 +70,13 @@ class TimelineView(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
-    def __init__(self, model: TimelineModel, *, id: str | None = None) -> None:
+    def __init__(self, model: TimelineModel, *, follow: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
+        self.set_reactive(TimelineView.follow, follow)
+
+    def on_mount(self) -> None:
+        self.reload()
 
     def reload(self, *, keep_end: bool | None = None) -> None:
         """The model changed (new events, filter, order): resize and repaint."""
@@ -145,11 +150,15 @@ class TimelineView(ScrollView, can_focus=True):
             summary_style = part("timeline--immediate")
         elif row.kind == "authority_checked" and "DENIED" in row.summary:
             summary_style = part("timeline--denied")
+        # narrow terminals give the summary the room: shorter agent and kind columns
+        narrow = self.size.width < _WIDE
+        seq_width = 6 if narrow else 7
+        agent_width, kind_width = (9, 17) if narrow else (_AGENT_WIDTH, _KIND_WIDTH)
         segments = [
-            Segment(f"{row.seq:>7} ", part("timeline--time")),
+            Segment(f"{row.seq:>{seq_width}} ", part("timeline--time")),
             Segment(f"{row.at} ", part("timeline--time")),
-            Segment(_fit(row.agent, _AGENT_WIDTH) + " ", part("timeline--agent")),
-            Segment(_fit(row.kind, _KIND_WIDTH) + " ", part("timeline--kind")),
+            Segment(_fit(row.agent, agent_width) + " ", part("timeline--agent")),
+            Segment(_fit(row.kind, kind_width) + " ", part("timeline--kind")),
             Segment(row.summary, summary_style),
         ]
         if selected:

@@ -71,15 +71,16 @@ class TimelineModel:
 
     def grow(self, count: int, batch: Iterable[tuple[int, Event]] = ()) -> None:
         """The app saw events up to `count`; `batch` are the new ones (for filtered views)."""
-        if count < self.count:
-            return
-        last_page = (self.count - 1) // PAGE if self.count else None
-        self.count = count
-        if last_page is not None:
-            self._pages.pop(last_page, None)  # it may have been partial
+        known = self.count
+        if count > known:
+            if known:
+                self._pages.pop((known - 1) // PAGE, None)  # it may have been partial
+            self.count = count
         for seq, event in batch:
             self._note_severity(event)
-            if self.filter.active and self._matches_filter(event):
+            # a replay knows its length up front; only events new to the timeline count
+            new = known < seq <= self.count
+            if new and self.filter.active and self._matches_filter(event):
                 self._matches.append(to_row(seq, event, self._severity(event)))
 
     def set_filter(self, new: TimelineFilter) -> None:

@@ -230,7 +230,11 @@ class ScriptedRunSource:
     def status(self) -> SourceStatus:
         finished = any(isinstance(e, ev.RunFinished) for e in self._events[-1:])
         return SourceStatus(
-            title="pipeline-failure (fake)", live=True, read_only=False, finished=finished
+            title="pipeline-failure (fake)",
+            live=True,
+            read_only=False,
+            finished=finished,
+            waiting=self._paused_on is not None,
         )
 
     def event_count(self) -> int:

@@ -26,7 +26,8 @@ async def test_run_pauses_on_immediate_escalation_and_approval_finishes_it(
         await wait_until(pilot, lambda: bool(fake_source.escalations()))
         screen = _screen(app)
         await wait_until(pilot, lambda: screen.model.agents["data"].state == "paused on escalation")
-        assert "1 immediate" in str(screen.query_one("#status", Static).render())
+        status = str(screen.query_one("#status", Static).render())
+        assert "1 immediate" in status and "waiting for the PM" in status
         await pilot.press("e")
         assert screen.query_one("TabbedContent").active == "tab-escalations"
         await pilot.press("a")
@@ -92,11 +93,16 @@ async def test_speed_keys_change_the_steps_per_tick(fake_source: ScriptedRunSour
         screen = _screen(app)
         await pilot.press("plus", "plus")
         assert screen.speed_index == 2
-        await pilot.press("space")
-        await pilot.pause()
-        assert "running x5" in str(screen.query_one("#status", Static).render())
+        screen.paused = False
+        screen.tick()  # one tick at speed x5: five run steps
+        screen.paused = True
+        assert fake_source.event_count() == 5
         await pilot.press("minus", "minus", "minus")
         assert screen.speed_index == 0
+        screen.paused = False
+        screen.tick()
+        screen.paused = True
+        assert fake_source.event_count() == 6
 
 
 async def test_timeline_filters_by_agent_kind_and_severity(fake_source: ScriptedRunSource) -> None:
@@ -219,7 +225,7 @@ async def test_team_and_agents_and_scorecard_views(fake_source: ScriptedRunSourc
         await pilot.pause()
         text = screen_text(pilot)
         assert "Pipeline success rate" in text and "MISS" in text  # 0.97 < 0.99
-        assert screen.model.metrics["query_p95_ms"].series == [140.0]
+        assert list(screen.model.metrics["query_p95_ms"].series) == [140.0]
 
 
 async def test_help_lists_every_key(fake_source: ScriptedRunSource) -> None:
@@ -267,3 +273,26 @@ async def test_escalation_decided_elsewhere_cannot_be_decided_again(
         await pilot.press("3", "a")
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)  # no note dialog for a decided one
+
+
+async def test_picker_opens_the_chosen_scenario(fake_source: ScriptedRunSource) -> None:
+    from pathlib import Path
+
+    from charter.tui.launch import scenario_library
+    from charter.tui.screens import PickerScreen
+
+    library = scenario_library()
+    assert library[0] == Path("demo")
+    opened: list[Path] = []
+
+    def opener(path: Path) -> ScriptedRunSource:
+        opened.append(path)
+        return fake_source
+
+    app = CharterApp(scenarios=[Path("demo"), Path("other.yaml")], opener=opener, paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen))
+        assert opened == [Path("other.yaml")]

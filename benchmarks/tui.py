@@ -1,0 +1,206 @@
+"""TUI responsiveness on a 100,000-event run: time to first paint and to scroll the
+timeline to the end, against a bare Textual app measured in the same process.
+
+    .venv/bin/python -P benchmarks/tui.py [--events 100000]
+
+The run is a real run store (SQLite). `append_event` is one transaction per event (about
+8 ms each on the project machine), so the script appends 1,000 varied events through the
+store API and then replicates those rows with SQL up to the requested count; every row is
+a real stored event the store parses back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from charter.memory import open_run_store
+from charter.protocols import (
+    AgentReport,
+    Escalation,
+    Message,
+    Severity,
+    Signal,
+    VirtualClock,
+)
+from charter.protocols import events as ev
+
+_BLOCK = 1000
+_ROLES = ("data", "architect", "engineer", "security", "integration")
+
+
+def _block(clock: VirtualClock) -> list[ev.Event]:  # type: ignore[name-defined]
+    out: list[object] = []
+    for i in range(_BLOCK):
+        at = clock.now() + timedelta(seconds=i)
+        role = _ROLES[i % len(_ROLES)]
+        base = {"id": f"e{i}", "at": at, "agent": role}
+        match i % 6:
+            case 0:
+                out.append(ev.AgentActivated(**base, cause="signal:pipeline_failed"))
+            case 1:
+                out.append(
+                    ev.ToolUsed(
+                        **base,
+                        tool="pipeline_health",
+                        summary="ok",
+                        result={"query_p95_ms": 40.0 + i % 90},
+                    )
+                )
+            case 2:
+                out.append(
+                    ev.MessageSent(
+                        **base,
+                        message=Message(
+                            id=f"m{i}",
+                            correlation_id=f"c{i}",
+                            protocol="schema_review",
+                            sender=role,
+                            recipient="architect",
+                            sent_at=at,
+                        ),
+                    )
+                )
+            case 3:
+                out.append(
+                    ev.SignalReceived(
+                        **base, signal=Signal(id=f"s{i}", kind="anomaly_detected", at=at)
+                    )
+                )
+            case 4:
+                out.append(
+                    ev.ReportFiled(
+                        **base, report=AgentReport(status="success", summary=f"work item {i} done")
+                    )
+                )
+            case _:
+                out.append(
+                    ev.EscalationRaised(
+                        **base,
+                        escalation=Escalation(
+                            id=f"esc{i}",
+                            source=role,
+                            trigger="Data Quality Issues",
+                            severity=Severity.STANDARD,
+                            summary="null rate above threshold",
+                            raised_at=at,
+                            status="decided",
+                        ),
+                    )
+                )
+    return out  # type: ignore[return-value]
+
+
+def build_run(run_dir: Path, total: int) -> float:
+    started = time.perf_counter()
+    clock = VirtualClock(datetime(2026, 3, 2, tzinfo=UTC))
+    store = open_run_store(f"sqlite:///{run_dir / 'run.db'}", clock=clock)
+    for event in _block(clock):
+        store.append_event(event)
+    store.close()
+    with sqlite3.connect(run_dir / "run.db") as db:
+        for k in range(1, total // _BLOCK):
+            db.execute(
+                "INSERT INTO charter_events (seq, id, kind, agent, at, payload) "
+                "SELECT seq + ?, id || '-' || ?, kind, agent, at, payload "
+                "FROM charter_events WHERE seq <= ?",
+                (k * _BLOCK, k, _BLOCK),
+            )
+    return time.perf_counter() - started
+
+
+class _Bare(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("baseline")
+
+
+async def _bare_first_paint() -> float:
+    started = time.perf_counter()
+    app = _Bare()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        return time.perf_counter() - started
+
+
+async def _tui(run_dir: Path) -> dict[str, float]:
+    from charter.tui import CharterApp
+    from charter.tui.run_screen import RunScreen
+    from charter.tui.run_source import RunDirSource
+    from charter.tui.timeline import TimelineView
+
+    started = time.perf_counter()
+    source = RunDirSource(run_dir)
+    opened = time.perf_counter() - started
+    app = CharterApp(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not isinstance(app.screen, RunScreen):
+            await asyncio.sleep(0.001)
+        screen = app.screen
+        await screen.painted.wait()
+        first_paint = time.perf_counter() - started
+        await pilot.press("2")
+        timeline = screen.query_one(TimelineView)
+        timeline.focus()
+        await pilot.pause()
+        shown = asyncio.Event()
+        started = time.perf_counter()
+        # A key as the terminal delivers it; pilot.press would also wait for the app to
+        # go idle, which a replay still folding in the background rarely is.
+        app.simulate_key("end")
+        while timeline.cursor != len(timeline.model) - 1:
+            await asyncio.sleep(0.001)
+        timeline.call_after_refresh(shown.set)
+        await shown.wait()
+        scroll = time.perf_counter() - started
+        last = timeline.model.row(timeline.cursor)
+        assert last is not None and last.seq == source.event_count(), "did not reach the end"
+        bottom = int(timeline.scroll_y) + timeline.scrollable_content_region.height
+        assert bottom >= len(timeline.model), "the last row is not on screen"
+        return {
+            "open_store": opened,
+            "first_paint": first_paint,
+            "scroll_to_end": scroll,
+            "rows_in_timeline": float(len(timeline.model)),
+            "pages_cached": float(timeline.model.cached_pages()),
+            "page_fetches": float(timeline.model.fetches),
+            "widgets": float(len(app.screen.query("*"))),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp)
+        built = build_run(run_dir, args.events)
+        print(f"built a {args.events:,}-event run store in {built:.1f} s")
+        bare = asyncio.run(_bare_first_paint())
+        result = asyncio.run(_tui(run_dir))
+    print(f"baseline: bare Textual app first paint     {bare * 1000:8.0f} ms")
+    print(
+        f"charter tui --run: first paint              {result['first_paint'] * 1000:8.0f} ms"
+        f"  ({result['first_paint'] / bare:.1f}x baseline; target < 1000 ms)"
+    )
+    print(
+        f"timeline: scroll to the end (End key)       {result['scroll_to_end'] * 1000:8.0f} ms"
+        f"  ({result['scroll_to_end'] / bare:.2f}x baseline; target < 500 ms)"
+    )
+    print(f"  of which opening the run store          {result['open_store'] * 1000:8.0f} ms")
+    print(
+        f"timeline rows {result['rows_in_timeline']:,.0f}; pages fetched "
+        f"{result['page_fetches']:.0f} (200 rows each), cached {result['pages_cached']:.0f}; "
+        f"widgets on screen {result['widgets']:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
