@@ -10,6 +10,7 @@ fire times (a precomputed list) and with asking the trigger fire by fire.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -60,10 +61,11 @@ def main() -> None:
     end = start + timedelta(days=args.days)
     schedules = team_schedules()
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     agenda = ScheduleAgenda(schedules, start)
     fires = agenda.pop_due(end)
     agenda_s = time.perf_counter() - t0
+    agenda_cpu = time.process_time() - c0
 
     times = [fire.at for fire in fires]
     t0 = time.perf_counter()
@@ -97,7 +99,12 @@ def main() -> None:
         f"estimated {step_per_fire * len(fires):.1f} s for the year "
         f"-> {step_per_fire * len(fires) / agenda_s:.0f}x slower than the agenda"
     )
-    print(f"target < 1 s for the year: {'met' if agenda_s < 1.0 else 'NOT met'}")
+    # On a shared machine the wall time includes waiting for a core; CPU time does not.
+    print(f"agenda CPU time: {agenda_cpu:.3f} s  (load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"target < 1 s for the year: {'met' if agenda_s < 1.0 else 'NOT met'} (wall), "
+        f"{'met' if agenda_cpu < 1.0 else 'NOT met'} (CPU)"
+    )
     assert count == len(fires)
 
 
