@@ -9,6 +9,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from charter.graph.activation import Activator, LiveScheduler, fire_event
@@ -45,7 +46,7 @@ def serve_run(
         timer = threading.Timer(seconds, stop.set) if seconds is not None else None
         if timer is not None:
             timer.start()
-        last: dict[str, object] = {}
+        last: dict[str, datetime] = {}
         try:
             while not stop.is_set():
                 try:
@@ -55,7 +56,10 @@ def serve_run(
                 orch.rt.emit(fire_event(orch.run_id, fire, clock.now()))
                 if fire.monitor is not None:
                     context = MonitorContext(
-                        datasets=orch.rt.datasets, now=fire.at, schedule=fire.schedule
+                        datasets=orch.rt.datasets,
+                        now=fire.at,
+                        schedule=fire.schedule,
+                        since=last.get(fire.job_id),
                     )
                     for found in get_monitor(fire.monitor).run(context):
                         orch.signal(found)
