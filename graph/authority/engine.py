@@ -1,0 +1,375 @@
+"""`AuthorityEngine`: the cached fast path of the authority gate.
+
+A decision depends on two kinds of facts: what the folder says (patterns matching the
+folder itself, so every file in it, and patterns that may still match through the file
+name), and what the file name says (`names`). Folders and names with equal facts share one
+object, what matches a (folder, name) pair is arranged once for every role, and the verdict
+is cached per (role, path). Only patterns depending on folder *and* name (`{src}/**/test_*.py`)
+see the whole path, and only when their last segment takes the name. `reference.judge` over
+every pattern is what this must always equal; tests compare them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, Team
+
+from ..paths import PathRefused, WorkspaceLinks, clean_path
+from .claims import Claim, ClaimIndex
+from .names import NameClassifier, NameFacts
+from .reference import judge, make_plan, steps
+from .verdict import Verdict
+
+_CACHE_LIMIT = 1_000_000  # entries per cache before it is cleared (bounded memory)
+_AT_FILE = 1_000  # the depth rank of a match through the file name: deeper than any folder
+_NO_HITS: frozenset[int] = frozenset()
+_Rank = tuple[int, int, int]
+_new_verdict = tuple.__new__  # Verdict without its Python-level __new__ (hot path)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hashing: cache keys
+class _Folder:
+    matched: tuple[tuple[_Rank, Claim], ...]  # match every file here
+    pending: tuple[Claim, ...]  # may match through the file name: test each path
+
+
+@dataclass(frozen=True, slots=True)
+class _Matches:
+    """Everything that matches one path (or every path alike), arranged per role."""
+
+    forbidden: dict[str, Claim]  # role -> its first forbidden rule that holds
+    # Who owns it, the same for every role not forbidden there: a role's own claims never
+    # reach into its own forbidden area, so only other roles' void claims are skipped.
+    # (rule, pattern, owner, detail) with rule "single", "precedence" or "conflict".
+    owner: tuple[str, str | None, str | None, str] | None
+    shared: dict[str, Claim]  # role -> its first shared pattern that matches
+    verdicts: dict[str, tuple[Any, ...]]  # role -> its verdict's fields, path left out
+
+
+def _rank(claim: Claim, path: str, end: int) -> _Rank:
+    """(literal segments, depth of the match, literal characters): higher is more specific."""
+    if path[end - 1] == "/":
+        end -= 1
+    literal_segments, literal_chars = claim.glob.specificity
+    return (literal_segments, path.count("/", 0, end), literal_chars)
+
+
+def _order(item: tuple[_Rank, Claim]) -> tuple[_Rank, int]:
+    return (item[0], -item[1].ident)  # by rank, then charter order
+
+
+def _first_forbidden(matched: list[tuple[_Rank, Claim]], role: str) -> Claim | None:
+    """The role's first forbidden rule that matches and none of whose exceptions do."""
+    excepted = {c.rule_index for _, c in matched if c.kind == "exception" and c.role == role}
+    found: Claim | None = None
+    for _, claim in matched:
+        if (
+            claim.kind == "forbidden"
+            and claim.role == role
+            and claim.rule_index not in excepted
+            and (found is None or claim.ident < found.ident)
+        ):
+            found = claim
+    return found
+
+
+class AuthorityEngine:
+    """Decides writes for every role of `team` inside the workspace `root`."""
+
+    def __init__(self, team: Team, root: Path, *, case_sensitive: bool = True) -> None:
+        self.team = team
+        self.case_sensitive = case_sensitive
+        self._links = WorkspaceLinks(root)
+        self._index = index = ClaimIndex(team, 0 if case_sensitive else re.IGNORECASE)
+        self._claims = index.claims
+        self._names = NameClassifier(index)
+        self._everything = make_plan(index, frozenset(range(len(index.claims))))
+        self._roles = frozenset(team.roles)
+        # caches: segment -> its index hits; directory -> union of its segments' hits;
+        # folder -> (link status, facts); (folder facts, name facts) -> matches;
+        # (role, path) -> verdict
+        self._segment_hits: dict[str, frozenset[int]] = {}
+        self._dir_hits: dict[str, frozenset[int]] = {"": index.always}
+        self._verdicts: dict[tuple[str, str], Verdict] = {}
+        self._folders: dict[str, tuple[bool | str, _Folder]] = {}
+        self._folder_facts: dict[tuple[Any, Any], _Folder] = {}
+        self._pairs: dict[tuple[_Folder, NameFacts], _Matches] = {}
+
+    # ---- public --------------------------------------------------------------------
+
+    def decide(self, role: str, path: str) -> AuthorityDecision:
+        """The full decision record for `role` writing `path`. A bad path never raises: it
+        is a denial with rule `invalid_path`. An unknown role raises ConfigError."""
+        verdict = self.verdict(role, path)
+        # Built without re-validation: every field comes from the engine's own values.
+        return AuthorityDecision.model_construct(
+            role=role,
+            requested_path=path,
+            path=verdict.path,
+            allowed=verdict.allowed,
+            rule=verdict.rule,
+            pattern=verdict.pattern,
+            owner=verdict.owner,
+            reason=verdict.reason,
+            steps=self._steps(role, path, verdict.path),
+        )
+
+    def allowed(self, role: str, path: str) -> bool:
+        return self.verdict(role, path).allowed
+
+    def verdict(self, role: str, path: str) -> Verdict:
+        """The decision as a small tuple; cached per (role, path). This is the hot path:
+        everything it needs is a dictionary lookup away unless the folder, the file name
+        or a pattern that depends on both is new."""
+        key = (role, path)
+        result = self._verdicts.get(key)
+        if result is not None:
+            return result
+        if role not in self._roles:
+            known = ", ".join(self._roles)
+            raise ConfigError(f"unknown role {role!r}; expected one of {known}")
+        try:
+            clean = clean_path(path)
+            directory, _, name = clean.rpartition("/")
+            entry = self._folders.get(directory)
+            if entry is None:
+                entry = self._folder(directory)
+            status, folder = entry
+            if status is not False:
+                self._links.check(clean)  # an existing folder: look at the file itself
+        except PathRefused as refusal:
+            result = Verdict(False, "invalid_path", role, None, detail=str(refusal))
+        else:
+            file = self._names.names.get(name)
+            if file is None:
+                file = self._names.classify(name)
+            fields = None
+            if folder.pending or file.general:
+                fields = self._decide_with_regex(role, clean, name, folder, file)
+            if fields is None:
+                pair = self._pairs.get((folder, file))
+                if pair is None:
+                    pair = self._analyse(self._matched(folder, file))
+                    if len(self._pairs) >= _CACHE_LIMIT:
+                        self._pairs.clear()
+                    self._pairs[(folder, file)] = pair
+                fields = pair.verdicts.get(role)
+                if fields is None:
+                    fields = pair.verdicts[role] = self._fields(role, pair)
+            allowed, rule, pattern, owner, detail = fields
+            result = _new_verdict(Verdict, (allowed, rule, role, clean, pattern, owner, detail))
+        if len(self._verdicts) >= _CACHE_LIMIT:
+            self._verdicts.clear()
+        self._verdicts[key] = result
+        return result
+
+    def forget(self) -> None:
+        """Drop cached decisions and file-system facts (the workspace changed shape)."""
+        self._verdicts.clear()
+        self._folders.clear()
+        self._links.forget()
+
+    def explain(self, role: str, path: str) -> str:
+        """Every step of the decision for `role` writing `path`, as printed by
+        `charter authority explain`."""
+        verdict = self.verdict(role, path)
+        lines = [f"{role} writes {path!r}"]
+        lines += [f"  {step}" for step in self._steps(role, path, verdict.path)]
+        lines.append(f"=> {'ALLOWED' if verdict.allowed else 'DENIED'} ({verdict.rule})")
+        lines.append(f"   {verdict.reason}")
+        return "\n".join(lines)
+
+    def reference_verdict(self, role: str, path: str) -> Verdict:
+        """The decision computed against every pattern, bypassing the index and caches
+        (the fast path must always agree with it; tests compare them)."""
+        if role not in self._roles:
+            raise ConfigError(f"unknown role {role!r}")
+        try:
+            clean = clean_path(path)
+            self._links.check(clean)
+        except PathRefused as refusal:
+            return Verdict(False, "invalid_path", role, None, detail=str(refusal))
+        return judge(self._index, role, clean, self._everything)
+
+    # ---- deciding ------------------------------------------------------------------
+
+    def _decide_with_regex(
+        self, role: str, path: str, name: str, folder: _Folder, file: NameFacts
+    ) -> tuple[Any, ...] | None:
+        """The verdict's fields when a pattern depending on folder *and* name matches this
+        path (only those whose last segment takes this name need their whole-path regex);
+        None when none does, and the folder's and the name's facts decide."""
+        extra: list[tuple[_Rank, Claim]] = []
+        name_starts = len(path) - len(name)
+        for claims in (folder.pending, file.general):
+            for claim in claims:
+                if claim.last_match is None or claim.last_match(name) is not None:
+                    match = claim.search(path)
+                    # a match ending inside the folder is among the folder's facts already
+                    if match is not None and match.end() > name_starts:
+                        literal_segments, literal_chars = claim.glob.specificity
+                        extra.append(((literal_segments, _AT_FILE, literal_chars), claim))
+        if not extra:
+            return None
+        return self._fields(role, self._analyse([*self._matched(folder, file), *extra]))
+
+    @staticmethod
+    def _matched(folder: _Folder, file: NameFacts) -> list[tuple[_Rank, Claim]]:
+        # A match through the file name is the deepest one a claim can have, so it outranks
+        # the claim's folder-level match (if any); keeping both is harmless.
+        matched = list(folder.matched)
+        for claim in file.matched:
+            literal_segments, literal_chars = claim.glob.specificity
+            matched.append(((literal_segments, _AT_FILE, literal_chars), claim))
+        return matched
+
+    def _analyse(self, matched: list[tuple[_Rank, Claim]]) -> _Matches:
+        """Arrange what matches a path for every role at once. Same order of reasoning as
+        `reference.judge`; ties between claims of one kind resolve to the claim listed
+        first in the charters, as there."""
+        forbidden = {}
+        for role in {claim.role for _, claim in matched if claim.kind == "forbidden"}:
+            claim = _first_forbidden(matched, role)
+            if claim is not None:
+                forbidden[role] = claim
+        exclusive = sorted(
+            (item for item in matched if item[1].kind == "exclusive"), key=_order, reverse=True
+        )
+        best: _Rank | None = None
+        hits: list[Claim] = []
+        for rank, claim in exclusive:
+            if best is not None and rank < best:
+                break
+            if claim.role in forbidden:
+                continue  # reaching into its own forbidden area
+            best = rank
+            hits.append(claim)
+        shared: dict[str, Claim] = {}
+        for _, claim in matched:
+            if claim.kind == "shared":
+                known = shared.get(claim.role)
+                if known is None or claim.ident < known.ident:
+                    shared[claim.role] = claim
+        return _Matches(forbidden, self._owner(hits) if hits else None, shared, {})
+
+    def _owner(self, hits: list[Claim]) -> tuple[str, str | None, str | None, str]:
+        first = hits[0]
+        if all(claim.role == first.role for claim in hits):
+            return ("single", first.glob.source, first.role, "")
+        precedence = self._index.precedence
+        settled = {
+            (claim.role, claim.glob.source)
+            for claim in hits
+            if (claim.glob.source, claim.role) in precedence
+        }
+        tied = ", ".join(sorted({f"{c.role} {c.glob.source!r}" for c in hits}))
+        if len({owner for owner, _ in settled}) == 1:
+            owner, source = min(settled)
+            return ("precedence", source, owner, tied)
+        return ("conflict", None, None, tied)
+
+    @staticmethod
+    def _fields(role: str, facts: _Matches) -> tuple[Any, ...]:
+        """(allowed, rule, pattern, owner, detail) of `role`'s verdict."""
+        forbidden = facts.forbidden.get(role)
+        if forbidden is not None:
+            return (False, "forbidden", forbidden.glob.source, None, "")
+        if facts.owner is not None:
+            kind, source, owner, detail = facts.owner
+            if kind == "single":
+                rule: AuthorityRule = "exclusive_owner" if owner == role else "owned_by_other"
+                return (owner == role, rule, source, owner, "")
+            if kind == "precedence":
+                return (owner == role, "precedence", source, owner, detail)
+            return (False, "conflict", None, None, detail)
+        shared = facts.shared.get(role)
+        if shared is not None:
+            return (True, "shared", shared.glob.source, None, "")
+        return (False, "unowned", None, None, "")
+
+    # ---- folder facts --------------------------------------------------------------
+
+    def _hits_of_dir(self, directory: str) -> frozenset[int]:
+        cached = self._dir_hits.get(directory)
+        if cached is not None:
+            return cached
+        parent, _, name = directory.rpartition("/")
+        hits = self._hits_of_dir(parent)
+        segment = self._segment_hits.get(name)
+        if segment is None:
+            segment = self._hits_of_segment(name)
+        if segment and not segment <= hits:
+            hits = hits | segment
+        if len(self._dir_hits) >= _CACHE_LIMIT:
+            self._dir_hits.clear()
+            self._dir_hits[""] = self._index.always
+        self._dir_hits[directory] = hits
+        return hits
+
+    def _hits_of_segment(self, segment: str) -> frozenset[int]:
+        index = self._index
+        key = index.fold(segment)
+        hits = index.by_segment.get(key, _NO_HITS)
+        if "." in key:
+            hits = hits | index.by_extension.get(key.rpartition(".")[2], _NO_HITS)
+        if len(self._segment_hits) >= _CACHE_LIMIT:
+            self._segment_hits.clear()
+        self._segment_hits[segment] = hits
+        return hits
+
+    def _folder(self, directory: str) -> tuple[bool | str, _Folder]:
+        """What every file directly in `directory` has in common, and whether the folder
+        exists (True), is missing (False) or leads outside the root (the reason)."""
+        hits = self._hits_of_dir(directory) if directory else self._index.always
+        probe = directory + "/" if directory else ""
+        matched: list[tuple[_Rank, Claim]] = []
+        pending: list[Claim] = []
+        for ident in sorted(hits):
+            claim = self._claims[ident]
+            match = claim.search(probe) if probe else None
+            if match is not None:
+                matched.append((_rank(claim, probe, match.end()), claim))
+            elif claim.reaches_files and not claim.floating:
+                pending.append(claim)  # its last segment may still match the file name
+        # Only the order of ranks matters, and a match through the file name is deeper than
+        # any folder-level one: replace depths by their order, so that folders alike in
+        # everything that decides share one facts object (and its cached verdicts).
+        depths = sorted({rank[1] for rank, _ in matched})
+        order = {depth: position for position, depth in enumerate(depths)}
+        normalised = tuple(((a, order[d], c), claim) for (a, d, c), claim in matched)
+        facts = (normalised, tuple(pending))
+        folder = self._folder_facts.get(facts)
+        if folder is None:
+            folder = _Folder(matched=facts[0], pending=facts[1])
+            self._folder_facts[facts] = folder
+        entry = (self._links.status(directory), folder)
+        if len(self._folders) >= _CACHE_LIMIT:
+            self._folders.clear()
+        self._folders[directory] = entry
+        return entry
+
+    # ---- explanation ---------------------------------------------------------------
+
+    def _steps(self, role: str, requested: str, clean: str | None) -> list[str]:
+        if clean is None:
+            try:
+                self._links.check(clean_path(requested))
+            except PathRefused as refusal:
+                return [f"1. normalise: refused: {refusal}"]
+            return ["1. normalise: refused"]  # unreachable: the verdict refused it
+        fold = ", case folded" if not self.case_sensitive else ""
+        head = f"1. normalise: {clean!r} relative to {self._links.root}{fold}"
+        # Only the claims the index selects for this path can match it: explaining over
+        # them alone gives the same steps as over every pattern, for a fraction of the work.
+        directory, _, name = clean.rpartition("/")
+        hits = self._hits_of_dir(directory) if directory else self._index.always
+        hits = hits | self._index.always | self._hits_of_segment(name)
+        own = len(self._everything.forbidden.get(role, ()))
+        return [head, *steps(role, clean, make_plan(self._index, hits), own)]
+
+
+__all__ = ["AuthorityEngine", "Verdict"]

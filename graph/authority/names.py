@@ -1,0 +1,124 @@
+"""What a file name alone says: which name-level patterns it matches.
+
+Most names in a tree are new (`load_orders_17.py`), so classifying one must be cheap. The
+claims a name can select depend only on its extension (plus the claims indexed everywhere),
+so each extension gets a bucket once: its floating one-segment claims, each with the
+cheapest exact test available (implied by the extension itself, an `endswith`, a required
+substring before the regex, or the regex alone), and the claims that depend on folder and
+name together (tested per path by the engine). Names spelled like an indexed segment
+(`pyproject.toml`) and, when case folding, non-ASCII names take the plain route: every
+candidate's regex.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .claims import Claim, ClaimIndex, Search
+
+_CACHE_LIMIT = 1_000_000  # entries before a cache is cleared (bounded memory)
+_IMPLIED, _ENDSWITH, _NEEDLE, _REGEX = range(4)
+_NO_HITS: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # interned: identity hashing
+class NameFacts:
+    matched: tuple[Claim, ...]  # floating one-segment claims the name matches
+    general: tuple[Claim, ...]  # other claims indexed under the name: test each path
+
+
+# (claim, how to test, its name matcher, the suffix or needle), and the general claims
+_Test = tuple[Claim, int, Search, str]
+_Bucket = tuple[tuple[_Test, ...], tuple[Claim, ...]]
+
+
+class NameClassifier:
+    """Name -> NameFacts, names with equal facts sharing one object."""
+
+    def __init__(self, index: ClaimIndex) -> None:
+        self._index = index
+        self._buckets: dict[str, _Bucket] = {}
+        self._plain: dict[frozenset[int], _Bucket] = {}
+        self._facts: dict[tuple[tuple[Claim, ...], tuple[Claim, ...]], NameFacts] = {}
+        self.names: dict[str, NameFacts] = {}
+
+    def classify(self, name: str) -> NameFacts:
+        index = self._index
+        key = name if index.case_sensitive else name.lower()
+        if key in index.by_segment or not (index.case_sensitive or key.isascii()):
+            matched = self._plain_matches(name, key)
+            general = self._plain_bucket(name, key)[1]
+        else:
+            extension = key.rpartition(".")[2] if "." in key else "/"  # "/": no extension
+            bucket = self._buckets.get(extension)
+            if bucket is None:
+                bucket = self._bucket(extension)
+            tests, general = bucket
+            matched = []
+            for claim, mode, test, text in tests:
+                if mode == _IMPLIED:
+                    matched.append(claim)
+                elif mode == _ENDSWITH:
+                    if key.endswith(text):
+                        matched.append(claim)
+                elif mode == _NEEDLE:
+                    if text in key and test(name) is not None:
+                        matched.append(claim)
+                elif test(name) is not None:
+                    matched.append(claim)
+        facts = (tuple(matched), general)
+        found = self._facts.get(facts)
+        if found is None:
+            found = self._facts[facts] = NameFacts(matched=facts[0], general=general)
+        if len(self.names) >= _CACHE_LIMIT:
+            self.names.clear()
+        self.names[name] = found
+        return found
+
+    def _bucket(self, extension: str) -> _Bucket:
+        index = self._index
+        hits = index.always | index.by_extension.get(extension, _NO_HITS)
+        tests: list[_Test] = []
+        for claim in self._candidates(hits):
+            if not claim.floating or claim.name_match is None:
+                continue
+            if claim.suffix and claim.suffix == "." + extension:
+                mode, text = _IMPLIED, ""  # every name in this bucket ends with ".<ext>"
+            elif claim.suffix:
+                mode, text = _ENDSWITH, claim.suffix
+            elif claim.needle:
+                mode, text = _NEEDLE, claim.needle
+            else:
+                mode, text = _REGEX, ""
+            tests.append((claim, mode, claim.name_match, text))
+        general = tuple(c for c in self._candidates(hits) if not c.floating and c.reaches_files)
+        bucket = (tuple(tests), general)
+        self._buckets[extension] = bucket
+        return bucket
+
+    def _candidates(self, hits: frozenset[int]) -> list[Claim]:
+        return [self._index.claims[i] for i in sorted(hits)]
+
+    def _plain_bucket(self, name: str, key: str) -> _Bucket:
+        index = self._index
+        hits = index.always | index.by_segment.get(key, _NO_HITS)
+        if "." in key:
+            hits = hits | index.by_extension.get(key.rpartition(".")[2], _NO_HITS)
+        bucket = self._plain.get(hits)
+        if bucket is None:
+            claims = self._candidates(hits)
+            tests = tuple(
+                (c, _REGEX, c.name_match, "")
+                for c in claims
+                if c.floating and c.name_match is not None
+            )
+            general = tuple(c for c in claims if not c.floating and c.reaches_files)
+            bucket = self._plain[hits] = (tests, general)
+        return bucket
+
+    def _plain_matches(self, name: str, key: str) -> list[Claim]:
+        tests = self._plain_bucket(name, key)[0]
+        return [claim for claim, _, test, _ in tests if test(name) is not None]
+
+
+__all__ = ["NameClassifier", "NameFacts"]
