@@ -9,9 +9,10 @@ costs a second, bounded query for its sample of failing keys.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,14 +69,32 @@ class _MapPlan:
         return self.missing_is_unexpected
 
 
+def _supports_filter(engine: Engine) -> bool:
+    """Aggregate ``FILTER (WHERE ...)``: SQLite 3.30+, PostgreSQL 9.4+. The database then
+    tests a condition and skips the row, instead of evaluating a CASE and adding a zero for
+    every row; on a million rows and a dozen checks this alone took a third off the scan."""
+    if engine.dialect.name == "postgresql":
+        return True
+    if engine.dialect.name == "sqlite":
+        return sqlite3.sqlite_version_info >= (3, 30, 0)
+    return False
+
+
 class _Aggregates:
     """The select list of the one scan; identical aggregates (several checks on the same
     column share a domain) are computed once."""
 
     def __init__(self, engine: Engine) -> None:
         self._dialect = engine.dialect
+        self._filter = _supports_filter(engine)
         self.columns: list[Any] = [func.count()]
         self._seen: dict[str, int] = {}
+
+    def count_where(self, condition: _Cond) -> int:
+        """The slot of "rows where `condition` is true" (NULL counts as false)."""
+        if self._filter:
+            return self.add(func.count().filter(condition))
+        return self.add(func.coalesce(func.sum(case((condition, 1), else_=0)), 0))
 
     def add(self, expression: Any) -> int:
         try:
@@ -248,10 +267,6 @@ def _plan_map(
     raise AssertionError(f"not a map check: {name}")  # pragma: no cover - guarded by the caller
 
 
-def _count_sum(condition: _Cond) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _key_exprs(table: Table, keys: list[str]) -> list[Any]:
     return [literal_column("rowid").label("rowid") if k == "rowid" else table.c[k] for k in keys]
 
@@ -283,29 +298,61 @@ class _Runner:
             table = self.table(table_name)
             keys = key_columns(table, self.engine, self.suite.key or None)
             plans: dict[int, _MapPlan] = {}
+            table_checks: list[int] = []
             for index in indexes:
                 spec = self.suite.checks[index]
+                if spec.expectation in TABLE_CHECKS:
+                    table_checks.append(index)
+                    continue
                 try:
-                    if spec.expectation in TABLE_CHECKS:
-                        context = TableContext(self.conn, self.engine, table, table_name, self.now)
-                        results[index] = TABLE_CHECKS[spec.expectation](context, spec)
-                    else:
-                        plans[index] = _plan_map(table, spec, self.table, self.engine.dialect.name)
+                    plans[index] = _plan_map(table, spec, self.table, self.engine.dialect.name)
                 except CheckError as error:
-                    results[index] = CheckResult(
-                        expectation=spec.expectation, table=table_name, kwargs=spec.kwargs,
-                        success=False, error=str(error),
-                    )  # fmt: skip
+                    results[index] = self._error(spec, table_name, error)
+            scanned: dict[str, Any] = {}
             if plans:
-                results.update(self._run_maps(table, table_name, keys, plans))
+                found, scanned = self._run_maps(table, table_name, keys, plans, table_checks)
+                results.update(found)
+            context = TableContext(self.conn, self.engine, table, table_name, self.now, scanned)
+            for index in table_checks:
+                spec = self.suite.checks[index]
+                try:
+                    results[index] = TABLE_CHECKS[spec.expectation](context, spec)
+                except CheckError as error:
+                    results[index] = self._error(spec, table_name, error)
         return [results[index] for index in range(len(self.suite.checks))]
 
+    @staticmethod
+    def _error(spec: CheckSpec, table_name: str, error: CheckError) -> CheckResult:
+        return CheckResult(
+            expectation=spec.expectation, table=table_name, kwargs=spec.kwargs,
+            success=False, error=str(error),
+        )  # fmt: skip
+
+    def _table_aggregates(
+        self, table: Table, aggregates: _Aggregates, table_checks: list[int]
+    ) -> dict[str, int]:
+        """Slots for what table-level checks read (the newest timestamp of a freshness
+        check), so they ride on the map checks' scan instead of scanning again."""
+        slots: dict[str, int] = {}
+        for index in table_checks:
+            spec = self.suite.checks[index]
+            column = spec.kwargs.get("column")
+            if spec.expectation == "expect_table_to_be_fresh" and column in table.c:
+                slots[f"max:{column}"] = aggregates.add(func.max(table.c[column]))
+        return slots
+
     def _run_maps(
-        self, table: Table, table_name: str, keys: list[str], plans: dict[int, _MapPlan]
-    ) -> dict[int, CheckResult]:
+        self,
+        table: Table,
+        table_name: str,
+        keys: list[str],
+        plans: dict[int, _MapPlan],
+        table_checks: list[int],
+    ) -> tuple[dict[int, CheckResult], dict[str, Any]]:
         order = list(plans)
         aggregates = _Aggregates(self.engine)
         slots: dict[int, tuple[int | None, int | None]] = {}
+        distinct_slots: dict[str, int] = {}  # column -> its COUNT(DISTINCT) in the scan
         for index in order:
             plan = plans[index]
             if plan.domain_counts_rows:
@@ -313,30 +360,49 @@ class _Runner:
             elif plan.present_of is not None:
                 domain_slot = aggregates.add(func.count(plan.present_of))
             else:
-                domain_slot = aggregates.add(_count_sum(plan.domain))
+                domain_slot = aggregates.count_where(plan.domain)
             if plan.distinct_of is None:
-                second: int | None = aggregates.add(_count_sum(and_(plan.domain, plan.unexpected)))
+                second: int | None = aggregates.count_where(and_(plan.domain, plan.unexpected))
             elif len(plan.distinct_of) == 1:
                 second = aggregates.add(func.count(plan.distinct_of[0].distinct()))
+                distinct_slots[plan.distinct_of[0].name] = second
             else:
                 second = None  # a query of its own, below
             slots[index] = (domain_slot, second)
-        # Multi-column distinct counts are separate GROUP BY scans; they run on their own
-        # connections while the main scan runs (both drivers release the GIL while the
-        # database works), so the suite costs about its longest scan, not their sum.
-        pending = {
-            index: self._pool.submit(self._group_count, plans[index])
-            for index, (_, second_slot) in slots.items()
-            if second_slot is None
-        }
+        table_slots = self._table_aggregates(table, aggregates, table_checks)
+        # A compound key containing a column the scan already counts distinct values of is
+        # settled by the scan when that column is never null and never repeats (every
+        # combination then differs); only otherwise does it cost a GROUP BY scan, after
+        # this one. Other multi-column distinct counts run on their own connections while
+        # the main scan runs (both drivers release the GIL while the database works).
+        implied: dict[int, list[int]] = {}
+        pending: dict[int, Future[int]] = {}
+        for index, (_, second_slot) in slots.items():
+            if second_slot is not None:
+                continue
+            known = [distinct_slots[c.name] for c in plans[index].distinct_of or []
+                     if c.name in distinct_slots]  # fmt: skip
+            if known:
+                implied[index] = known
+            else:
+                pending[index] = self._pool.submit(self._group_count, plans[index])
         row = self.conn.execute(select(*aggregates.columns).select_from(table)).one()
         total = int(row[0])
+        scanned: dict[str, Any] = {"count": total}
+        scanned.update({name: row[slot] for name, slot in table_slots.items()})
         out: dict[int, CheckResult] = {}
         for index in order:
             plan, spec = plans[index], self.suite.checks[index]
             domain_slot, second_slot = slots[index]
             considered = int(row[domain_slot or 0])
-            found: Any = pending[index].result() if second_slot is None else row[second_slot]
+            found: Any
+            if index in implied:
+                settled = any(int(row[slot]) == total for slot in implied[index])
+                found = considered if settled else self._group_count(plan)
+            elif second_slot is None:
+                found = pending[index].result()
+            else:
+                found = row[second_slot]
             if plan.distinct_of is None:
                 unexpected = int(found)
             else:
@@ -356,7 +422,7 @@ class _Runner:
             if unexpected and self.suite.sample_size:
                 self._sample(table, keys, plan, result)
             out[index] = result
-        return out
+        return out, scanned
 
     def _group_count(self, plan: _MapPlan) -> int:
         # GROUP BY, not SELECT DISTINCT: SQLite runs a multi-column DISTINCT several

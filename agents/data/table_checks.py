@@ -7,7 +7,7 @@ returns an observed value and a verdict, GX-style.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,6 +30,9 @@ class TableContext:
     table: Table
     name: str
     now: datetime | None
+    # Values the map checks' shared scan already read ("count", "max:<column>"), so a
+    # table check that needs one costs no scan of its own.
+    scanned: dict[str, Any] = field(default_factory=dict)
 
 
 def _result(
@@ -50,6 +53,8 @@ def _between(value: int, low: int | None, high: int | None) -> bool:
 
 
 def _row_count(ctx: TableContext) -> int:
+    if "count" in ctx.scanned:
+        return int(ctx.scanned["count"])
     return int(ctx.conn.execute(select(func.count()).select_from(ctx.table)).scalar_one())
 
 
@@ -184,7 +189,11 @@ def table_to_be_fresh(ctx: TableContext, spec: CheckSpec) -> CheckResult:
         raise CheckError(f"column {column!r} not in table {ctx.table.name!r}")
     if ctx.now is None:
         raise CheckError("freshness needs the current time: pass now=")
-    newest_raw = ctx.conn.execute(select(func.max(ctx.table.c[column]))).scalar_one()
+    known = f"max:{column}"
+    if known in ctx.scanned:
+        newest_raw = ctx.scanned[known]
+    else:
+        newest_raw = ctx.conn.execute(select(func.max(ctx.table.c[column]))).scalar_one()
     newest = _as_utc(newest_raw)
     max_age = parse_age(spec.kwargs["max_age"])
     if newest is None:

@@ -303,7 +303,69 @@ def test_uniqueness_guaranteed_by_a_constraint_needs_no_scan(demo: Path) -> None
     statements.clear()
     scanned = parse_suite({"name": "s", "table": "customers", "checks": [
         {"expect_column_values_to_be_unique": {"column": "phone"}},
-        {"expect_compound_columns_to_be_unique": {"column_list": ["country", "phone"]}},
     ]})  # fmt: skip
     run_suite(engine, scanned)
-    assert any("DISTINCT" in s for s in statements) and any("GROUP BY" in s for s in statements)
+    assert any("DISTINCT" in s for s in statements)
+    statements.clear()
+    compound = parse_suite({"name": "s", "table": "customers", "checks": [
+        {"expect_compound_columns_to_be_unique": {"column_list": ["country", "phone"]}},
+    ]})  # fmt: skip
+    run_suite(engine, compound)
+    assert any("GROUP BY" in s for s in statements)
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ["a", "b", "c", "d", "e", "f"],  # never null, never repeated: the scan settles it
+        ["a", "b", "a", "d", "e", "f"],  # a repeat: the GROUP BY must still run
+        ["a", "b", None, "d", None, "f"],  # nulls: not settled by the scan, GROUP BY runs
+    ],
+)
+def test_compound_uniqueness_settled_by_a_unique_column_of_the_scan(
+    tmp_path: Path, codes: list[str | None]
+) -> None:
+    path = tmp_path / "k.db"
+    groups = [1, 2, 1, 2, 1, 2]
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (g INTEGER, code TEXT)")
+        db.executemany("INSERT INTO t VALUES (?, ?)", list(zip(groups, codes, strict=True)))
+    db.close()
+    engine = open_engine(path)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2].upper()))
+    suite = parse_suite({"name": "s", "table": "t", "checks": [
+        {"expect_column_values_to_be_unique": {"column": "code"}},
+        {"expect_compound_columns_to_be_unique": {"column_list": ["g", "code"]}},
+    ]})  # fmt: skip
+    compound = run_suite(engine, suite).results[1]
+    engine.dispose()
+    pairs = list(zip(groups, codes, strict=True))
+    # SQL semantics (as GX on SQL): a combination holding a NULL equals nothing.
+    expected = sum(1 for pair in pairs if None not in pair and pairs.count(pair) > 1)
+    assert compound.unexpected_count == expected
+    assert compound.success == (expected == 0)
+    settled = None not in codes and len(set(codes)) == len(codes)
+    assert any("GROUP BY" in s for s in statements) == (not settled)
+
+
+def test_table_checks_ride_on_the_shared_scan(demo: Path) -> None:
+    engine = open_engine(demo)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2].upper()))
+    checks = [
+        {"expect_table_row_count_to_equal": {"value": 300}},
+        {"expect_table_to_be_fresh": {"column": "created_at", "max_age": "3650d"}},
+    ]
+    alone = run_suite(engine, parse_suite({"name": "s", "table": "orders", "checks": checks}),
+                      now=NOW).results  # fmt: skip
+    assert len([s for s in statements if "FROM ORDERS" in s]) == 2
+    statements.clear()
+    shared = parse_suite({"name": "s", "table": "orders", "checks": [
+        *checks, {"expect_column_values_to_not_be_null": {"column": "status"}}]})  # fmt: skip
+    together = run_suite(engine, shared, now=NOW).results
+    engine.dispose()
+    assert len([s for s in statements if "FROM ORDERS" in s]) == 1
+    for before, after in zip(alone, together, strict=False):
+        assert (before.success, before.observed_value) == (after.success, after.observed_value)
+    assert together[0].observed_value == 300 and together[1].details == alone[1].details
