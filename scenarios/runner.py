@@ -11,6 +11,7 @@ digest equals that of an uninterrupted run.
 
 from __future__ import annotations
 
+import bisect
 import os
 import signal as _signals
 import time
@@ -42,7 +43,6 @@ from .workspace import apply_data_fault, build_database, write_files
 
 KILL_ENV = "CHARTER_SCENARIO_KILL_AFTER_STEPS"  # tests: SIGKILL self after N graph steps
 MAX_STEPS_PER_POINT = 500
-HEARTBEAT = timedelta(minutes=5)
 
 
 @dataclass
@@ -142,12 +142,7 @@ class ScenarioRunner:
         for fire in fires:
             previous_fire[(fire.job_id, fire.at)] = last_seen.get(fire.job_id)
             last_seen[fire.job_id] = fire.at
-        # Heartbeats let acknowledgement deadlines expire on time between other points.
-        beats = {
-            self.scenario.start + HEARTBEAT * k
-            for k in range(1, int((end - self.scenario.start) / HEARTBEAT) + 1)
-        }
-        points = sorted({t for t, _, _ in steps} | {f.at for f in fires} | beats | {end})
+        points = sorted({t for t, _, _ in steps} | {f.at for f in fires} | {end})
         clock = VirtualClock(self.scenario.start)
         workspace = self.scenario.workspace
         error: str | None = None
@@ -173,7 +168,10 @@ class ScenarioRunner:
                     self._apply_fault(orch, index, step.fault, instant, record=False)
             settled: int | None = None  # event count when the run last went idle
             try:
-                for point in points:
+                position = 0
+                while position < len(points):
+                    point = points[position]
+                    position += 1
                     if point < resume_at:
                         continue
                     if point > clock.now():
@@ -189,6 +187,11 @@ class ScenarioRunner:
                     quiet = before == settled == orch.store.event_count()
                     if not (quiet and not orch.check_deadlines()):
                         settled = orch.store.event_count() if self._drive(orch) else None
+                    # An open escalation's acknowledgement deadline is a point of its own,
+                    # so a missed deadline re-escalates on time, not at the next event.
+                    deadline = self._next_deadline(orch, point, end)
+                    if deadline is not None and deadline not in points:
+                        bisect.insort(points, deadline)
                     if self.progress is not None:
                         self.progress(point, end)
                 orch.rt.emit(
@@ -223,6 +226,15 @@ class ScenarioRunner:
         )
 
     # --- applying -----------------------------------------------------------------------
+
+    @staticmethod
+    def _next_deadline(orch: Any, now: datetime, end: datetime) -> datetime | None:
+        upcoming = [
+            e.acknowledge_by
+            for e in orch.escalations(status="open")
+            if e.acknowledge_by is not None and now < e.acknowledge_by <= end
+        ]
+        return min(upcoming, default=None)
 
     def _drive(self, orch: Any) -> bool:
         """Step until idle or paused; True when idle."""
