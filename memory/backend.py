@@ -84,6 +84,10 @@ def _sqlite_engine(url: str) -> Engine:
         _set_wal(cursor)
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A bulk import is one transaction; with the 2 MB default cache its pages spill
+        # to the WAL repeatedly.
+        cursor.execute("PRAGMA cache_size=-32000")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute("PRAGMA foreign_keys=ON")
         # Deleted content is overwritten, not left in free pages: erasure must leave no trace.
         cursor.execute("PRAGMA secure_delete=ON")

@@ -1,10 +1,10 @@
 """Memory records: writing them, and finding the ones that matter for a turn.
 
-Context preparation ranks candidates by text relevance (SQLite FTS5 bm25, PostgreSQL
-`ts_rank` over a tsvector), importance and recency on the run clock, keeps the best
-`per_kind` of each kind and fills a character budget. The database does the expensive part
-— a full-text match that returns only the top candidates of each kind (a window function) —
-and Python re-ranks that short list, so the cost stays flat as the table grows.
+Context preparation ranks candidates by text relevance (summed inverse document frequency
+of the query words, from full-text posting lists: SQLite FTS5 or PostgreSQL's tsvector),
+importance and recency on the run clock, keeps the best `per_kind` of each kind and fills a
+character budget. The index finds the matches; only the few best rows are fetched and
+re-ranked in Python, so the cost grows with the matches, not with the table.
 """
 
 from __future__ import annotations
@@ -138,6 +138,13 @@ def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list
             ),
             {"top": int(top or 0)},
         )
+    elif len(memory_rows) >= 1000:
+        # A big batch sits in the GIN index's pending list, which the planner prices so
+        # high that it scans the whole table instead; merge it and refresh the statistics.
+        connection.exec_driver_sql(
+            "SELECT gin_clean_pending_list('ix_charter_memories_search'::regclass)"
+        )
+        connection.exec_driver_sql("ANALYZE charter_memories")
     return ids
 
 
@@ -254,17 +261,11 @@ def _text_statement(dialect: Dialect, shape: _Shape) -> Any:
     )
 
 
-# One term's posting list, newest first. PostgreSQL: the materialised CTE makes the GIN
-# index find the matches (instead of walking the primary key backwards and testing each).
+# One term's posting list, newest first (SQLite; PostgreSQL's is built in _postings).
 _POSTINGS = {
     "sqlite": (
         "SELECT rowid FROM charter_memories_fts WHERE charter_memories_fts MATCH ? "
         "ORDER BY rowid DESC LIMIT ?"
-    ),
-    "postgresql": (
-        "WITH m AS MATERIALIZED (SELECT seq FROM charter_memories "
-        "WHERE search @@ plainto_tsquery('english', %s)) "
-        "SELECT seq FROM m ORDER BY seq DESC LIMIT %s"
     ),
 }
 
@@ -298,14 +299,32 @@ def _memory_total(connection: Connection) -> int:
 
 
 def _postings(connection: Connection, dialect: Dialect, terms: list[str]) -> dict[str, list[int]]:
-    postings: dict[str, list[int]] = {}
+    postings: dict[str, list[int]] = {term: [] for term in terms}
     # The driver's own cursor: thousands of integers, no per-row result processing.
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        for term in terms:
-            argument = f'"{term}"' if dialect == "sqlite" else term
-            cursor.execute(_POSTINGS[dialect], (argument, POSTING_CAP + 1))
-            postings[term] = [int(seq) for (seq,) in cursor.fetchall()]
+        if dialect == "sqlite":
+            for term in terms:
+                cursor.execute(_POSTINGS[dialect], (f'"{term}"', POSTING_CAP + 1))
+                postings[term] = [int(seq) for (seq,) in cursor.fetchall()]
+            return postings
+        # PostgreSQL: every term in one round trip. Each term is its own materialised CTE
+        # so the GIN index finds its matches (never a walk down the primary key), and the
+        # statement is never server-prepared: a generic plan, blind to the term, would
+        # guess that a full scan is cheaper.
+        ctes = ", ".join(
+            f"t{n} AS MATERIALIZED (SELECT seq FROM charter_memories "
+            f"WHERE search @@ plainto_tsquery('english', %s))"
+            for n in range(len(terms))
+        )
+        branches = " UNION ALL ".join(
+            f"(SELECT {n} AS term, seq FROM t{n} ORDER BY seq DESC LIMIT %s)"
+            for n in range(len(terms))
+        )
+        arguments: list[Any] = list(terms) + [POSTING_CAP + 1] * len(terms)
+        cursor.execute(f"WITH {ctes} {branches}", arguments, prepare=False)
+        for number, seq in cursor.fetchall():
+            postings[terms[number]].append(int(seq))
     finally:
         cursor.close()
     return postings
