@@ -79,6 +79,7 @@ def run(root: Path, events: int, durability: Any = "exit", block: int = 10) -> d
         team=load_team(),
         brains={"data": ScriptedBrain(_brain)},
         durability=durability,
+        memory=False,  # memory-free effects: the benchmark measures the coordination pipeline
     )
     db = root / "run" / "run.db"
     app, conn = _raw_app(root, chain)

@@ -117,6 +117,8 @@ class _Effects:
             report = report.model_copy(update={"task_id": self.work["task_id"]})
         event_id = self.ids.next()
         self.rt.emit(ReportFiled(**self._base(event_id), report=report))
+        if not self.rt.memory:
+            return
         recorded = capture_learning(
             self.rt.store,
             agent=self.agent,

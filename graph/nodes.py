@@ -147,12 +147,16 @@ class Nodes:
         else:
             query = work["cause"].split(":", 1)[-1].replace("_", " ")
         charter = rt.team.roles[work["agent"]]
-        snippets = prepare_context(
-            rt.store,
-            agent=work["agent"],
-            query=query,
-            now=rt.clock.now(),
-            kinds=charter.memory_kinds or None,
+        snippets = (
+            []
+            if not rt.memory
+            else prepare_context(
+                rt.store,
+                agent=work["agent"],
+                query=query,
+                now=rt.clock.now(),
+                kinds=charter.memory_kinds or None,
+            )
         )
         rt.emit(
             ContextPrepared(

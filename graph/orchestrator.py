@@ -85,6 +85,7 @@ class Orchestrator:
         classifications: Mapping[str, str] | None = None,
         tools: ToolRegistry | None = None,
         durability: Literal["sync", "async", "exit"] = "exit",
+        memory: bool = True,
     ) -> None:
         if durability not in ("sync", "async", "exit"):
             raise ConfigError(f"durability {durability!r}: expected sync, async or exit")
@@ -113,6 +114,7 @@ class Orchestrator:
                 budgets,
                 classifications,
                 tools,
+                memory,
             )
         except BaseException:
             self._release_lock()
@@ -154,6 +156,7 @@ class Orchestrator:
         budgets: Budgets | None,
         classifications: Mapping[str, str] | None,
         tools: ToolRegistry | None,
+        memory: bool,
     ) -> None:
         meta_path = self.run_dir / "run.json"
         if meta_path.is_file():
@@ -216,6 +219,7 @@ class Orchestrator:
             datasets=datasets,
             budgets=budgets or Budgets(),
             catalog=Catalog(self.run_dir / "classifications.json", dict(classifications or {})),
+            memory=memory,
         )
         for _, event in self.store.events(kinds={"turn_completed"}):
             assert isinstance(event, TurnCompleted)

@@ -78,6 +78,7 @@ class Runtime:
     turns: TurnCounter = field(default_factory=TurnCounter)
     coordinator: str = "pm"
     violation_threshold: int = 3  # denied writes by one role before it escalates
+    memory: bool = True  # False: no context preparation, no learning capture (benchmarks)
 
     def scope(self, *parts: Any) -> IdScope:
         return IdScope(self.run_id, *parts)

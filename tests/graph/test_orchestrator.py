@@ -186,3 +186,22 @@ def test_langgraph_server_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert set(NODE_NAMES) <= set(compiled.get_graph().nodes)
     config = json.loads((Path(__file__).parents[2] / "langgraph.json").read_text())
     assert config["graphs"]["charter"] == "./graph/server.py:make_graph"
+
+
+def test_memory_free_runs_skip_context_and_learning(make_orch: Callable) -> None:
+    report = Report.model_validate(
+        {
+            "report": {
+                "status": "failed",
+                "summary": "x",
+                "lessons": [{"category": "failure", "summary": "broke"}],
+            }
+        }
+    )
+    brain = ScriptedBrain([[report], []])
+    orch = make_orch(brains={"data": brain}, checkpointer="memory", memory=False)
+    orch.submit("fails", to="data")
+    orch.run_until_idle()
+    assert orch.events(kinds={"report_filed"})
+    assert not orch.events(kinds={"memory_recorded"})
+    assert orch.store.memory_count() == 0
