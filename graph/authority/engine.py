@@ -21,7 +21,7 @@ from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, Tea
 from ..paths import PathRefused, WorkspaceLinks, clean_path
 from .claims import Claim, ClaimIndex
 from .names import NameClassifier, NameFacts
-from .reference import judge, make_plan, steps
+from .reference import Plan, judge, make_plan, steps
 from .verdict import Verdict
 
 _CACHE_LIMIT = 1_000_000  # entries per cache before it is cleared (bounded memory)
@@ -35,6 +35,8 @@ _new_verdict = tuple.__new__  # Verdict without its Python-level __new__ (hot pa
 class _Folder:
     matched: tuple[tuple[_Rank, Claim], ...]  # match every file here
     pending: tuple[Claim, ...]  # may match through the file name: test each path
+    # numbers `matched` (all a pair's analysis depends on), shifted past any name number
+    core: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +99,10 @@ class AuthorityEngine:
         self._verdicts: dict[tuple[str, str], Verdict] = {}
         self._folders: dict[str, tuple[bool | str, _Folder]] = {}
         self._folder_facts: dict[tuple[Any, Any], _Folder] = {}
-        self._pairs: dict[tuple[_Folder, NameFacts], _Matches] = {}
+        self._folder_cores: dict[tuple[tuple[_Rank, Claim], ...], int] = {}
+        # (folder core | name core) -> what matches there, per role
+        self._pairs: dict[int, _Matches] = {}
+        self._plans: dict[frozenset[int], Plan] = {}  # candidate claims -> explanation plan
 
     # ---- public --------------------------------------------------------------------
 
@@ -151,12 +156,13 @@ class AuthorityEngine:
             if folder.pending or file.general:
                 fields = self._decide_with_regex(role, clean, name, folder, file)
             if fields is None:
-                pair = self._pairs.get((folder, file))
+                pair_key = folder.core | file.core
+                pair = self._pairs.get(pair_key)
                 if pair is None:
                     pair = self._analyse(self._matched(folder, file))
                     if len(self._pairs) >= _CACHE_LIMIT:
                         self._pairs.clear()
-                    self._pairs[(folder, file)] = pair
+                    self._pairs[pair_key] = pair
                 fields = pair.verdicts.get(role)
                 if fields is None:
                     fields = pair.verdicts[role] = self._fields(role, pair)
@@ -344,7 +350,8 @@ class AuthorityEngine:
         facts = (normalised, tuple(pending))
         folder = self._folder_facts.get(facts)
         if folder is None:
-            folder = _Folder(matched=facts[0], pending=facts[1])
+            core = self._folder_cores.setdefault(normalised, len(self._folder_cores)) << 32
+            folder = _Folder(normalised, facts[1], core)
             self._folder_facts[facts] = folder
         entry = (self._links.status(directory), folder)
         if len(self._folders) >= _CACHE_LIMIT:
@@ -368,8 +375,13 @@ class AuthorityEngine:
         directory, _, name = clean.rpartition("/")
         hits = self._hits_of_dir(directory) if directory else self._index.always
         hits = hits | self._index.always | self._hits_of_segment(name)
+        plan = self._plans.get(hits)
+        if plan is None:
+            if len(self._plans) >= _CACHE_LIMIT:
+                self._plans.clear()
+            plan = self._plans[hits] = make_plan(self._index, hits)
         own = len(self._everything.forbidden.get(role, ()))
-        return [head, *steps(role, clean, make_plan(self._index, hits), own)]
+        return [head, *steps(role, clean, plan, own)]
 
 
 __all__ = ["AuthorityEngine", "Verdict"]

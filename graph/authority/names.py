@@ -25,6 +25,7 @@ _NO_HITS: frozenset[int] = frozenset()
 class NameFacts:
     matched: tuple[Claim, ...]  # floating one-segment claims the name matches
     general: tuple[Claim, ...]  # other claims indexed under the name: test each path
+    core: int  # numbers `matched` (what decisions depend on): equal sets, equal numbers
 
 
 # (claim, how to test, its name matcher, the suffix or needle), and the general claims
@@ -40,6 +41,7 @@ class NameClassifier:
         self._buckets: dict[str, _Bucket] = {}
         self._plain: dict[frozenset[int], _Bucket] = {}
         self._facts: dict[tuple[tuple[Claim, ...], tuple[Claim, ...]], NameFacts] = {}
+        self._cores: dict[tuple[Claim, ...], int] = {}
         self.names: dict[str, NameFacts] = {}
 
     def classify(self, name: str) -> NameFacts:
@@ -69,7 +71,8 @@ class NameClassifier:
         facts = (tuple(matched), general)
         found = self._facts.get(facts)
         if found is None:
-            found = self._facts[facts] = NameFacts(matched=facts[0], general=general)
+            core = self._cores.setdefault(facts[0], len(self._cores))
+            found = self._facts[facts] = NameFacts(facts[0], general, core)
         if len(self.names) >= _CACHE_LIMIT:
             self.names.clear()
         self.names[name] = found
