@@ -18,7 +18,7 @@ from charter.tui import CharterApp
 from charter.tui.run_screen import RunScreen
 
 SIZES = [(80, 24), (160, 48)]
-VIEWS = {"agents": "1", "timeline": "2", "escalations": "3", "scorecard": "6"}
+VIEWS = {"agents": "1", "timeline": "2", "escalations": "3"}
 
 
 def _app(tmp_path: Path) -> CharterApp:

@@ -50,7 +50,12 @@ async def test_deny_leads_to_the_other_ending(fake_source: ScriptedRunSource) ->
     app = CharterApp(fake_source)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: bool(fake_source.escalations()))
-        await pilot.press("e", "d")
+        await pilot.press("e", "a")
+        await pilot.pause()
+        await pilot.press("escape")  # changed my mind: Escape cancels, nothing decided
+        await pilot.pause()
+        assert fake_source.escalations()[0].decision is None
+        await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"no", "enter")
         await wait_until(pilot, lambda: fake_source.status().finished)
@@ -58,17 +63,6 @@ async def test_deny_leads_to_the_other_ending(fake_source: ScriptedRunSource) ->
         await wait_until(pilot, lambda: screen.model.seen == fake_source.event_count())
         assert screen.model.agents["data"].last_report == "blocked"
         assert fake_source.escalations()[0].decision.verdict == "deny"  # type: ignore[union-attr]
-
-
-async def test_escape_cancels_a_decision(fake_source: ScriptedRunSource) -> None:
-    app = CharterApp(fake_source)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: bool(fake_source.escalations()))
-        await pilot.press("e", "a")
-        await pilot.pause()
-        await pilot.press("escape")
-        await pilot.pause()
-        assert fake_source.escalations()[0].decision is None
 
 
 async def test_pause_and_single_step(fake_source: ScriptedRunSource) -> None:
@@ -138,13 +132,13 @@ async def test_timeline_filters_by_agent_kind_and_severity(fake_source: Scripted
         await pilot.pause()
         assert len(timeline.model) == fake_source.event_count()
 
+        # newest first, and back
+        await pilot.press("n")
+        assert timeline.model.row(0).seq == fake_source.event_count()  # type: ignore[union-attr]
+        await pilot.press("n")
+        assert timeline.model.row(0).seq == 1  # type: ignore[union-attr]
 
-async def test_selecting_an_event_shows_its_full_payload(fake_source: ScriptedRunSource) -> None:
-    fake_source.run_until_idle()
-    app = CharterApp(fake_source)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2")
-        timeline = _screen(app).query_one(TimelineView)
+        # selecting an event shows its full payload
         timeline.focus()
         await pilot.press("home", "down", "enter")
         await pilot.pause()
@@ -154,17 +148,6 @@ async def test_selecting_an_event_shows_its_full_payload(fake_source: ScriptedRu
         assert '"kind": "schedule_fired"' in app.screen.payload
         await pilot.press("escape")
         assert isinstance(app.screen, RunScreen)
-
-
-async def test_newest_first_order(fake_source: ScriptedRunSource) -> None:
-    fake_source.run_until_idle()
-    app = CharterApp(fake_source)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2", "n")
-        timeline = _screen(app).query_one(TimelineView)
-        assert timeline.model.row(0).seq == fake_source.event_count()  # type: ignore[union-attr]
-        await pilot.press("n")
-        assert timeline.model.row(0).seq == 1  # type: ignore[union-attr]
 
 
 async def test_memory_search_and_context_picks(fake_source: ScriptedRunSource) -> None:
@@ -253,11 +236,6 @@ async def test_help_lists_every_key(fake_source: ScriptedRunSource) -> None:
                     assert shown in listed, f"{key} missing from help"
         await pilot.press("escape")
         assert isinstance(app.screen, RunScreen)
-
-
-async def test_theme_toggle(fake_source: ScriptedRunSource) -> None:
-    app = CharterApp(fake_source, paused=True)
-    async with app.run_test(size=(80, 24)) as pilot:
         assert app.theme == "textual-dark"
         await pilot.press("t")
         assert app.theme == "textual-light"
