@@ -110,20 +110,33 @@ def shipped_globs(team: Team) -> list[Glob]:
     return list(unique.values())
 
 
+_REPOS: dict[tuple[Path, tuple[str, ...]], Path] = {}
+
+
+def _pattern_repo(root: Path, patterns: list[str]) -> Path:
+    """A throw-away repository holding pattern i alone in `p<i>/.gitignore` (gitignore
+    patterns are relative to their folder). Built once per pattern list: the patterns do
+    not change between examples, only the paths asked about do."""
+    key = (root, tuple(patterns))
+    repo = _REPOS.get(key)
+    if repo is None:
+        repo = Path(tempfile.mkdtemp(prefix="patterns", dir=root))
+        subprocess.run([GIT or "git", "init", "-q"], cwd=repo, check=True)
+        for index, pattern in enumerate(patterns):
+            folder = repo / f"p{index}"
+            folder.mkdir()
+            (folder / ".gitignore").write_text(pattern + "\n", encoding="utf-8")
+        _REPOS[key] = repo
+    return repo
+
+
 def git_matches(
     root: Path, patterns: list[str], paths: list[str], *, ignore_case: bool
 ) -> list[set[str]]:
-    """For each pattern, the paths git matches with it. One git call: pattern i lives alone
-    in `p<i>/.gitignore` (gitignore patterns are relative to their folder), and the paths
-    are asked for under each folder."""
-    repo = Path(tempfile.mkdtemp(prefix="folded" if ignore_case else "exact", dir=root))
-    subprocess.run([GIT or "git", "init", "-q"], cwd=repo, check=True)
-    queries = []
-    for index, pattern in enumerate(patterns):
-        folder = repo / f"p{index}"
-        folder.mkdir()
-        (folder / ".gitignore").write_text(pattern + "\n", encoding="utf-8")
-        queries.extend(f"p{index}/{path}" for path in paths)
+    """For each pattern, the paths git matches with it, in one git call: the paths are
+    asked for under each pattern's folder."""
+    repo = _pattern_repo(root, patterns)
+    queries = [f"p{index}/{path}" for index in range(len(patterns)) for path in paths]
     result = subprocess.run(
         [
             GIT or "git",
