@@ -6,7 +6,6 @@ from __future__ import annotations
 import shlex
 import sys
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 from charter.protocols import ConfigError
@@ -19,15 +18,9 @@ DEMO = "demo"  # the built-in flagship scenario (charter.graph.demo)
 
 def scenario_library() -> list[Path]:
     """The shipped scenario files, plus the built-in demo first."""
-    found: list[Path] = [Path(DEMO)]
-    try:
-        library = resources.files("charter.scenarios") / "library"
-    except ModuleNotFoundError:
-        return found
-    root = Path(str(library))
-    if root.is_dir():
-        found += sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml"))
-    return found
+    from charter.scenarios import library_files
+
+    return [Path(DEMO), *library_files()]
 
 
 def _scenario_opener(runs_root: Path | None):  # type: ignore[no-untyped-def]
