@@ -92,7 +92,7 @@ def test_a_directory_without_a_run_is_one_clear_error(tmp_path: Path) -> None:
         build_app(str(tmp_path / "missing.yaml"))
     bad = tmp_path / "bad.yaml"
     bad.write_text("- just a list\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="bad.yaml"):  # refused before any UI or thread
+    with pytest.raises(ConfigError, match=r"bad\.yaml"):  # refused before any UI or thread
         build_app(str(bad))
 
 
