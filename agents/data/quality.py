@@ -38,6 +38,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import NullType
 
 from charter.protocols import ConfigError
@@ -49,6 +50,8 @@ from .suite import CheckResult, CheckSpec, Suite, SuiteResult, orphan_columns, v
 from .table_checks import TABLE_CHECKS, CheckError, TableContext
 
 _Cond = ColumnElement[bool]
+# Below this many rowids a second connection costs more than half a scan saves.
+_SPLIT_ROWS = 200_000
 
 
 @dataclass
@@ -80,15 +83,48 @@ def _supports_filter(engine: Engine) -> bool:
     return False
 
 
+def _can_fan_out(engine: Engine) -> bool:
+    """Whether a second connection sees the same data: not so for SQLite in memory, where
+    each connection (each thread, with SQLAlchemy's default pool) has its own database."""
+    if engine.dialect.name != "sqlite":
+        return True
+    return engine.url.database not in (None, "", ":memory:") and "mode=memory" not in str(
+        engine.url
+    )
+
+
 class _Aggregates:
     """The select list of the one scan; identical aggregates (several checks on the same
-    column share a domain) are computed once."""
+    column share a domain) are computed once. The main list holds only counts, which add
+    up over row ranges, so the scan can be split across connections. Distinct counts and
+    maxima go to a list of their own, run over the whole table: a distinct count builds a
+    temporary index of every value (the costliest part of a scan), so that query runs on
+    another connection while the main scan runs."""
 
     def __init__(self, engine: Engine) -> None:
         self._dialect = engine.dialect
         self._filter = _supports_filter(engine)
         self.columns: list[Any] = [func.count()]
+        self.whole: list[Any] = []
         self._seen: dict[str, int] = {}
+
+    @property
+    def has_distinct(self) -> bool:
+        return any(key.startswith("distinct:") for key in self._seen)
+
+    def count_distinct(self, column: Any) -> int:
+        """The slot (negative: in the whole-table query) of COUNT(DISTINCT column)."""
+        return self._add_whole(f"distinct:{column.name}", func.count(column.distinct()))
+
+    def maximum(self, column: Any) -> int:
+        """The slot (negative: in the whole-table query) of MAX(column)."""
+        return self._add_whole(f"max:{column.name}", func.max(column))
+
+    def _add_whole(self, key: str, expression: Any) -> int:
+        if key not in self._seen:
+            self.whole.append(expression)
+            self._seen[key] = -len(self.whole)
+        return self._seen[key]
 
     def count_where(self, condition: _Cond) -> int:
         """The slot of "rows where `condition` is true" (NULL counts as false)."""
@@ -103,10 +139,20 @@ class _Aggregates:
             )
         except Exception:  # a value without a literal form: do not share it
             key = f"#{len(self.columns)}"
-        if key not in self._seen:
+        if key not in self._seen:  # "distinct:"/"max:" keys never look like compiled SQL
             self._seen[key] = len(self.columns)
             self.columns.append(expression)
         return self._seen[key]
+
+
+class _ScanRow:
+    """One result row over the main scan and the whole-table query (negative slots)."""
+
+    def __init__(self, main: Sequence[Any], distinct: Sequence[Any]) -> None:
+        self._main, self._distinct = main, distinct
+
+    def __getitem__(self, slot: int) -> Any:
+        return self._main[slot] if slot >= 0 else self._distinct[-slot - 1]
 
 
 def _column(table: Table, name: str) -> Any:
@@ -282,6 +328,7 @@ class _Runner:
     ) -> None:
         self.conn, self.engine, self.suite, self.now = conn, engine, suite, now
         self._pool = pool
+        self._fan_out = _can_fan_out(engine)
         self._tables: dict[str, Table] = {}
 
     def table(self, name: str) -> Table:
@@ -336,9 +383,9 @@ class _Runner:
         slots: dict[str, int] = {}
         for index in table_checks:
             spec = self.suite.checks[index]
-            column = spec.kwargs.get("column")
+            column = str(spec.kwargs.get("column"))
             if spec.expectation == "expect_table_to_be_fresh" and column in table.c:
-                slots[f"max:{column}"] = aggregates.add(func.max(table.c[column]))
+                slots[f"max:{column}"] = aggregates.maximum(table.c[column])
         return slots
 
     def _run_maps(
@@ -364,7 +411,7 @@ class _Runner:
             if plan.distinct_of is None:
                 second: int | None = aggregates.count_where(and_(plan.domain, plan.unexpected))
             elif len(plan.distinct_of) == 1:
-                second = aggregates.add(func.count(plan.distinct_of[0].distinct()))
+                second = aggregates.count_distinct(plan.distinct_of[0])
                 distinct_slots[plan.distinct_of[0].name] = second
             else:
                 second = None  # a query of its own, below
@@ -384,9 +431,9 @@ class _Runner:
                      if c.name in distinct_slots]  # fmt: skip
             if known:
                 implied[index] = known
-            else:
+            elif self._fan_out:
                 pending[index] = self._pool.submit(self._group_count, plans[index])
-        row = self.conn.execute(select(*aggregates.columns).select_from(table)).one()
+        row = self._scan_all(table, aggregates)
         total = int(row[0])
         scanned: dict[str, Any] = {"count": total}
         scanned.update({name: row[slot] for name, slot in table_slots.items()})
@@ -398,9 +445,12 @@ class _Runner:
             found: Any
             if index in implied:
                 settled = any(int(row[slot]) == total for slot in implied[index])
-                found = considered if settled else self._group_count(plan)
+                found = considered if settled else self._group_count(plan, self.conn)
             elif second_slot is None:
-                found = pending[index].result()
+                found = (
+                    pending[index].result() if index in pending
+                    else self._group_count(plan, self.conn)
+                )  # fmt: skip
             else:
                 found = row[second_slot]
             if plan.distinct_of is None:
@@ -424,13 +474,74 @@ class _Runner:
             out[index] = result
         return out, scanned
 
-    def _group_count(self, plan: _MapPlan) -> int:
+    def _scan_all(self, table: Table, aggregates: _Aggregates) -> _ScanRow:
+        """The main scan (split into row ranges when that can run in parallel) and the
+        whole-table query, concurrently when a second connection sees the same data."""
+        parts = self._row_ranges(table) if self._fan_out else [None]
+        if len(parts) == 1 and not (self._fan_out and aggregates.has_distinct):
+            # Nothing to run alongside: one query, as cheap as a scan gets.
+            both = self._scan(table, aggregates.columns + aggregates.whole, None, self.conn)
+            width = len(aggregates.columns)
+            return _ScanRow(both[:width], both[width:])
+        whole_future = (
+            self._pool.submit(self._scan, table, aggregates.whole, None)
+            if aggregates.whole
+            else None
+        )
+        futures = [self._pool.submit(self._scan, table, aggregates.columns, p) for p in parts[1:]]
+        first = self._scan(table, aggregates.columns, parts[0], self.conn)
+        sums = [int(value or 0) for value in first]
+        for future in futures:
+            sums = [a + int(b or 0) for a, b in zip(sums, future.result(), strict=True)]
+        return _ScanRow(sums, whole_future.result() if whole_future else ())
+
+    def _row_ranges(self, table: Table) -> list[_Cond | None]:
+        """Two halves of a large SQLite table by rowid, so both cores scan (the sqlite3
+        driver releases the GIL while SQLite works); one range otherwise. PostgreSQL
+        plans its own parallel scans."""
+        names = {c.name.lower() for c in table.columns}
+        if self.engine.dialect.name != "sqlite" or names & {"rowid", "_rowid_", "oid"}:
+            return [None]
+        rowid: Any = literal_column("rowid")
+        try:
+            # Two queries: SQLite reads MIN or MAX of the rowid off the b-tree's edge only
+            # when it is the query's sole aggregate; together they cost a full scan.
+            low = self.conn.execute(select(func.min(rowid)).select_from(table)).scalar()
+            high = self.conn.execute(select(func.max(rowid)).select_from(table)).scalar()
+        except SQLAlchemyError:  # a WITHOUT ROWID table
+            return [None]
+        if low is None or int(high) - int(low) < _SPLIT_ROWS:
+            return [None]
+        middle = (int(low) + int(high)) // 2
+        return [rowid <= middle, rowid > middle]
+
+    def _scan(
+        self,
+        table: Table,
+        columns: list[Any],
+        where: _Cond | None,
+        conn: Connection | None = None,
+    ) -> Sequence[Any]:
+        query = select(*columns).select_from(table)
+        if where is not None:
+            query = query.where(where)
+        if conn is not None:
+            return tuple(conn.execute(query).one())
+        with self.engine.connect() as own:
+            return tuple(own.execute(query).one())
+
+    def _group_count(self, plan: _MapPlan, conn: Connection | None = None) -> int:
+        """Distinct combinations of a multi-column key, on `conn` or (from a worker thread)
+        a connection of its own."""
         # GROUP BY, not SELECT DISTINCT: SQLite runs a multi-column DISTINCT several
         # times slower (measured 7.4 s against 1.6 s on a million rows).
         one: Any = literal_column("1")
         inner = select(one).where(plan.domain).group_by(*(plan.distinct_of or [])).subquery()
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+        query = select(func.count()).select_from(inner)
+        if conn is not None:
+            return int(conn.execute(query).scalar_one())
+        with self.engine.connect() as own:
+            return int(own.execute(query).scalar_one())
 
     def _duplicates(self, table: Table, plan: _MapPlan, considered: int, distinct: Any) -> int:
         if int(distinct) == considered:
@@ -478,7 +589,7 @@ def run_suite(
     engine = target if isinstance(target, Engine) else open_engine(target)
     started = clock_seconds()
     try:
-        with engine.connect() as conn, ThreadPoolExecutor(max_workers=2) as pool:
+        with engine.connect() as conn, ThreadPoolExecutor(max_workers=3) as pool:
             results = _Runner(conn, engine, suite, now, pool).run()
     finally:
         if engine is not target:  # opened here: release its connections (file handles)
