@@ -44,8 +44,8 @@ class Claim:
     floating: bool = False  # a one-segment pattern matching at any depth
     reaches_files: bool = True  # its last segment may be the file name itself
     last_match: Search | None = None  # the last segment alone, against a file name
-    # A substring every name matching `name_match` contains (case folded when the engine
-    # folds case): a test far cheaper than the regex, tried first. "" when unknown.
+    # A substring every name matching `name_match` (or `last_match`) contains (case folded
+    # when the engine folds case): far cheaper than the regex, tried first. "" if unknown.
     needle: str = ""
     # When the last segment is `*` followed by literal text: that text (a name matches
     # iff it ends with it). "" otherwise.
@@ -102,7 +102,9 @@ class ClaimIndex:
                 floating, name_match = self._segment_form(glob.regex)
                 reaches_files = glob.regex.endswith(FILE_OR_DIR)
                 last = glob.text.rstrip("/").rsplit("/", 1)[-1]
-                needle, suffix = self._name_hints(last) if name_match else ("", "")
+                last_match = self._last_segment_matcher(last) if reaches_files else None
+                hinted = name_match is not None or last_match is not None
+                needle, suffix = self._name_hints(last) if hinted else ("", "")
                 claims.append(
                     Claim(
                         ident=len(self.claims) + len(claims),
@@ -115,7 +117,7 @@ class ClaimIndex:
                         name_match=name_match,
                         floating=floating,
                         reaches_files=reaches_files,
-                        last_match=self._last_segment_matcher(last) if reaches_files else None,
+                        last_match=last_match,
                         needle=needle,
                         suffix=suffix,
                     )

@@ -37,6 +37,7 @@ class _Folder:
     pending: tuple[Claim, ...]  # may match through the file name: test each path
     # numbers `matched` (all a pair's analysis depends on), shifted past any name number
     core: int
+    pending_mask: int  # bits (1 << claim ident) of `pending`
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ class AuthorityEngine:
             if file is None:
                 file = self._names.classify(name)
             fields = None
-            if folder.pending or file.general:
+            if (folder.pending_mask | file.general_mask) & file.last_mask:
                 fields = self._decide_with_regex(role, clean, name, folder, file)
             if fields is None:
                 pair_key = folder.core | file.core
@@ -351,7 +352,8 @@ class AuthorityEngine:
         folder = self._folder_facts.get(facts)
         if folder is None:
             core = self._folder_cores.setdefault(normalised, len(self._folder_cores)) << 32
-            folder = _Folder(normalised, facts[1], core)
+            mask = sum(1 << claim.ident for claim in pending)
+            folder = _Folder(normalised, facts[1], core, mask)
             self._folder_facts[facts] = folder
         entry = (self._links.status(directory), folder)
         if len(self._folders) >= _CACHE_LIMIT:

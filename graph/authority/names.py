@@ -26,6 +26,11 @@ class NameFacts:
     matched: tuple[Claim, ...]  # floating one-segment claims the name matches
     general: tuple[Claim, ...]  # other claims indexed under the name: test each path
     core: int  # numbers `matched` (what decisions depend on): equal sets, equal numbers
+    # Bits (1 << claim ident) of the claims depending on folder and name whose last segment
+    # may take this name (set for claims without a last-segment matcher): a folder's
+    # pending claims outside it cannot match through this name, so need no regex.
+    last_mask: int
+    general_mask: int  # bits of `general`
 
 
 # (claim, how to test, its name matcher, the suffix or needle), and the general claims
@@ -40,14 +45,25 @@ class NameClassifier:
         self._index = index
         self._buckets: dict[str, _Bucket] = {}
         self._plain: dict[frozenset[int], _Bucket] = {}
-        self._facts: dict[tuple[tuple[Claim, ...], tuple[Claim, ...]], NameFacts] = {}
+        self._facts: dict[tuple[tuple[Claim, ...], tuple[Claim, ...], int], NameFacts] = {}
+        # Claims depending on folder and name: the tests of their last segment. Those
+        # without a matcher are always candidates (their bit stays set).
+        depending = [c for c in index.claims if c.reaches_files and not c.floating]
+        self._all_bits = sum(1 << claim.ident for claim in depending)
+        tests: list[_Test] = []
+        for claim in depending:
+            if claim.last_match is not None:
+                mode = _ENDSWITH if claim.suffix else _NEEDLE if claim.needle else _REGEX
+                tests.append((claim, mode, claim.last_match, claim.suffix or claim.needle))
+        self._last_tests = tuple(tests)
         self._cores: dict[tuple[Claim, ...], int] = {}
         self.names: dict[str, NameFacts] = {}
 
     def classify(self, name: str) -> NameFacts:
         index = self._index
         key = name if index.case_sensitive else name.lower()
-        if key in index.by_segment or not (index.case_sensitive or key.isascii()):
+        plain = not (index.case_sensitive or key.isascii())  # str.lower() may disagree with re
+        if plain or key in index.by_segment:
             matched = self._plain_matches(name, key)
             general = self._plain_bucket(name, key)[1]
         else:
@@ -68,11 +84,23 @@ class NameClassifier:
                         matched.append(claim)
                 elif test(name) is not None:
                     matched.append(claim)
-        facts = (tuple(matched), general)
+        last_mask = self._all_bits
+        for claim, mode, test, text in self._last_tests:
+            if plain:
+                if test(name) is None:
+                    last_mask ^= 1 << claim.ident
+            elif mode == _ENDSWITH:
+                if not key.endswith(text):
+                    last_mask ^= 1 << claim.ident
+            elif (mode == _NEEDLE and text not in key) or test(name) is None:
+                last_mask ^= 1 << claim.ident
+        facts = (tuple(matched), general, last_mask)
         found = self._facts.get(facts)
         if found is None:
             core = self._cores.setdefault(facts[0], len(self._cores))
-            found = self._facts[facts] = NameFacts(facts[0], general, core)
+            general_mask = sum(1 << claim.ident for claim in general)
+            found = NameFacts(facts[0], general, core, last_mask, general_mask)
+            self._facts[facts] = found
         if len(self.names) >= _CACHE_LIMIT:
             self.names.clear()
         self.names[name] = found
