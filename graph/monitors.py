@@ -20,6 +20,8 @@ Built-in monitors (options in brackets):
   that passes `PRAGMA integrity_check` -> `data_quality_alert` (check `backup`).
 * `compliance_scan` — columns whose names look personal (email, phone, ssn, ...) with no
   classification in the run's catalogue -> `governance_violation`.
+* `infra_health` — every database opens and passes `PRAGMA quick_check` -> `data_loss`.
+* `standup` — the PM's stand-up: the fire is recorded, nothing is measured or signalled.
 """
 
 from __future__ import annotations
@@ -308,6 +310,31 @@ def compliance_scan(context: MonitorContext) -> list[Signal]:
     return signals
 
 
+def infra_health(context: MonitorContext) -> list[Signal]:
+    signals: list[Signal] = []
+    for path in context.databases():
+        engine = _connect(path)
+        try:
+            with engine.connect() as conn:
+                result = conn.execute(sa.text("PRAGMA quick_check")).scalar()
+            problem = None if result == "ok" else f"quick check: {result}"
+        except sa.exc.DBAPIError as error:
+            problem = f"unreadable: {error.orig}"
+        finally:
+            engine.dispose()
+        if problem:
+            signals.append(
+                context.signal("data_loss", len(signals), database=path.name, problem=problem)
+            )
+    return signals
+
+
+def standup(context: MonitorContext) -> list[Signal]:
+    # The PM's stand-up is a coordination ritual, not a measurement: the fire is recorded
+    # (a `schedule_fired` event) and nothing is signalled.
+    return []
+
+
 MONITORS: dict[str, Monitor] = {
     monitor.name: monitor
     for monitor in (
@@ -316,6 +343,8 @@ MONITORS: dict[str, Monitor] = {
         FunctionMonitor("query_latency", query_latency, "full scans of large tables"),
         FunctionMonitor("backup_verification", backup_verification, "verified backups"),
         FunctionMonitor("compliance_scan", compliance_scan, "unclassified personal data"),
+        FunctionMonitor("infra_health", infra_health, "databases open and pass quick_check"),
+        FunctionMonitor("standup", standup, "the PM's stand-up: recorded, no measurement"),
     )
 }
 
@@ -338,6 +367,8 @@ __all__ = [
     "compliance_scan",
     "data_quality",
     "get_monitor",
+    "infra_health",
     "pipeline_health",
     "query_latency",
+    "standup",
 ]

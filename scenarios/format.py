@@ -317,6 +317,7 @@ class Scenario(StrictModel):
     team: str | list[str] = "default"  # "default", shipped role names, or charter files
     workspace: Workspace = Field(default_factory=Workspace)
     schedules: list[ScheduleSpec] = Field(default_factory=list)
+    charter_schedules: bool = False  # also run the team charters' own scheduled activations
     timeline: list[TimelineStep] = Field(default_factory=list)
     pm: PmSpec = Field(default_factory=PmSpec)
     expect: list[Expectation] = Field(default_factory=list)

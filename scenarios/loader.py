@@ -32,7 +32,8 @@ class LoadedScenario:
         return self.source.path.parent
 
     def schedules(self) -> list[tuple[str, Schedule]]:
-        return [
+        """The scenario's schedules, then (with `charter_schedules`) the charters' own."""
+        own = [
             (
                 spec.role,
                 Schedule(
@@ -46,6 +47,15 @@ class LoadedScenario:
             )
             for spec in self.scenario.schedules
         ]
+        if self.scenario.charter_schedules:
+            taken = {(role, s.name) for role, s in own}
+            own += [
+                (role, schedule)
+                for role, charter in self.team.roles.items()
+                for schedule in charter.activation.scheduled
+                if (role, schedule.name) not in taken
+            ]
+        return own
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
@@ -131,9 +141,8 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
                     f"generator {db.generate!r}: unknown; expected one of "
                     f"{', '.join(sorted(GENERATORS))}",
                 )
-    for index, (role_name, schedule) in enumerate(
-        LoadedScenario(scenario, source, team).schedules()
-    ):
+    scenario_schedules = LoadedScenario(scenario, source, team).schedules()
+    for index, (role_name, schedule) in enumerate(scenario_schedules[: len(scenario.schedules)]):
         role(("schedules", index, "role"), role_name)
         spec = scenario.schedules[index]
         if (spec.cron is None) == (spec.interval is None):
@@ -147,6 +156,13 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
             raise source.error(
                 ("schedules", index, "monitor"),
                 f"monitor {spec.monitor!r}: unknown; expected one of {', '.join(sorted(MONITORS))}",
+            )
+    for role_name, schedule in scenario_schedules[len(scenario.schedules) :]:
+        if schedule.monitor is not None and schedule.monitor not in MONITORS:
+            raise source.error(
+                ("charter_schedules",),
+                f"charter of {role_name!r}: schedule {schedule.name!r} names monitor "
+                f"{schedule.monitor!r}; expected one of {', '.join(sorted(MONITORS))}",
             )
     previous: datetime | None = None
     for index, step in enumerate(scenario.timeline):

@@ -322,9 +322,12 @@ class ScenarioRunner:
     def _apply_fire(self, orch: Any, fire: ScheduledFire, since: datetime | None) -> None:
         orch.rt.emit(fire_event(orch.run_id, fire, fire.at))
         spec = next(
-            s
-            for s in self.scenario.schedules
-            if s.role == fire.role and (s.name or "schedule") == fire.schedule
+            (
+                s
+                for s in self.scenario.schedules
+                if s.role == fire.role and (s.name or "schedule") == fire.schedule
+            ),
+            None,
         )
         if fire.monitor is None:
             orch.submit(
@@ -343,7 +346,7 @@ class ScenarioRunner:
             now=fire.at,
             schedule=fire.schedule,
             since=since,
-            options=spec.options,
+            options=spec.options if spec is not None else {},
             classifications=dict(self.scenario.workspace.classifications),
         )
         for found in get_monitor(fire.monitor).run(context):

@@ -135,3 +135,20 @@ def test_unknown_monitor_is_a_config_error_listing_the_known_ones() -> None:
     with pytest.raises(ConfigError, match="pipeline_health"):
         get_monitor("nope")
     assert {"pipeline_health", "data_quality", "query_latency"} <= set(MONITORS)
+
+
+def test_every_monitor_a_shipped_charter_names_exists() -> None:
+    from charter.agents.team import load_team
+
+    named = {
+        s.monitor for c in load_team().roles.values() for s in c.activation.scheduled if s.monitor
+    }
+    assert named <= set(MONITORS)
+
+
+def test_infra_health_reports_a_corrupt_database(tmp_path: Path) -> None:
+    path = _db(tmp_path)
+    assert get_monitor("infra_health").run(_ctx(tmp_path)) == []
+    path.write_bytes(b"not a database at all" * 100)
+    found = get_monitor("infra_health").run(_ctx(tmp_path))
+    assert [s.kind for s in found] == ["data_loss"]

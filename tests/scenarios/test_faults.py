@@ -35,3 +35,31 @@ def test_a_silent_brain_sends_nothing(tmp_path: Path) -> None:
     }
     result = run_scenario(load_scenario(write_yaml(tmp_path / "s.yaml", data)), tmp_path / "r")
     assert result.passed, [(r.check, r.detail) for r in result.results]
+
+
+def test_charter_schedules_drive_the_data_agents_monitors(tmp_path: Path) -> None:
+    # The Data charter's own "Pipeline health" schedule (every 15 minutes) finds the failure.
+    data = {
+        "name": "charter-schedules",
+        "start": "2026-03-02T01:00:00Z",
+        "charter_schedules": True,
+        "workspace": {"database": {"name": "orders.db", "generate": "orders_demo", "rows": 50}},
+        "timeline": [
+            {
+                "at": "+00:05",
+                "fault": {"pipeline": "load_orders", "fails_with": "boom", "database": "orders.db"},
+            }
+        ],
+        "duration": "40m",
+        "expect": [
+            {"signal": {"kind": "pipeline_failed", "min": 1, "max": 1}},
+            {"escalation": {"from": "data", "trigger": "Pipeline Failures", "within": "15m"}},
+        ],
+    }
+    result = run_scenario(load_scenario(write_yaml(tmp_path / "s.yaml", data)), tmp_path / "r")
+    assert result.passed, [(r.check, r.detail) for r in result.results]
+    fired = [e for e in result.events if e.kind == "schedule_fired"]
+    assert {e.schedule for e in fired} == {"Pipeline health", "Infrastructure health"}  # type: ignore[union-attr]
+    data["charter_schedules"] = False
+    other = run_scenario(load_scenario(write_yaml(tmp_path / "t.yaml", data)), tmp_path / "q")
+    assert not other.passed
