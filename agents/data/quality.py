@@ -52,6 +52,7 @@ from .table_checks import TABLE_CHECKS, CheckError, TableContext
 _Cond = ColumnElement[bool]
 # Below this many rowids a second connection costs more than half a scan saves.
 _SPLIT_ROWS = 200_000
+_SHORT_SET = 8  # value sets up to this size become OR chains on SQLite (see _member)
 
 
 @dataclass
@@ -220,6 +221,16 @@ def _guaranteed_unique(table: Table, names: Sequence[str], dialect: str) -> bool
     )
 
 
+def _member(column: Any, values: list[Any], dialect: str) -> _Cond:
+    """`column IN values`. SQLite answers a constant IN list by probing a temporary index
+    for every row; for a handful of values a chain of equalities (same affinity rules,
+    same NULL logic) is about twice as fast. Longer lists keep the index."""
+    if dialect == "sqlite" and len(values) <= _SHORT_SET:
+        return or_(*[column == value for value in values])
+    member: _Cond = column.in_(values)
+    return member
+
+
 def _plan_map(
     table: Table, spec: CheckSpec, tables: Callable[[str], Table], dialect: str
 ) -> _MapPlan:
@@ -271,15 +282,14 @@ def _plan_map(
         values = [v for v in kw["value_set"] if v is not None]
         return _MapPlan(
             present,
-            not_(column.in_(values)) if values else true(),
+            not_(_member(column, values, dialect)) if values else true(),
             [kw["column"]],
             present_of=column,
         )
     if name == "expect_column_values_to_not_be_in_set":
         values = [v for v in kw["value_set"] if v is not None]
-        return _MapPlan(
-            present, column.in_(values) if values else false(), [kw["column"]], present_of=column
-        )
+        member = _member(column, values, dialect) if values else false()
+        return _MapPlan(present, member, [kw["column"]], present_of=column)
     if name == "expect_column_values_to_be_between":
         low, high = kw.get("min_value"), kw.get("max_value")
         _check_comparable(column, kw["column"], [low, high])

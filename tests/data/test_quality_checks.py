@@ -400,3 +400,27 @@ def test_a_scan_split_into_row_ranges_gives_the_same_verdicts(
     assert any("WHERE ROWID >" in s for s in statements)
     strip = {"elapsed_seconds"}
     assert split.model_dump(exclude=strip) == whole.model_dump(exclude=strip)
+
+
+def test_short_value_sets_agree_with_sql_in(tmp_path: Path) -> None:
+    """Short sets run as OR chains on SQLite: same affinity and NULL logic as IN."""
+    path = tmp_path / "s.db"
+    values: list[Any] = [1, "1", 1.0, "a", "A", None, 2, "2.0", b"x", 3.5]
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (n INTEGER, s TEXT, b)")
+        db.executemany("INSERT INTO t VALUES (?, ?, ?)", [(v, v, v) for v in values])
+        db.commit()  # the checks read through connections of their own
+        for column in ("n", "s", "b"):
+            for wanted in ([1, "a"], ["1", 2], [2.0, "A", 3.5], [*range(20), "a"]):
+                marks = ", ".join("?" * len(wanted))
+                (expected,) = db.execute(
+                    f"SELECT COUNT(*) FROM t WHERE {column} IS NOT NULL "
+                    f"AND {column} NOT IN ({marks})", wanted).fetchone()  # fmt: skip
+                kwargs = {"column": column, "value_set": wanted}
+                result = run_check(path, "t", "expect_column_values_to_be_in_set", kwargs,
+                                   sample_size=0)  # fmt: skip
+                assert result.unexpected_count == expected, (column, wanted)
+                inverse = run_check(path, "t", "expect_column_values_to_not_be_in_set", kwargs,
+                                    sample_size=0)  # fmt: skip
+                assert inverse.unexpected_count == (result.element_count or 0) - expected
+    db.close()
