@@ -520,7 +520,7 @@ class _Runner:
             high = self.conn.execute(select(func.max(rowid)).select_from(table)).scalar()
         except SQLAlchemyError:  # a WITHOUT ROWID table
             return [None]
-        if low is None or int(high) - int(low) < _SPLIT_ROWS:
+        if low is None or high is None or int(high) - int(low) < _SPLIT_ROWS:
             return [None]
         middle = (int(low) + int(high)) // 2
         return [rowid <= middle, rowid > middle]
