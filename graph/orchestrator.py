@@ -265,8 +265,12 @@ class Orchestrator:
         if kind == "sqlite":
             from langgraph.checkpoint.sqlite import SqliteSaver
 
+            from charter.memory.checkpoint import RedactingSerializer
+
             conn = sqlite3.connect(str(db_path), check_same_thread=False)
-            return SqliteSaver(conn), conn
+            # Checkpoints are persisted too: personal data and secrets are masked on the way
+            # in, like every other write to the run database.
+            return SqliteSaver(conn, serde=RedactingSerializer()), conn
         return kind, None
 
     # --- inputs -----------------------------------------------------------------------
