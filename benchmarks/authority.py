@@ -9,9 +9,15 @@ role of the shipped team (roles in turn), so every pattern of every role is in p
 
 - baseline: pathspec `GitIgnoreSpec` of the Data role's exclusive patterns alone,
   `match_file` once per path;
-- cold: a fresh engine, every (role, path) new (`AuthorityEngine.verdict`);
+- cold: a fresh engine, every (role, path) new (`AuthorityEngine.verdict`); the paths
+  share folders and names as real trees do, and the engine reuses what it learnt about
+  them (said in the output);
 - warm: the same decisions again (cached);
-- decide(): the full pydantic `AuthorityDecision` record, cold, on a slice of the paths.
+- decide(): the full `AuthorityDecision` record with its explanation steps, on a slice of
+  the paths: cold (fresh engine) and for paths already decided.
+
+Each figure is the best of `--rounds` fresh rounds (baseline and cold interleaved), since
+the machine is shared; ratios are against the baseline of the same run.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import argparse
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pathspec
@@ -171,10 +178,17 @@ def _rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
+def _best(rounds: int, run: Callable[[], float]) -> float:
+    """The best of `rounds` rates: the machine is shared, so the fastest round is the one
+    least disturbed by other work (each round is a fresh, equal run)."""
+    return max(run() for _ in range(rounds))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paths", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3, help="fresh repetitions; best kept")
     args = parser.parse_args()
 
     team = load_team()
@@ -182,50 +196,81 @@ def main() -> None:
     paths = make_paths(args.paths, args.seed)
     jobs = [(roles[i % len(roles)], path) for i, path in enumerate(paths)]
     patterns = [rule.pattern for rule in team.roles["data"].authorities.exclusive]
-    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
     total = sum(
         len(c.authorities.exclusive) + len(c.authorities.forbidden) + len(c.authorities.shared)
         for c in team.roles.values()
     )
+    folders = len({path.rpartition("/")[0] for path in paths})
+    names = len({path.rpartition("/")[2] for path in paths})
     print(f"{len(paths):,} distinct paths, {len(roles)} roles, {total} path rules in the team")
+    print(
+        f"the paths share {folders:,} folders and {names:,} file names (as real trees do); "
+        "cold = a fresh engine per round, so every (role, path) and every folder and name "
+        "is new to it, but later paths of a round reuse what earlier ones taught it"
+    )
 
     with tempfile.TemporaryDirectory() as workspace:
-        start = time.perf_counter()
-        for path in paths:
-            spec.match_file(path)
-        baseline = _rate(len(paths), time.perf_counter() - start)
+        root = Path(workspace)
 
-        engine = AuthorityEngine(team, Path(workspace))
-        verdict = engine.verdict
-        start = time.perf_counter()
-        for role, path in jobs:
-            verdict(role, path)
-        cold = _rate(len(jobs), time.perf_counter() - start)
+        def baseline_round() -> float:
+            spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+            start = time.perf_counter()
+            for path in paths:
+                spec.match_file(path)
+            return _rate(len(paths), time.perf_counter() - start)
 
-        start = time.perf_counter()
-        for role, path in jobs:
-            verdict(role, path)
-        warm = _rate(len(jobs), time.perf_counter() - start)
+        engines: list[AuthorityEngine] = []
 
-        fresh = AuthorityEngine(team, Path(workspace))
+        def cold_round() -> float:
+            engine = AuthorityEngine(team, root)
+            engines.append(engine)
+            verdict = engine.verdict
+            start = time.perf_counter()
+            for role, path in jobs:
+                verdict(role, path)
+            return _rate(len(jobs), time.perf_counter() - start)
+
+        def warm_round() -> float:
+            verdict = engines[-1].verdict
+            start = time.perf_counter()
+            for role, path in jobs:
+                verdict(role, path)
+            return _rate(len(jobs), time.perf_counter() - start)
+
         sample = jobs[: max(len(jobs) // 10, 1)]
-        start = time.perf_counter()
-        for role, path in sample:
-            fresh.decide(role, path)
-        records = _rate(len(sample), time.perf_counter() - start)
+
+        def decide_round(warm: bool) -> float:
+            engine = AuthorityEngine(team, root)
+            if warm:
+                for role, path in sample:
+                    engine.verdict(role, path)
+            start = time.perf_counter()
+            for role, path in sample:
+                engine.decide(role, path)
+            return _rate(len(sample), time.perf_counter() - start)
+
+        rates = {"baseline": 0.0, "cold": 0.0}
+        for _ in range(args.rounds):  # interleaved: both see the same machine load
+            rates["baseline"] = max(rates["baseline"], baseline_round())
+            rates["cold"] = max(rates["cold"], cold_round())
+        baseline, cold = rates["baseline"], rates["cold"]
+        warm = _best(args.rounds, warm_round)
+        records = _best(args.rounds, lambda: decide_round(False))
+        records_warm = _best(args.rounds, lambda: decide_round(True))
 
     rows = [
         ("baseline  raw pathspec, Data role only", baseline, "matches/s"),
         ("cold      engine, whole team", cold, "decisions/s"),
         ("warm      engine, repeated decisions", warm, "decisions/s"),
-        ("decide()  full AuthorityDecision, cold", records, "records/s"),
+        ("decide()  full record + steps, cold", records, "records/s"),
+        ("decide()  record of a decided path", records_warm, "records/s"),
     ]
     for label, rate, unit in rows:
         print(f"{label:<40}: {rate:>12,.0f} {unit:<12} {rate / baseline:6.2f}x")
     met = "met" if cold >= 300_000 else "NOT met"
     print(
         f"target cold >= 300,000/s: {met}; cold >= baseline: "
-        f"{'met' if cold >= baseline else 'NOT met'}"
+        f"{'met' if cold >= baseline else 'NOT met'} (best of {args.rounds} rounds each)"
     )
 
 

@@ -65,21 +65,6 @@ def _order(item: tuple[_Rank, Claim]) -> tuple[_Rank, int]:
     return (item[0], -item[1].ident)  # by rank, then charter order
 
 
-def _first_forbidden(matched: list[tuple[_Rank, Claim]], role: str) -> Claim | None:
-    """The role's first forbidden rule that matches and none of whose exceptions do."""
-    excepted = {c.rule_index for _, c in matched if c.kind == "exception" and c.role == role}
-    found: Claim | None = None
-    for _, claim in matched:
-        if (
-            claim.kind == "forbidden"
-            and claim.role == role
-            and claim.rule_index not in excepted
-            and (found is None or claim.ident < found.ident)
-        ):
-            found = claim
-    return found
-
-
 class AuthorityEngine:
     """Decides writes for every role of `team` inside the workspace `root`."""
 
@@ -237,15 +222,33 @@ class AuthorityEngine:
     def _analyse(self, matched: list[tuple[_Rank, Claim]]) -> _Matches:
         """Arrange what matches a path for every role at once. Same order of reasoning as
         `reference.judge`; ties between claims of one kind resolve to the claim listed
-        first in the charters, as there."""
-        forbidden = {}
-        for role in {claim.role for _, claim in matched if claim.kind == "forbidden"}:
-            claim = _first_forbidden(matched, role)
-            if claim is not None:
-                forbidden[role] = claim
-        exclusive = sorted(
-            (item for item in matched if item[1].kind == "exclusive"), key=_order, reverse=True
-        )
+        first in the charters, as there. One pass sorts the claims by kind (this runs once
+        per new folder-and-name pair, so it is kept lean)."""
+        exclusive: list[tuple[_Rank, Claim]] = []
+        forbidding: list[Claim] = []
+        excepted: set[tuple[str, int]] = set()
+        shared: dict[str, Claim] = {}
+        for item in matched:
+            claim = item[1]
+            kind = claim.kind
+            if kind == "exclusive":
+                exclusive.append(item)
+            elif kind == "forbidden":
+                forbidding.append(claim)
+            elif kind == "exception":
+                excepted.add((claim.role, claim.rule_index))
+            else:
+                known = shared.get(claim.role)
+                if known is None or claim.ident < known.ident:
+                    shared[claim.role] = claim
+        forbidden: dict[str, Claim] = {}
+        for claim in forbidding:  # each role's first rule that holds (no exception)
+            if (claim.role, claim.rule_index) not in excepted:
+                known = forbidden.get(claim.role)
+                if known is None or claim.ident < known.ident:
+                    forbidden[claim.role] = claim
+        if len(exclusive) > 1:
+            exclusive.sort(key=_order, reverse=True)
         best: _Rank | None = None
         hits: list[Claim] = []
         for rank, claim in exclusive:
@@ -255,12 +258,6 @@ class AuthorityEngine:
                 continue  # reaching into its own forbidden area
             best = rank
             hits.append(claim)
-        shared: dict[str, Claim] = {}
-        for _, claim in matched:
-            if claim.kind == "shared":
-                known = shared.get(claim.role)
-                if known is None or claim.ident < known.ident:
-                    shared[claim.role] = claim
         return _Matches(forbidden, self._owner(hits) if hits else None, shared, {})
 
     def _owner(self, hits: list[Claim]) -> tuple[str, str | None, str | None, str]:
