@@ -35,7 +35,8 @@ _new_verdict = tuple.__new__  # Verdict without its Python-level __new__ (hot pa
 class _Folder:
     matched: tuple[tuple[_Rank, Claim], ...]  # match every file here
     pending: tuple[Claim, ...]  # may match through the file name: test each path
-    # numbers `matched` (all a pair's analysis depends on), shifted past any name number
+    # numbers `matched` (all a pair's analysis depends on) in the bits from 64 up; a name's
+    # core takes bits 16-63 and a role number bits 0-15: OR-ed, they key cached verdicts
     core: int
     pending_mask: int  # bits (1 << claim ident) of `pending`
 
@@ -50,7 +51,6 @@ class _Matches:
     # (rule, pattern, owner, detail) with rule "single", "precedence" or "conflict".
     owner: tuple[str, str | None, str | None, str] | None
     shared: dict[str, Claim]  # role -> its first shared pattern that matches
-    verdicts: dict[str, tuple[Any, ...]]  # role -> its verdict's fields, path left out
 
 
 def _rank(claim: Claim, path: str, end: int) -> _Rank:
@@ -77,6 +77,10 @@ class AuthorityEngine:
         self._names = NameClassifier(index)
         self._everything = make_plan(index, frozenset(range(len(index.claims))))
         self._roles = frozenset(team.roles)
+        # role -> its number, the low bits of a (folder, name, role) key; see `_Folder.core`
+        self._role_numbers = {role: number for number, role in enumerate(team.roles)}
+        if len(self._role_numbers) >= 1 << 16:
+            raise ConfigError(f"a team of {len(team.roles)} roles; expected fewer than 65,536")
         # caches: segment -> its index hits; directory -> union of its segments' hits;
         # folder -> (link status, facts); (folder facts, name facts) -> matches;
         # (role, path) -> verdict
@@ -88,6 +92,7 @@ class AuthorityEngine:
         self._folder_cores: dict[tuple[tuple[_Rank, Claim], ...], int] = {}
         # (folder core | name core) -> what matches there, per role
         self._pairs: dict[int, _Matches] = {}
+        self._fields_of: dict[int, tuple[Any, ...]] = {}  # (pair key | role number) -> fields
         self._plans: dict[frozenset[int], Plan] = {}  # candidate claims -> explanation plan
 
     # ---- public --------------------------------------------------------------------
@@ -120,8 +125,9 @@ class AuthorityEngine:
         result = self._verdicts.get(key)
         if result is not None:
             return result
-        if role not in self._roles:
-            known = ", ".join(self._roles)
+        number = self._role_numbers.get(role)
+        if number is None:
+            known = ", ".join(self.team.roles)
             raise ConfigError(f"unknown role {role!r}; expected one of {known}")
         try:
             clean = clean_path(path)
@@ -143,15 +149,17 @@ class AuthorityEngine:
                 fields = self._decide_with_regex(role, clean, name, folder, file)
             if fields is None:
                 pair_key = folder.core | file.core
-                pair = self._pairs.get(pair_key)
-                if pair is None:
-                    pair = self._analyse(self._matched(folder, file))
-                    if len(self._pairs) >= _CACHE_LIMIT:
-                        self._pairs.clear()
-                    self._pairs[pair_key] = pair
-                fields = pair.verdicts.get(role)
+                fields = self._fields_of.get(pair_key | number)
                 if fields is None:
-                    fields = pair.verdicts[role] = self._fields(role, pair)
+                    pair = self._pairs.get(pair_key)
+                    if pair is None:
+                        pair = self._analyse(self._matched(folder, file))
+                        if len(self._pairs) >= _CACHE_LIMIT:
+                            self._pairs.clear()
+                        self._pairs[pair_key] = pair
+                    if len(self._fields_of) >= _CACHE_LIMIT:
+                        self._fields_of.clear()
+                    fields = self._fields_of[pair_key | number] = self._fields(role, pair)
             allowed, rule, pattern, owner, detail = fields
             result = _new_verdict(Verdict, (allowed, rule, role, clean, pattern, owner, detail))
         if len(self._verdicts) >= _CACHE_LIMIT:
@@ -258,7 +266,7 @@ class AuthorityEngine:
                 continue  # reaching into its own forbidden area
             best = rank
             hits.append(claim)
-        return _Matches(forbidden, self._owner(hits) if hits else None, shared, {})
+        return _Matches(forbidden, self._owner(hits) if hits else None, shared)
 
     def _owner(self, hits: list[Claim]) -> tuple[str, str | None, str | None, str]:
         first = hits[0]
@@ -348,7 +356,7 @@ class AuthorityEngine:
         facts = (normalised, tuple(pending))
         folder = self._folder_facts.get(facts)
         if folder is None:
-            core = self._folder_cores.setdefault(normalised, len(self._folder_cores)) << 32
+            core = self._folder_cores.setdefault(normalised, len(self._folder_cores)) << 64
             mask = sum(1 << claim.ident for claim in pending)
             folder = _Folder(normalised, facts[1], core, mask)
             self._folder_facts[facts] = folder

@@ -97,7 +97,7 @@ class NameClassifier:
         facts = (tuple(matched), general, last_mask)
         found = self._facts.get(facts)
         if found is None:
-            core = self._cores.setdefault(facts[0], len(self._cores))
+            core = self._cores.setdefault(facts[0], len(self._cores)) << 16  # see engine
             general_mask = sum(1 << claim.ident for claim in general)
             found = NameFacts(facts[0], general, core, last_mask, general_mask)
             self._facts[facts] = found
