@@ -61,6 +61,15 @@ def event_kinds() -> list[str]:
     return sorted(str(cls.model_fields["kind"].default) for cls in union)
 
 
+class _StatusLine(Static):
+    """The run's one-line status; its first refresh is the screen's first paint."""
+
+    def on_mount(self) -> None:
+        screen = self.screen
+        if isinstance(screen, RunScreen):
+            self.call_after_refresh(screen.painted.set)
+
+
 class RunScreen(Screen[None]):
     DEFAULT_CSS = """
     RunScreen #status { height: 1; padding: 0 1; background: $boost; }
@@ -113,7 +122,7 @@ class RunScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         roles = list(self.model.agents)
         yield Header()
-        yield Static("", id="status")
+        yield _StatusLine("", id="status")
         with TabbedContent(initial="tab-agents"):
             with TabPane("1 Agents", id="tab-agents"):
                 yield AgentsView(id="agents")
@@ -154,7 +163,6 @@ class RunScreen(Screen[None]):
 
     def _after_first_paint(self) -> None:
         # The slow parts (role files, folding a long replay) start once the screen shows.
-        self.painted.set()
         self.run_worker(self._load_team, thread=True, group="team")
         if not self.source.status().live:
             self.run_worker(self._catch_up, thread=True, group="catch-up")
