@@ -9,7 +9,6 @@ costs a second, bounded query for its sample of failing keys.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,9 +23,7 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
-    UniqueConstraint,
     and_,
-    case,
     cast,
     exists,
     false,
@@ -38,20 +35,18 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import NullType
 
 from charter.protocols import ConfigError
 
 from .connect import key_columns, open_engine, plain, reflect_table, safe_url
+from .scan import Aggregates, Scanner, can_fan_out, guaranteed_unique
 from .schema_types import type_family
 from .sql_patterns import regex_condition
 from .suite import CheckResult, CheckSpec, Suite, SuiteResult, orphan_columns, validate_kwargs
 from .table_checks import TABLE_CHECKS, CheckError, TableContext
 
 _Cond = ColumnElement[bool]
-# Below this many rowids a second connection costs more than half a scan saves.
-_SPLIT_ROWS = 200_000
 _SHORT_SET = 8  # value sets up to this size become OR chains on SQLite (see _member)
 
 
@@ -71,89 +66,6 @@ class _MapPlan:
     @property
     def domain_counts_rows(self) -> bool:
         return self.missing_is_unexpected
-
-
-def _supports_filter(engine: Engine) -> bool:
-    """Aggregate ``FILTER (WHERE ...)``: SQLite 3.30+, PostgreSQL 9.4+. The database then
-    tests a condition and skips the row, instead of evaluating a CASE and adding a zero for
-    every row; on a million rows and a dozen checks this alone took a third off the scan."""
-    if engine.dialect.name == "postgresql":
-        return True
-    if engine.dialect.name == "sqlite":
-        return sqlite3.sqlite_version_info >= (3, 30, 0)
-    return False
-
-
-def _can_fan_out(engine: Engine) -> bool:
-    """Whether a second connection sees the same data: not so for SQLite in memory, where
-    each connection (each thread, with SQLAlchemy's default pool) has its own database."""
-    if engine.dialect.name != "sqlite":
-        return True
-    return engine.url.database not in (None, "", ":memory:") and "mode=memory" not in str(
-        engine.url
-    )
-
-
-class _Aggregates:
-    """The select list of the one scan; identical aggregates (several checks on the same
-    column share a domain) are computed once. The main list holds only counts, which add
-    up over row ranges, so the scan can be split across connections. Distinct counts and
-    maxima go to a list of their own, run over the whole table: a distinct count builds a
-    temporary index of every value (the costliest part of a scan), so that query runs on
-    another connection while the main scan runs."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._dialect = engine.dialect
-        self._filter = _supports_filter(engine)
-        self.columns: list[Any] = [func.count()]
-        self.whole: list[Any] = []
-        self._seen: dict[str, int] = {}
-
-    @property
-    def has_distinct(self) -> bool:
-        return any(key.startswith("distinct:") for key in self._seen)
-
-    def count_distinct(self, column: Any) -> int:
-        """The slot (negative: in the whole-table query) of COUNT(DISTINCT column)."""
-        return self._add_whole(f"distinct:{column.name}", func.count(column.distinct()))
-
-    def maximum(self, column: Any) -> int:
-        """The slot (negative: in the whole-table query) of MAX(column)."""
-        return self._add_whole(f"max:{column.name}", func.max(column))
-
-    def _add_whole(self, key: str, expression: Any) -> int:
-        if key not in self._seen:
-            self.whole.append(expression)
-            self._seen[key] = -len(self.whole)
-        return self._seen[key]
-
-    def count_where(self, condition: _Cond) -> int:
-        """The slot of "rows where `condition` is true" (NULL counts as false)."""
-        if self._filter:
-            return self.add(func.count().filter(condition))
-        return self.add(func.coalesce(func.sum(case((condition, 1), else_=0)), 0))
-
-    def add(self, expression: Any) -> int:
-        try:
-            key = str(
-                expression.compile(dialect=self._dialect, compile_kwargs={"literal_binds": True})
-            )
-        except Exception:  # a value without a literal form: do not share it
-            key = f"#{len(self.columns)}"
-        if key not in self._seen:  # "distinct:"/"max:" keys never look like compiled SQL
-            self._seen[key] = len(self.columns)
-            self.columns.append(expression)
-        return self._seen[key]
-
-
-class _ScanRow:
-    """One result row over the main scan and the whole-table query (negative slots)."""
-
-    def __init__(self, main: Sequence[Any], distinct: Sequence[Any]) -> None:
-        self._main, self._distinct = main, distinct
-
-    def __getitem__(self, slot: int) -> Any:
-        return self._main[slot] if slot >= 0 else self._distinct[-slot - 1]
 
 
 def _column(table: Table, name: str) -> Any:
@@ -195,32 +107,6 @@ def _check_comparable(column: Any, name: str, values: Sequence[Any]) -> None:
         )
 
 
-def _never_null(table: Table, name: str, dialect: str) -> bool:
-    column = table.c[name]
-    if not column.nullable:
-        return True
-    if not column.primary_key:
-        return False
-    # SQLite lets NULL into primary keys, except the INTEGER PRIMARY KEY (the rowid alias).
-    if dialect != "sqlite":
-        return True
-    return len(table.primary_key.columns) == 1 and type_family(column.type) == "integer"
-
-
-def _guaranteed_unique(table: Table, names: Sequence[str], dialect: str) -> bool:
-    """True when a primary key, unique constraint or unique index over never-null columns,
-    all among `names`, already makes the combination unique: nothing to scan for."""
-    keys: list[set[str]] = [{c.name for c in table.primary_key.columns}]
-    keys += [
-        {c.name for c in u.columns} for u in table.constraints if isinstance(u, UniqueConstraint)
-    ]
-    keys += [{c.name for c in i.columns} for i in table.indexes if i.unique]
-    wanted = set(names)
-    return any(
-        key and key <= wanted and all(_never_null(table, n, dialect) for n in key) for key in keys
-    )
-
-
 def _member(column: Any, values: list[Any], dialect: str) -> _Cond:
     """`column IN values`. SQLite answers a constant IN list by probing a temporary index
     for every row; for a handful of values a chain of equalities (same affinity rules,
@@ -244,7 +130,7 @@ def _plan_map(
             domain = and_(*[c.isnot(None) for c in cols])
         else:
             domain = true()
-        if _guaranteed_unique(table, kw["column_list"], dialect):
+        if guaranteed_unique(table, kw["column_list"], dialect):
             return _MapPlan(domain, false(), list(kw["column_list"]))
         dupes = select(*cols).where(domain).group_by(*cols).having(func.count() > 1)
         return _MapPlan(domain, tuple_(*cols).in_(dupes), list(kw["column_list"]), distinct_of=cols)
@@ -272,7 +158,7 @@ def _plan_map(
     if name == "expect_column_values_to_be_null":
         return _MapPlan(true(), present, [kw["column"]], missing_is_unexpected=True)
     if name == "expect_column_values_to_be_unique":
-        if _guaranteed_unique(table, [kw["column"]], dialect):
+        if guaranteed_unique(table, [kw["column"]], dialect):
             return _MapPlan(present, false(), [kw["column"]], present_of=column)
         dupes = select(column).where(present).group_by(column).having(func.count() > 1)
         return _MapPlan(
@@ -338,7 +224,8 @@ class _Runner:
     ) -> None:
         self.conn, self.engine, self.suite, self.now = conn, engine, suite, now
         self._pool = pool
-        self._fan_out = _can_fan_out(engine)
+        self._fan_out = can_fan_out(engine)
+        self._scanner = Scanner(engine, conn, pool)
         self._tables: dict[str, Table] = {}
 
     def table(self, name: str) -> Table:
@@ -386,7 +273,7 @@ class _Runner:
         )  # fmt: skip
 
     def _table_aggregates(
-        self, table: Table, aggregates: _Aggregates, table_checks: list[int]
+        self, table: Table, aggregates: Aggregates, table_checks: list[int]
     ) -> dict[str, int]:
         """Slots for what table-level checks read (the newest timestamp of a freshness
         check), so they ride on the map checks' scan instead of scanning again."""
@@ -407,7 +294,7 @@ class _Runner:
         table_checks: list[int],
     ) -> tuple[dict[int, CheckResult], dict[str, Any]]:
         order = list(plans)
-        aggregates = _Aggregates(self.engine)
+        aggregates = Aggregates(self.engine)
         slots: dict[int, tuple[int | None, int | None]] = {}
         distinct_slots: dict[str, int] = {}  # column -> its COUNT(DISTINCT) in the scan
         for index in order:
@@ -443,7 +330,7 @@ class _Runner:
                 implied[index] = known
             elif self._fan_out:
                 pending[index] = self._pool.submit(self._group_count, plans[index])
-        row = self._scan_all(table, aggregates)
+        row = self._scanner.scan_all(table, aggregates)
         total = int(row[0])
         scanned: dict[str, Any] = {"count": total}
         scanned.update({name: row[slot] for name, slot in table_slots.items()})
@@ -483,62 +370,6 @@ class _Runner:
                 self._sample(table, keys, plan, result)
             out[index] = result
         return out, scanned
-
-    def _scan_all(self, table: Table, aggregates: _Aggregates) -> _ScanRow:
-        """The main scan (split into row ranges when that can run in parallel) and the
-        whole-table query, concurrently when a second connection sees the same data."""
-        parts = self._row_ranges(table) if self._fan_out else [None]
-        if len(parts) == 1 and not (self._fan_out and aggregates.has_distinct):
-            # Nothing to run alongside: one query, as cheap as a scan gets.
-            both = self._scan(table, aggregates.columns + aggregates.whole, None, self.conn)
-            width = len(aggregates.columns)
-            return _ScanRow(both[:width], both[width:])
-        whole_future = (
-            self._pool.submit(self._scan, table, aggregates.whole, None)
-            if aggregates.whole
-            else None
-        )
-        futures = [self._pool.submit(self._scan, table, aggregates.columns, p) for p in parts[1:]]
-        first = self._scan(table, aggregates.columns, parts[0], self.conn)
-        sums = [int(value or 0) for value in first]
-        for future in futures:
-            sums = [a + int(b or 0) for a, b in zip(sums, future.result(), strict=True)]
-        return _ScanRow(sums, whole_future.result() if whole_future else ())
-
-    def _row_ranges(self, table: Table) -> list[_Cond | None]:
-        """Two halves of a large SQLite table by rowid, so both cores scan (the sqlite3
-        driver releases the GIL while SQLite works); one range otherwise. PostgreSQL
-        plans its own parallel scans."""
-        names = {c.name.lower() for c in table.columns}
-        if self.engine.dialect.name != "sqlite" or names & {"rowid", "_rowid_", "oid"}:
-            return [None]
-        rowid: Any = literal_column("rowid")
-        try:
-            # Two queries: SQLite reads MIN or MAX of the rowid off the b-tree's edge only
-            # when it is the query's sole aggregate; together they cost a full scan.
-            low = self.conn.execute(select(func.min(rowid)).select_from(table)).scalar()
-            high = self.conn.execute(select(func.max(rowid)).select_from(table)).scalar()
-        except SQLAlchemyError:  # a WITHOUT ROWID table
-            return [None]
-        if low is None or high is None or int(high) - int(low) < _SPLIT_ROWS:
-            return [None]
-        middle = (int(low) + int(high)) // 2
-        return [rowid <= middle, rowid > middle]
-
-    def _scan(
-        self,
-        table: Table,
-        columns: list[Any],
-        where: _Cond | None,
-        conn: Connection | None = None,
-    ) -> Sequence[Any]:
-        query = select(*columns).select_from(table)
-        if where is not None:
-            query = query.where(where)
-        if conn is not None:
-            return tuple(conn.execute(query).one())
-        with self.engine.connect() as own:
-            return tuple(own.execute(query).one())
 
     def _group_count(self, plan: _MapPlan, conn: Connection | None = None) -> int:
         """Distinct combinations of a multi-column key, on `conn` or (from a worker thread)

@@ -374,7 +374,7 @@ def test_table_checks_ride_on_the_shared_scan(demo: Path) -> None:
 def test_a_scan_split_into_row_ranges_gives_the_same_verdicts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from charter.agents.data import quality
+    from charter.agents.data import scan
 
     demo = build_demo_database(tmp_path / "demo.db", customers=50, orders=300, orphans=7)
     with sqlite3.connect(demo) as db:  # gaps in the rowids: the halves are uneven
@@ -390,7 +390,7 @@ def test_a_scan_split_into_row_ranges_gives_the_same_verdicts(
     ]  # fmt: skip
     suite = _suite().model_copy(update={"checks": checks})
     whole = run_suite(demo, suite, now=NOW)
-    monkeypatch.setattr(quality, "_SPLIT_ROWS", 0)
+    monkeypatch.setattr(scan, "_SPLIT_ROWS", 0)
     engine = open_engine(demo)
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2].upper()))
