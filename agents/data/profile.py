@@ -1,27 +1,33 @@
 """Column profiles computed in the database: type, null and distinct shares, min/max,
 value lengths, plus shapes and personal-data shares from a bounded sample.
 
-All counts come from one aggregate query per table (COUNT, COUNT(DISTINCT), MIN, MAX,
-length()), so a profile costs about one scan per table plus one per distinct count. The
-sample is the first `sample_size` rows (deterministic; the database decides which rows
-come first), large enough for value-format shares, never used for counts.
+All counts come from aggregate queries (COUNT, MIN, MAX, length() in one scan; each
+COUNT(DISTINCT) in a query of its own, two at a time on connections of their own while
+the main scan runs, since each builds a temporary index of every value and the driver
+releases the GIL meanwhile). A column that a primary key or unique constraint over
+never-null columns makes unique needs no distinct count at all. The sample is the first
+`sample_size` rows (deterministic; the database decides which rows come first), large
+enough for value-format shares, never used for counts.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Engine, LargeBinary, String, Table, func, select
+from sqlalchemy import Connection, Engine, LargeBinary, String, Table, func, select
 from sqlalchemy.types import NullType
 
 from charter.protocols import ConfigError, StrictModel
 
 from .connect import list_tables, open_engine, plain, reflect_table, safe_url
 from .pii import value_shares
+from .scan import can_fan_out, guaranteed_unique
 from .schema_types import type_family
 
 
@@ -86,6 +92,40 @@ def _is_text(column: Any) -> bool:
     return isinstance(column.type, String | NullType)
 
 
+class _Row:
+    """The main scan's row, with distinct counts at negative slots."""
+
+    def __init__(self, main: Sequence[Any], counted: Sequence[Any]) -> None:
+        self._main, self._counted = main, counted
+
+    def __getitem__(self, slot: int) -> Any:
+        return self._main[slot] if slot >= 0 else self._counted[-slot - 1]
+
+
+def _count_distinct(engine: Engine, table: Table, column: Any) -> int:
+    with engine.connect() as conn:
+        query = select(func.count(column.distinct())).select_from(table)
+        return int(conn.execute(query).scalar_one())
+
+
+def _aggregate(
+    engine: Engine, conn: Connection, table: Table, aggregates: list[Any], distinct_of: list[Any]
+) -> tuple[Sequence[Any], list[int]]:
+    """The main aggregates on `conn` and the distinct counts, concurrently when a second
+    connection sees the same data (not so for SQLite in memory)."""
+    if not distinct_of:
+        return conn.execute(select(*aggregates).select_from(table)).one(), []
+    if not can_fan_out(engine):
+        columns = aggregates + [func.count(c.distinct()) for c in distinct_of]
+        both = conn.execute(select(*columns).select_from(table)).one()
+        width = len(aggregates)
+        return both[:width], [int(v) for v in both[width:]]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(_count_distinct, engine, table, c) for c in distinct_of]
+        main = conn.execute(select(*aggregates).select_from(table)).one()
+        return main, [future.result() for future in futures]
+
+
 def profile_table(
     engine: Engine,
     name: str,
@@ -97,13 +137,16 @@ def profile_table(
     """Profile one table. `distinct=False` skips COUNT(DISTINCT) (the costly part)."""
     table: Table = reflect_table(engine, name)
     aggregates: list[Any] = [func.count()]
+    distinct_of: list[Any] = []  # columns whose distinct values must be counted
     layout: list[dict[str, int]] = []
     for column in table.columns:
         slots: dict[str, int] = {"count": len(aggregates)}
         aggregates.append(func.count(column))
-        if distinct:
-            slots["distinct"] = len(aggregates)
-            aggregates.append(func.count(column.distinct()))
+        if distinct and guaranteed_unique(table, [column.name], engine.dialect.name):
+            slots["distinct"] = slots["count"]  # every non-null value differs
+        elif distinct:
+            slots["distinct"] = -1 - len(distinct_of)
+            distinct_of.append(column)
         if not isinstance(column.type, LargeBinary):
             slots["min"], slots["max"] = len(aggregates), len(aggregates) + 1
             aggregates += [func.min(column), func.max(column)]
@@ -112,10 +155,11 @@ def profile_table(
             aggregates += [func.min(func.length(column)), func.max(func.length(column))]
         layout.append(slots)
     with engine.connect() as conn:
-        row = conn.execute(select(*aggregates).select_from(table)).one()
+        main, counted = _aggregate(engine, conn, table, aggregates, distinct_of)
         sample = (
             conn.execute(select(*table.columns).limit(sample_size)).all() if sample_size else []
         )
+    row = _Row(main, counted)
     total = int(row[0])
     profiles = []
     for position, (column, slots) in enumerate(zip(table.columns, layout, strict=True)):
