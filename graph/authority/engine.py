@@ -86,7 +86,7 @@ class AuthorityEngine:
         # (role, path) -> verdict
         self._segment_hits: dict[str, frozenset[int]] = {}
         self._dir_hits: dict[str, frozenset[int]] = {"": index.always}
-        self._verdicts: dict[tuple[str, str], Verdict] = {}
+        self._verdicts: dict[tuple[str, str], tuple[Any, ...]] = {}  # -> Verdict's values
         self._folders: dict[str, tuple[bool | str, _Folder]] = {}
         self._folder_facts: dict[tuple[Any, Any], _Folder] = {}
         self._folder_cores: dict[tuple[tuple[_Rank, Claim], ...], int] = {}
@@ -122,9 +122,9 @@ class AuthorityEngine:
         everything it needs is a dictionary lookup away unless the folder, the file name
         or a pattern that depends on both is new."""
         key = (role, path)
-        result = self._verdicts.get(key)
-        if result is not None:
-            return result
+        cached = self._verdicts.get(key)
+        if cached is not None:
+            return _new_verdict(Verdict, cached)
         number = self._role_numbers.get(role)
         if number is None:
             known = ", ".join(self.team.roles)
@@ -139,7 +139,7 @@ class AuthorityEngine:
             if status is not False:
                 self._links.check(clean)  # an existing folder: look at the file itself
         except PathRefused as refusal:
-            result = Verdict(False, "invalid_path", role, None, detail=str(refusal))
+            values: tuple[Any, ...] = (False, "invalid_path", role, None, None, None, str(refusal))
         else:
             file = self._names.names.get(name)
             if file is None:
@@ -161,11 +161,14 @@ class AuthorityEngine:
                         self._fields_of.clear()
                     fields = self._fields_of[pair_key | number] = self._fields(role, pair)
             allowed, rule, pattern, owner, detail = fields
-            result = _new_verdict(Verdict, (allowed, rule, role, clean, pattern, owner, detail))
+            values = (allowed, rule, role, clean, pattern, owner, detail)
+        # The cache holds plain tuples of strings, bools and None, which the garbage
+        # collector stops tracking; `Verdict` instances (a tuple subclass) it would keep
+        # scanning on every full collection, and 100,000s of them made that the main cost.
         if len(self._verdicts) >= _CACHE_LIMIT:
             self._verdicts.clear()
-        self._verdicts[key] = result
-        return result
+        self._verdicts[key] = values
+        return _new_verdict(Verdict, values)
 
     def forget(self) -> None:
         """Drop cached decisions and file-system facts (the workspace changed shape)."""
