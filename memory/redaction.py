@@ -12,6 +12,7 @@ personal nor secret, and blanking them would make the history useless.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any, TypeVar
@@ -42,12 +43,25 @@ def placeholder(kind: PiiKind) -> str:
 # these skips the dozen detectors — most memories and event fields are such text.
 # (C-speed string operations: this runs on every string the store writes.)
 _NO_DIGITS = str.maketrans("", "", "0123456789")
+_LONG_WORD = re.compile(r"\S{12}")  # a whitespace-separated word of 12 characters or more
+# What a long token must also show to be a key, a bearer token or an unspaced IBAN: a known
+# key prefix, "bearer", a JWT's "eyJ", an assignment ("password=...") or an IBAN's country
+# and check digits. Plain long words ("classification") then skip the detectors.
+_SECRET_HINT = re.compile(
+    r"(?i:sk-|[spr]k_|akia|gh[pousr]_|github_pat_|xox[abprs]-|aiza|eyj|bearer)"
+    r"|[:=]|[A-Z]{2}\d{2}"
+)
 
 
 def _might_hold_pii(text: str) -> bool:
-    if "@" in text or len(text) - len(text.translate(_NO_DIGITS)) >= 7:
+    if "@" in text:
         return True
-    return any(len(word) >= 12 for word in text.split()) if len(text) >= 12 else False
+    if len(text) < 12:
+        # Too short for a long word; seven digits need seven characters.
+        return len(text) >= 7 and len(text) - len(text.translate(_NO_DIGITS)) >= 7
+    if len(text) - len(text.translate(_NO_DIGITS)) >= 7:
+        return True
+    return _SECRET_HINT.search(text) is not None and _LONG_WORD.search(text) is not None
 
 
 def redact(text: str) -> tuple[str, dict[str, int]]:

@@ -281,9 +281,11 @@ def _text_candidates(
 ) -> list[tuple[Any, float]]:
     """The best text matches that pass the filters, with a relevance (larger is better)."""
     statement = _text_statement(dialect, shape)
-    postings = _postings(connection, dialect, terms)
+    ranker = _SqliteRanker(connection, terms) if dialect == "sqlite" else None
+    postings = _postings(connection, dialect, terms) if ranker is None else {}
+    total = _memory_total(connection) if ranker is None else 0
     while True:
-        hits = _rank(postings, cap, _memory_total(connection))
+        hits = ranker.best(cap) if ranker is not None else _rank(postings, cap, total)
         if not hits:
             return []
         kept = connection.execute(statement, {**params, "hits": list(hits)}).all()
@@ -298,17 +300,77 @@ def _memory_total(connection: Connection) -> int:
     return int(connection.execute(select(func.max(MEMORIES.c.seq))).scalar() or 0)
 
 
+def _idf(frequency: int, total: int) -> float:
+    return math.log(1.0 + (max(total, frequency) - frequency + 0.5) / (frequency + 0.5))
+
+
+@functools.lru_cache(maxsize=_MAX_TERMS + 1)
+def _sqlite_postings_sql(count: int) -> str:
+    # Every term's posting list (newest first, stopped just past the cap) as one
+    # comma-joined text, and the table size for the IDF, in one round trip: a text per term
+    # is parsed by numpy in C, where thousands of one-integer rows cost a Python tuple each.
+    each = (
+        "(SELECT group_concat(rowid) FROM (SELECT rowid FROM charter_memories_fts "
+        "WHERE charter_memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?))"
+    )
+    return "SELECT (SELECT max(seq) FROM charter_memories), " + ", ".join([each] * count)
+
+
+class _SqliteRanker:
+    """Summed-IDF ranking over FTS5 posting lists (the same formula as `_rank`), computed
+    once per query with numpy; widening the candidate set only takes more of it."""
+
+    def __init__(self, connection: Connection, terms: list[str]) -> None:
+        import numpy as np  # only here: importing charter.memory stays light
+
+        arguments: list[Any] = []
+        for term in terms:
+            arguments.extend((f'"{term}"', POSTING_CAP + 1))
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(_sqlite_postings_sql(len(terms)), arguments)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        total = int(row[0] or 0)
+        lists = [
+            np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.empty(0, np.int64)
+            for joined in row[1:]
+        ]
+        self._seqs, self._scores = _rank_arrays(lists, total)
+
+    def best(self, cap: int) -> dict[int, float]:
+        return {
+            int(seq): float(score)
+            for seq, score in zip(self._seqs[:cap], self._scores[:cap], strict=True)
+        }
+
+
+def _rank_arrays(lists: list[Any], total: int) -> tuple[Any, Any]:
+    """All matches, best first: (seqs, relevances) as numpy arrays; see `_rank`."""
+    import numpy as np
+
+    usable = [seqs for seqs in lists if 0 < len(seqs) <= POSTING_CAP]
+    if not usable:
+        common = [seqs for seqs in lists if len(seqs)]
+        if not common:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        usable = [np.sort(min(common, key=len))[::-1][:POSTING_CAP]]  # the newest of the rarest
+    weights = [np.full(len(seqs), _idf(len(seqs), total)) for seqs in usable]
+    unique, where = np.unique(np.concatenate(usable), return_inverse=True)
+    scores = np.bincount(where, weights=np.concatenate(weights))
+    # Best score first, newest first on ties; rounding keeps summation order out of ties.
+    order = np.lexsort((-unique, -np.round(scores, 9)))
+    return unique[order], scores[order]
+
+
 def _postings(connection: Connection, dialect: Dialect, terms: list[str]) -> dict[str, list[int]]:
+    """PostgreSQL's posting lists (SQLite ranks in SQL: `_SqliteRanker`)."""
     postings: dict[str, list[int]] = {term: [] for term in terms}
     # The driver's own cursor: thousands of integers, no per-row result processing.
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        if dialect == "sqlite":
-            for term in terms:
-                cursor.execute(_POSTINGS[dialect], (f'"{term}"', POSTING_CAP + 1))
-                postings[term] = [int(seq) for (seq,) in cursor.fetchall()]
-            return postings
-        # PostgreSQL: every term in one round trip. Each term is its own materialised CTE
+        # Every term in one round trip. Each term is its own materialised CTE
         # so the GIN index finds its matches (never a walk down the primary key), and the
         # statement is never server-prepared: a generic plan, blind to the term, would
         # guess that a full scan is cheaper.
@@ -334,10 +396,11 @@ def _rank(postings: dict[str, list[int]], cap: int, total: int) -> dict[int, flo
     """The `cap` best matches as {seq: relevance}, relevance = the summed inverse
     document frequency of the query terms a memory contains (newest first on ties).
 
-    Both backends rank the same way. FTS5's bm25 and PostgreSQL's ts_rank cost a lookup
-    per match, which was most of the time at 100,000 memories when a query matches
-    thousands; posting lists are cheap. A term in more than POSTING_CAP memories says
-    little (a near-stop-word) and is skipped, unless every term is that common."""
+    Both backends rank the same way (SQLite in SQL, `_SqliteRanker`). FTS5's bm25 and
+    PostgreSQL's ts_rank cost a lookup per match, which was most of the time at 100,000
+    memories when a query matches thousands; posting lists are cheap. A term in more than
+    POSTING_CAP memories says little (a near-stop-word) and is skipped, unless every term
+    is that common."""
     usable = {term: seqs for term, seqs in postings.items() if 0 < len(seqs) <= POSTING_CAP}
     if not usable:
         common = [seqs for seqs in postings.values() if seqs]
@@ -346,11 +409,10 @@ def _rank(postings: dict[str, list[int]], cap: int, total: int) -> dict[int, flo
         usable = {"": min(common, key=len)[:POSTING_CAP]}  # the newest of the rarest
     scores: dict[int, float] = {}
     for seqs in usable.values():
-        frequency = len(seqs)
-        weight = math.log(1.0 + (max(total, frequency) - frequency + 0.5) / (frequency + 0.5))
+        weight = _idf(len(seqs), total)
         for seq in seqs:
             scores[seq] = scores.get(seq, 0.0) + weight
-    best = heapq.nlargest(cap, scores, key=lambda seq: (scores[seq], seq))
+    best = heapq.nlargest(cap, scores, key=lambda seq: (round(scores[seq], 9), seq))
     return {seq: scores[seq] for seq in best}
 
 
