@@ -12,6 +12,8 @@ candidate's regex.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .claims import Claim, ClaimIndex, Search
@@ -36,6 +38,8 @@ class NameFacts:
 # (claim, how to test, its name matcher, the suffix or needle), and the general claims
 _Test = tuple[Claim, int, Search, str]
 _Bucket = tuple[tuple[_Test, ...], tuple[Claim, ...]]
+_Finder = Callable[[str], "re.Match[str] | None"]
+_Shortcut = tuple[_Finder | None, "NameFacts | None"]
 
 
 class NameClassifier:
@@ -57,6 +61,7 @@ class NameClassifier:
                 tests.append((claim, mode, claim.last_match, claim.suffix or claim.needle))
         self._last_tests = tuple(tests)
         self._cores: dict[tuple[Claim, ...], int] = {}
+        self._shortcuts: dict[str, _Shortcut] = {}
         self.names: dict[str, NameFacts] = {}
 
     def classify(self, name: str) -> NameFacts:
@@ -64,10 +69,34 @@ class NameClassifier:
         key = name if index.case_sensitive else name.lower()
         plain = not (index.case_sensitive or key.isascii())  # str.lower() may disagree with re
         if plain or key in index.by_segment:
+            found = self._facts_of(name, key, None)
+        else:
+            extension = key.rpartition(".")[2] if "." in key else "/"  # "/": no extension
+            shortcut = self._shortcuts.get(extension)
+            if shortcut is None:
+                shortcut = self._shortcut(extension)
+            search, usual = shortcut
+            if search is not None and search(key) is None:
+                # None of the bucket's texts occurs in the name: every test but those the
+                # extension implies fails, so its facts are the bucket's usual ones.
+                if usual is None:
+                    usual = self._facts_of(name, key, extension)
+                    self._shortcuts[extension] = (search, usual)
+                found = usual
+            else:
+                found = self._facts_of(name, key, extension)
+        if len(self.names) >= _CACHE_LIMIT:
+            self.names.clear()
+        self.names[name] = found
+        return found
+
+    def _facts_of(self, name: str, key: str, extension: str | None) -> NameFacts:
+        """Every test of the name's bucket (`extension` None: the plain route)."""
+        plain = extension is None
+        if extension is None:
             matched = self._plain_matches(name, key)
             general = self._plain_bucket(name, key)[1]
         else:
-            extension = key.rpartition(".")[2] if "." in key else "/"  # "/": no extension
             bucket = self._buckets.get(extension)
             if bucket is None:
                 bucket = self._bucket(extension)
@@ -101,10 +130,23 @@ class NameClassifier:
             general_mask = sum(1 << claim.ident for claim in general)
             found = NameFacts(facts[0], general, core, last_mask, general_mask)
             self._facts[facts] = found
-        if len(self.names) >= _CACHE_LIMIT:
-            self.names.clear()
-        self.names[name] = found
         return found
+
+    def _shortcut(self, extension: str) -> _Shortcut:
+        """A search for any text a test of the bucket needs (None when some test is a
+        bare regex, so no shortcut is exact), and the facts of names containing none."""
+        bucket = self._buckets.get(extension)
+        if bucket is None:
+            bucket = self._bucket(extension)
+        tests = [*bucket[0], *self._last_tests]
+        search: _Finder | None = None
+        if all(mode != _REGEX for _, mode, _, _ in tests):
+            texts = sorted({text for _, mode, _, text in tests if mode != _IMPLIED})
+            pattern = "|".join(re.escape(text) for text in texts) if texts else "(?!)"
+            search = re.compile(pattern).search
+        shortcut: _Shortcut = (search, None)
+        self._shortcuts[extension] = shortcut
+        return shortcut
 
     def _bucket(self, extension: str) -> _Bucket:
         index = self._index
