@@ -75,15 +75,19 @@ def run_workload(
     root = Path(tempfile.mkdtemp(prefix="llm-cost-"))
     try:
         clock = VirtualClock(START)
-        client = AIClient(key=None, clock=clock, transport=MockModel().transport(),
-                          sleep=lambda s: None, scenario=name)
+        client = AIClient(
+            key=None,
+            clock=clock,
+            transport=MockModel().transport(),
+            sleep=lambda s: None,
+            scenario=name,
+        )
         settings = ClaudeSettings(context_tokens=budget)
         brains: dict[str, Any] = {
             role: ClaudeBrain(role, client, fallback=RuleBrain(role), settings=settings)
             for role in team.roles
         }
-        orch = Orchestrator(root / "run", team=team, brains=brains, clock=clock, seed=1,
-                            name=name)
+        orch = Orchestrator(root / "run", team=team, brains=brains, clock=clock, seed=1, name=name)
         try:
             work(orch, tasks)
             orch.run_until_idle()
@@ -104,8 +108,14 @@ def run_library(team_roles: list[str], path: Path, budget: int | None) -> tuple[
     try:
         kinds: dict[str, Any] = {role: "claude" for role in loaded.team.roles}
         settings = {role: ClaudeSettings(context_tokens=budget) for role in loaded.team.roles}
-        brains, client = claude_brains(loaded.team, kinds, llm="mock", run_dir=root,
-                                       settings=settings, scenario=loaded.scenario.name)
+        brains, client = claude_brains(
+            loaded.team,
+            kinds,
+            llm="mock",
+            run_dir=root,
+            settings=settings,
+            scenario=loaded.scenario.name,
+        )
         assert client is not None
         result = run_scenario(loaded, root / "run", brains=brains)
         return client.ledger, result.error is None
@@ -119,18 +129,38 @@ def _prompt(totals: Any) -> int:
 
 def heavy_view(team: Team) -> AgentView:
     now = START
-    inbox = [Message(id=f"m{i}", correlation_id="c", protocol="schema_review", kind="reply",
-                     sender="architect", recipient="data", sent_at=now,
-                     payload={"verdict": "approve", "notes": "column review " * 40})
-             for i in range(40)]
-    memories = [MemorySnippet(id=f"k{i}", kind=MemoryKind.ERROR, score=i / 100,
-                              content=f"incident {i}: duplicate keys in load_orders " * 12)
-                for i in range(100)]
-    return AgentView(role="data", charter=team.roles["data"], now=now, team=list(team.roles),
-                     signal=Signal(id="s", kind="pipeline_failed", at=now,
-                                   payload={"pipeline": "load_orders"}),
-                     task=TaskAssignment(id="t", title="Recover", task="Recover load_orders"),
-                     inbox=inbox, memories=memories)
+    inbox = [
+        Message(
+            id=f"m{i}",
+            correlation_id="c",
+            protocol="schema_review",
+            kind="reply",
+            sender="architect",
+            recipient="data",
+            sent_at=now,
+            payload={"verdict": "approve", "notes": "column review " * 40},
+        )
+        for i in range(40)
+    ]
+    memories = [
+        MemorySnippet(
+            id=f"k{i}",
+            kind=MemoryKind.ERROR,
+            score=i / 100,
+            content=f"incident {i}: duplicate keys in load_orders " * 12,
+        )
+        for i in range(100)
+    ]
+    return AgentView(
+        role="data",
+        charter=team.roles["data"],
+        now=now,
+        team=list(team.roles),
+        signal=Signal(id="s", kind="pipeline_failed", at=now, payload={"pipeline": "load_orders"}),
+        task=TaskAssignment(id="t", title="Recover", task="Recover load_orders"),
+        inbox=inbox,
+        memories=memories,
+    )
 
 
 def main() -> None:
@@ -139,8 +169,10 @@ def main() -> None:
     args = parser.parse_args()
     team = load_team()
     began = time.perf_counter()
-    print(f"{'workload':<17} {'budget':<8} {'agent':<12} {'calls':>5} {'prompt/call':>11} "
-          f"{'uncached/call':>13} {'cost $':>10}")
+    print(
+        f"{'workload':<17} {'budget':<8} {'agent':<12} {'calls':>5} {'prompt/call':>11} "
+        f"{'uncached/call':>13} {'cost $':>10}"
+    )
     worst_budgeted = 0
     for name, work in WORKLOADS.items():
         per_variant: dict[str, int] = {}
@@ -153,12 +185,16 @@ def main() -> None:
                 per_call = _prompt(totals) / sent
                 if budget is not None:
                     worst_budgeted = max(worst_budgeted, round(per_call))
-                print(f"{name:<17} {label:<8} {agent:<12} {sent:>5} {per_call:>11.0f} "
-                      f"{totals.input_tokens / sent:>13.0f} {totals.cost_usd:>10.5f}")
+                print(
+                    f"{name:<17} {label:<8} {agent:<12} {sent:>5} {per_call:>11.0f} "
+                    f"{totals.input_tokens / sent:>13.0f} {totals.cost_usd:>10.5f}"
+                )
             per_variant[label] = _prompt(ledger.run)
         if per_variant.get("none"):
-            print(f"{name:<17} prompt tokens, budgeted / unbudgeted: "
-                  f"{per_variant['1000'] / per_variant['none']:.3f}")
+            print(
+                f"{name:<17} prompt tokens, budgeted / unbudgeted: "
+                f"{per_variant['1000'] / per_variant['none']:.3f}"
+            )
     print()
     from charter.scenarios import library_files
 
@@ -174,26 +210,38 @@ def main() -> None:
                 per_call = _prompt(totals) / sent
                 if budget is not None:
                     worst_budgeted = max(worst_budgeted, round(per_call))
-                print(f"{'lib:' + path.stem:<17} {label:<8} {agent:<12} {sent:>5} "
-                      f"{per_call:>11.0f} {totals.input_tokens / sent:>13.0f} "
-                      f"{totals.cost_usd:>10.5f}")
-            print(f"{'lib:' + path.stem:<17} {label:<8} total cost ${ledger.run.cost_usd:.5f}"
-                  f"{'' if finished else ' (run ended with an error)'}")
+                print(
+                    f"{'lib:' + path.stem:<17} {label:<8} {agent:<12} {sent:>5} "
+                    f"{per_call:>11.0f} {totals.input_tokens / sent:>13.0f} "
+                    f"{totals.cost_usd:>10.5f}"
+                )
+            print(
+                f"{'lib:' + path.stem:<17} {label:<8} total cost ${ledger.run.cost_usd:.5f}"
+                f"{'' if finished else ' (run ended with an error)'}"
+            )
     print()
     view = heavy_view(team)
     sizes = {}
     for label, budget in (("1000", 1000), ("none", None)):
         client = AIClient(key=None, clock=VirtualClock(START), transport=MockModel().transport())
-        brain = ClaudeBrain("data", client, settings=ClaudeSettings(context_tokens=budget),
-                            tools=default_tools().describe())  # as in scenario runs
+        brain = ClaudeBrain(
+            "data",
+            client,
+            settings=ClaudeSettings(context_tokens=budget),
+            tools=default_tools().describe(),
+        )  # as in scenario runs
         brain.decide(view)
         sizes[label] = _prompt(client.ledger.run)
-        print(f"heavy view (40 inbox messages, 100 memories), budget {label}: "
-              f"{sizes[label]} prompt tokens in one call")
+        print(
+            f"heavy view (40 inbox messages, 100 memories), budget {label}: "
+            f"{sizes[label]} prompt tokens in one call"
+        )
     print(f"heavy view ratio budgeted / unbudgeted: {sizes['1000'] / sizes['none']:.3f}")
     verdict = "met" if max(worst_budgeted, sizes["1000"]) < TARGET else "NOT met"
-    print(f"target < {TARGET} prompt tokens per call with budgeting: {verdict} "
-          f"(worst mean per agent {worst_budgeted}, heavy view {sizes['1000']})")
+    print(
+        f"target < {TARGET} prompt tokens per call with budgeting: {verdict} "
+        f"(worst mean per agent {worst_budgeted}, heavy view {sizes['1000']})"
+    )
     print(f"elapsed {time.perf_counter() - began:.1f} s")
 
 

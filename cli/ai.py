@@ -21,11 +21,22 @@ _REFUSALS = ("budget", "circuit_open")  # decided locally: no request left
 
 
 def _row(rows: dict[tuple[str, str], dict[str, Any]], agent: str, model: str) -> dict[str, Any]:
-    return rows.setdefault((agent, model), {
-        "agent": agent, "model": model, "calls": 0, "ok": 0, "errors": 0, "refused": 0,
-        "input_tokens": 0, "output_tokens": 0, "cache_read_tokens": 0,
-        "cache_write_tokens": 0, "cost_usd": 0.0,
-    })
+    return rows.setdefault(
+        (agent, model),
+        {
+            "agent": agent,
+            "model": model,
+            "calls": 0,
+            "ok": 0,
+            "errors": 0,
+            "refused": 0,
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cache_read_tokens": 0,
+            "cache_write_tokens": 0,
+            "cost_usd": 0.0,
+        },
+    )
 
 
 def _usage_rows(run: str) -> tuple[str | None, list[dict[str, Any]]]:
@@ -33,10 +44,14 @@ def _usage_rows(run: str) -> tuple[str | None, list[dict[str, Any]]]:
 
     with open_run(run) as store:
         events = [e for _, e in store.events(kinds={"ai_usage"}) if isinstance(e, AIUsage)]
-        stops = [e for _, e in store.events(kinds={"budget_exhausted"})
-                 if isinstance(e, BudgetExhausted) and e.budget.startswith("ai_")]
-        started = [e for _, e in store.events(kinds={"run_started"}, limit=1)
-                   if isinstance(e, RunStarted)]
+        stops = [
+            e
+            for _, e in store.events(kinds={"budget_exhausted"})
+            if isinstance(e, BudgetExhausted) and e.budget.startswith("ai_")
+        ]
+        started = [
+            e for _, e in store.events(kinds={"run_started"}, limit=1) if isinstance(e, RunStarted)
+        ]
     scenario = started[0].scenario if started else None
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     # A budget stop names no model: it is counted on the agent's "(budget)" line.
@@ -53,8 +68,7 @@ def _usage_rows(run: str) -> tuple[str | None, list[dict[str, Any]]]:
             row["refused"] += 1
         else:
             row["errors"] += 1
-        for field in ("input_tokens", "output_tokens", "cache_read_tokens",
-                      "cache_write_tokens"):
+        for field in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
             row[field] += getattr(event, field)
         row["cost_usd"] += event.cost_usd
     return scenario, [rows[key] for key in sorted(rows)]
@@ -72,26 +86,41 @@ def usage_command(
     scenario, rows = _usage_rows(run)
     if as_json:
         for row in rows:
-            typer.echo(json.dumps({**row, "scenario": scenario, "cost_usd": round(
-                row["cost_usd"], 8)}, sort_keys=True))
+            typer.echo(
+                json.dumps(
+                    {**row, "scenario": scenario, "cost_usd": round(row["cost_usd"], 8)},
+                    sort_keys=True,
+                )
+            )
         return
     if not rows:
         typer.echo("no AI calls in this run (every agent ran on its rule brain)")
         return
-    columns = ("calls", "errors", "refused", "input_tokens", "output_tokens",
-               "cache_read_tokens", "cache_write_tokens")
+    columns = (
+        "calls",
+        "errors",
+        "refused",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+    )
     typer.echo(f"AI usage — {scenario or run}")
-    typer.echo(f"{'agent':<14} {'model':<20} {'calls':>6} {'errors':>6} {'refused':>7} "
-               f"{'input':>9} {'output':>8} {'cache rd':>9} {'cache wr':>9} {'cost $':>11}")
+    typer.echo(
+        f"{'agent':<14} {'model':<20} {'calls':>6} {'errors':>6} {'refused':>7} "
+        f"{'input':>9} {'output':>8} {'cache rd':>9} {'cache wr':>9} {'cost $':>11}"
+    )
     total: dict[str, Any] = {key: 0 for key in (*columns, "ok", "cost_usd")}
     for row in rows:
         for key in total:
             total[key] += row[key]
     for row in [*rows, {"agent": "total", "model": "", **total}]:
         counts = [int(row[k]) for k in columns]
-        typer.echo(f"{row['agent']:<14} {row['model']:<20} {counts[0]:>6} {counts[1]:>6} "
-                   f"{counts[2]:>7} {counts[3]:>9} {counts[4]:>8} {counts[5]:>9} "
-                   f"{counts[6]:>9} {row['cost_usd']:>11.6f}")
+        typer.echo(
+            f"{row['agent']:<14} {row['model']:<20} {counts[0]:>6} {counts[1]:>6} "
+            f"{counts[2]:>7} {counts[3]:>9} {counts[4]:>8} {counts[5]:>9} "
+            f"{counts[6]:>9} {row['cost_usd']:>11.6f}"
+        )
     attempted = total["calls"] - total["refused"]
     availability = total["ok"] / attempted if attempted else 1.0
     typer.echo(f"API availability: {availability:.2%} of {int(attempted)} sent call(s)")
@@ -99,8 +128,9 @@ def usage_command(
 
 @app.command("prices")
 def prices_command(
-    table: Annotated[Path | None, typer.Option("--table", help="A prices.yaml of your own.")]
-    = None,
+    table: Annotated[
+        Path | None, typer.Option("--table", help="A prices.yaml of your own.")
+    ] = None,
 ) -> None:
     """The price table in use (dollars per million tokens) and the model aliases."""
     from charter.agents.ai.prices import PriceTable
@@ -108,16 +138,19 @@ def prices_command(
     prices = PriceTable.load(table)
     typer.echo(f"{'model':<22} {'input':>7} {'output':>7} {'cache write':>11} {'cache read':>10}")
     for name, p in sorted(prices.models.items()):
-        typer.echo(f"{name:<22} {p.input:>7.3f} {p.output:>7.3f} {p.cache_write:>11.3f} "
-                   f"{p.cache_read:>10.3f}")
+        typer.echo(
+            f"{name:<22} {p.input:>7.3f} {p.output:>7.3f} {p.cache_write:>11.3f} "
+            f"{p.cache_read:>10.3f}"
+        )
     for alias, target in sorted(prices.aliases.items()):
         typer.echo(f"alias {alias} -> {target}")
 
 
 @app.command("key")
 def key_command(
-    key_file: Annotated[Path | None, typer.Option("--key-file", help="A key file (mode 0600).")]
-    = None,
+    key_file: Annotated[
+        Path | None, typer.Option("--key-file", help="A key file (mode 0600).")
+    ] = None,
 ) -> None:
     """Check that an API key is available and safely stored (never prints the key)."""
     from charter.agents.ai.keys import load_api_key
@@ -140,8 +173,11 @@ BrainOpt = Annotated[
 ]
 LlmOpt = Annotated[
     str | None,
-    typer.Option("--llm", help="off | live | record | replay | mock (default: live with an "
-                 "API key, else off). record/replay use RUN_DIR/cassette.json."),
+    typer.Option(
+        "--llm",
+        help="off | live | record | replay | mock (default: live with an "
+        "API key, else off). record/replay use RUN_DIR/cassette.json.",
+    ),
 ]
 KeyFileOpt = Annotated[
     Path | None, typer.Option("--key-file", help="API key file (mode 0600); else the env.")
@@ -152,8 +188,10 @@ AiConfigOpt = Annotated[
 ]
 CassetteOpt = Annotated[
     Path | None,
-    typer.Option("--cassette", help="With --llm replay: the cassette to play (default: "
-                 "RUN_DIR/cassette.json)."),
+    typer.Option(
+        "--cassette",
+        help="With --llm replay: the cassette to play (default: RUN_DIR/cassette.json).",
+    ),
 ]
 MockModelOpt = Annotated[
     bool, typer.Option("--mock-model", help="live/record against the built-in mock server.")
@@ -161,9 +199,18 @@ MockModelOpt = Annotated[
 
 
 def run_brains(
-    team: Any, specs: list[str] | None, *, llm: str | None, run_dir: Path, clock: Any,
-    key_file: Path | None = None, mock_model: bool = False, scenario: str | None = None,
-    seed: int = 0, ai_config: Path | None = None, cassette: Path | None = None,
+    team: Any,
+    specs: list[str] | None,
+    *,
+    llm: str | None,
+    run_dir: Path,
+    clock: Any,
+    key_file: Path | None = None,
+    mock_model: bool = False,
+    scenario: str | None = None,
+    seed: int = 0,
+    ai_config: Path | None = None,
+    cassette: Path | None = None,
 ) -> dict[str, Any]:
     """The brain overrides for an Orchestrator from `--brain`/`--llm` options. After the
     Orchestrator exists, call `charter.agents.brains.bind_usage_events(brains,
@@ -172,8 +219,15 @@ def run_brains(
 
     kinds = parse_brain_specs(specs or [], team)
     brains, _ = claude_brains(
-        team, kinds, llm=llm, run_dir=run_dir, clock=clock, key_file=key_file,
-        mock=mock_model, scenario=scenario, seed=seed,
+        team,
+        kinds,
+        llm=llm,
+        run_dir=run_dir,
+        clock=clock,
+        key_file=key_file,
+        mock=mock_model,
+        scenario=scenario,
+        seed=seed,
         run_config=load_ai_config(ai_config) if ai_config is not None else None,
         cassette=cassette,
     )
@@ -191,8 +245,9 @@ def try_command(
     cassette: Annotated[
         Path | None, typer.Option("--cassette", help="With --llm replay: the cassette to play.")
     ] = None,
-    signal: Annotated[str, typer.Option(help="The signal the run starts with.")]
-    = "pipeline_failed",
+    signal: Annotated[
+        str, typer.Option(help="The signal the run starts with.")
+    ] = "pipeline_failed",
     seed: Annotated[int, typer.Option(help="The run's seed.")] = 7,
 ) -> None:
     """A small run (a signal, then a task for the Data agent) with agents on Claude: see
@@ -222,23 +277,36 @@ def try_command(
     try:
         if cassette is not None:
             shutil.copy(cassette, out / CASSETTE_NAME)
-        brains = run_brains(team, brain or ["data=claude"], llm=llm, run_dir=out, clock=clock,
-                            key_file=key_file, mock_model=mock_model, scenario="ai-try",
-                            seed=seed, ai_config=ai_config)
+        brains = run_brains(
+            team,
+            brain or ["data=claude"],
+            llm=llm,
+            run_dir=out,
+            clock=clock,
+            key_file=key_file,
+            mock_model=mock_model,
+            scenario="ai-try",
+            seed=seed,
+            ai_config=ai_config,
+        )
     except BaseException:
         # Bad input changes nothing: leave no half-made run directory behind.
         if created:
             shutil.rmtree(out, ignore_errors=True)
         raise
-    with Orchestrator(out, team=team, brains=brains, clock=clock, seed=seed,
-                      name="ai-try") as orch:
+    with Orchestrator(out, team=team, brains=brains, clock=clock, seed=seed, name="ai-try") as orch:
         bind_usage_events(brains, orch.rt.emit, orch.run_id)
         orch.signal(signal, source="user", pipeline="load_orders")
         orch.submit("Check the orders table for duplicate keys", to="data")
         orch.run_until_idle()
         for _, event in orch.events():
-            if event.kind in ("escalation_raised", "report_filed", "authority_checked",
-                              "message_sent", "ai_usage"):
+            if event.kind in (
+                "escalation_raised",
+                "report_filed",
+                "authority_checked",
+                "message_sent",
+                "ai_usage",
+            ):
                 typer.echo(f"{event.at:%H:%M:%S} {event.agent or '-':<10} {event.kind}")
         typer.echo(f"brains: {', '.join(sorted(brains)) or 'rule brains only (--llm off)'}")
         typer.echo(f"digest: {orch.digest()}")

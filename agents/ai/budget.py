@@ -53,13 +53,17 @@ def _check(scope: str, limit: BudgetLimit, used: UsageTotals, tokens: int, usd: 
         raise AIBudgetExceeded(
             f"AI budget {scope}: {used.tokens} of {limit.tokens} tokens used; "
             f"this call could use {tokens} more",
-            budget=f"ai_tokens ({scope})", limit=limit.tokens, used=used.tokens,
+            budget=f"ai_tokens ({scope})",
+            limit=limit.tokens,
+            used=used.tokens,
         )
     if limit.usd is not None and used.cost_usd + usd > limit.usd + 1e-12:
         raise AIBudgetExceeded(
             f"AI budget {scope}: ${used.cost_usd:.6f} of ${limit.usd:.6f} spent; "
             f"this call could cost ${usd:.6f} more",
-            budget=f"ai_usd ({scope})", limit=limit.usd, used=round(used.cost_usd, 8),
+            budget=f"ai_usd ({scope})",
+            limit=limit.usd,
+            used=round(used.cost_usd, 8),
         )
 
 

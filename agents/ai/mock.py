@@ -96,7 +96,7 @@ def playbook_policy(body: dict[str, Any]) -> list[dict[str, Any]]:
                         "task_id": task.group(1) if task else None,
                         "status": "success",
                         "summary": "handled by the mock model",
-                    "lessons": [{"category": "pattern", "summary": _lesson(prompt)}],
+                        "lessons": [{"category": "pattern", "summary": _lesson(prompt)}],
                     }
                 },
             )

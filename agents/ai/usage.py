@@ -40,8 +40,14 @@ class UsageRecord:
         if self.budget is not None:
             name, limit, used = self.budget
             return BudgetExhausted(
-                id=event_id, at=self.at, agent=self.agent, task_id=task_id,
-                correlation_id=correlation_id, budget=name, limit=limit, used=used,
+                id=event_id,
+                at=self.at,
+                agent=self.agent,
+                task_id=task_id,
+                correlation_id=correlation_id,
+                budget=name,
+                limit=limit,
+                used=used,
             )
         return AIUsage(
             id=event_id,
@@ -139,15 +145,22 @@ class UsageLedger:
         totals too, so pass only what should."""
         ledger = cls()
         for event in events:
-            ledger.add(UsageRecord(
-                agent=event.agent or "-", model=event.model, at=event.at, ok=event.ok,
-                error=event.error, cost_usd=event.cost_usd,
-                counts=TokenCounts(
-                    input_tokens=event.input_tokens, output_tokens=event.output_tokens,
-                    cache_read_tokens=event.cache_read_tokens,
-                    cache_write_tokens=event.cache_write_tokens,
-                ),
-            ))
+            ledger.add(
+                UsageRecord(
+                    agent=event.agent or "-",
+                    model=event.model,
+                    at=event.at,
+                    ok=event.ok,
+                    error=event.error,
+                    cost_usd=event.cost_usd,
+                    counts=TokenCounts(
+                        input_tokens=event.input_tokens,
+                        output_tokens=event.output_tokens,
+                        cache_read_tokens=event.cache_read_tokens,
+                        cache_write_tokens=event.cache_write_tokens,
+                    ),
+                )
+            )
         return ledger
 
     def day(self, when: datetime) -> UsageTotals:

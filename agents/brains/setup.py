@@ -138,8 +138,10 @@ def claude_brains(
         settings = {**{r: run_config.settings_for(r) for r in wanted}, **(settings or {})}
         for role in run_config.roles:
             if role not in team.roles:
-                raise ConfigError(f"AI config roles: unknown role {role!r}; expected one of "
-                                  f"{', '.join(team.roles)}")
+                raise ConfigError(
+                    f"AI config roles: unknown role {role!r}; expected one of "
+                    f"{', '.join(team.roles)}"
+                )
     if key is None and llm not in ("replay", "mock", "off"):
         key = load_api_key(key_file=key_file)
     mode = resolve_mode(llm, key)

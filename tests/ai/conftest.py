@@ -59,8 +59,13 @@ def make_view(team: Team, clock: VirtualClock) -> Callable[..., AgentView]:
 @pytest.fixture
 def make_client(clock: VirtualClock, sleeper: Sleeper) -> Callable[..., AIClient]:
     def make(model: MockModel, **config: Any) -> AIClient:
-        return AIClient(key=None, clock=clock, sleep=sleeper, transport=model.transport(),
-                        config=AIConfig(**config))
+        return AIClient(
+            key=None,
+            clock=clock,
+            sleep=sleeper,
+            transport=model.transport(),
+            config=AIConfig(**config),
+        )
 
     return make
 

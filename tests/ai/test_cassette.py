@@ -25,14 +25,18 @@ SECRET = "sk-ant-api03-cassette-SECRET"
 
 
 def _client(transport: Any, key: ApiKey | None = None) -> AIClient:
-    return AIClient(key=key, clock=VirtualClock(START), transport=transport,
-                    sleep=lambda s: None)
+    return AIClient(key=key, clock=VirtualClock(START), transport=transport, sleep=lambda s: None)
 
 
 def _ask(client: AIClient, content: str) -> str:
-    message, _ = client.create(agent="data", request={
-        "model": "claude-haiku-5-5", "max_tokens": 50,
-        "messages": [{"role": "user", "content": content}]})
+    message, _ = client.create(
+        agent="data",
+        request={
+            "model": "claude-haiku-5-5",
+            "max_tokens": 50,
+            "messages": [{"role": "user", "content": content}],
+        },
+    )
     block = message.content[0]
     assert block.type == "text"
     return block.text
@@ -42,8 +46,7 @@ def test_record_then_replay_serves_the_same_answers_in_order(tmp_path: Path) -> 
     answers = iter(["first", "second", "third"])
     server = MockModel(lambda body: [text(next(answers))], faults=[529], retry_after=0)
     cassette = tmp_path / "cassette.json"
-    live = _client(RecordingTransport(server.transport(), cassette),
-                   key=ApiKey(SECRET, label="t"))
+    live = _client(RecordingTransport(server.transport(), cassette), key=ApiKey(SECRET, label="t"))
     recorded = [_ask(live, "hello"), _ask(live, "again"), _ask(live, "hello")]
     assert recorded == ["first", "second", "third"]
     saved = json.loads(cassette.read_text())

@@ -43,13 +43,23 @@ def _script(*steps: list[dict[str, Any]]) -> Callable[[dict[str, Any]], list[dic
 def test_tool_use_round_trip_produces_typed_actions(
     make_view: MakeView, make_client: MakeClient, team: Team
 ) -> None:
-    model = MockModel(_script([
-        tool_use("write_file", {"path": "etl/orders.py", "content": "print(1)\n"}),
-        tool_use("send_message", {"to": "architect", "protocol": "schema_review",
-                                  "payload": {"table": "orders"}}),
-        tool_use("remember", {"memory_kind": "pattern", "content": "upsert by key"}),
-        tool_use("report", {"report": {"task_id": "t-1", "status": "success"}}),
-    ]))
+    model = MockModel(
+        _script(
+            [
+                tool_use("write_file", {"path": "etl/orders.py", "content": "print(1)\n"}),
+                tool_use(
+                    "send_message",
+                    {
+                        "to": "architect",
+                        "protocol": "schema_review",
+                        "payload": {"table": "orders"},
+                    },
+                ),
+                tool_use("remember", {"memory_kind": "pattern", "content": "upsert by key"}),
+                tool_use("report", {"report": {"task_id": "t-1", "status": "success"}}),
+            ]
+        )
+    )
     brain = ClaudeBrain("data", make_client(model), tools={"sql_query": "read-only SELECT"})
     actions = brain.decide(make_view(task=TASK))
     assert actions == [
@@ -62,11 +72,18 @@ def test_tool_use_round_trip_produces_typed_actions(
     assert body["system"][0]["cache_control"] == {"type": "ephemeral"}  # cached prefix
     assert "Data Breaches (immediate)" in body["system"][0]["text"]
     tools = {t["name"]: t["input_schema"] for t in body["tools"]}
-    assert set(tools) == {"write_file", "send_message", "escalate", "report", "remember",
-                          "use_tool"}
+    assert set(tools) == {
+        "write_file",
+        "send_message",
+        "escalate",
+        "report",
+        "remember",
+        "use_tool",
+    }
     charter = team.roles["data"]
     assert tools["escalate"]["properties"]["trigger"]["enum"] == [
-        t.name for t in charter.escalation.all_triggers()]
+        t.name for t in charter.escalation.all_triggers()
+    ]
     assert "schema_review" in tools["send_message"]["properties"]["protocol"]["enum"]
     assert "kind" not in tools["write_file"]["properties"]
     assert set(tools["write_file"]["required"]) == {"path", "content"}
@@ -88,19 +105,23 @@ def test_a_role_that_writes_no_code_gets_no_write_tool(
 def test_malformed_and_disallowed_calls_go_back_as_errors_and_are_never_actions(
     make_view: MakeView, make_client: MakeClient
 ) -> None:
-    model = MockModel(_script(
-        [
-            tool_use("write_file", {"path": "etl/a.py"}),  # no content
-            tool_use("send_message", {"to": "architect", "protocol": "payment_review"}),
-            tool_use("escalate", {"trigger": "Coffee Shortage", "summary": "no coffee"}),
-            tool_use("remember", {"memory_kind": "pattern", "content": "kept"}),
-        ],
-        [tool_use("report", {"report": {"status": "partial"}})],
-    ))
+    model = MockModel(
+        _script(
+            [
+                tool_use("write_file", {"path": "etl/a.py"}),  # no content
+                tool_use("send_message", {"to": "architect", "protocol": "payment_review"}),
+                tool_use("escalate", {"trigger": "Coffee Shortage", "summary": "no coffee"}),
+                tool_use("remember", {"memory_kind": "pattern", "content": "kept"}),
+            ],
+            [tool_use("report", {"report": {"status": "partial"}})],
+        )
+    )
     brain = ClaudeBrain("data", make_client(model))
     actions = brain.decide(make_view(task=TASK))
-    assert actions == [Remember(memory_kind=MemoryKind.PATTERN, content="kept"),
-                       Report(report=AgentReport(status="partial"))]
+    assert actions == [
+        Remember(memory_kind=MemoryKind.PATTERN, content="kept"),
+        Report(report=AgentReport(status="partial")),
+    ]
     assert len(model.requests) == 2
     second = model.requests[1]["messages"]
     assert second[1]["role"] == "assistant" and len(second[1]["content"]) == 4
@@ -124,11 +145,20 @@ def test_claimed_severity_is_passed_through_unchanged(
     make_view: MakeView, make_client: MakeClient
 ) -> None:
     # The brain does not judge severity; the graph takes it from the table (see test_graph).
-    model = MockModel(_script([tool_use("escalate", {
-        "trigger": "Data Breaches", "summary": "leak", "claimed_severity": "standard"})]))
+    model = MockModel(
+        _script(
+            [
+                tool_use(
+                    "escalate",
+                    {"trigger": "Data Breaches", "summary": "leak", "claimed_severity": "standard"},
+                )
+            ]
+        )
+    )
     actions = ClaudeBrain("data", make_client(model)).decide(make_view(task=TASK))
-    assert actions == [Escalate(trigger="Data Breaches", summary="leak",
-                                claimed_severity=Severity.STANDARD)]
+    assert actions == [
+        Escalate(trigger="Data Breaches", summary="leak", claimed_severity=Severity.STANDARD)
+    ]
 
 
 def test_budget_exceeded_falls_back_without_calling(
@@ -171,8 +201,7 @@ def test_storm_of_529_falls_back_and_then_skips_the_api(
     fallback = ScriptedBrain(lambda view: [Report(report=AgentReport(status="success"))])
     brain = ClaudeBrain("data", client, fallback=fallback)
     for _ in range(3):
-        assert brain.decide(make_view(task=TASK)) == [
-            Report(report=AgentReport(status="success"))]
+        assert brain.decide(make_view(task=TASK)) == [Report(report=AgentReport(status="success"))]
     assert len(model.requests) == 3  # then the open circuit keeps calls off the wire
     assert brain.fallbacks[0].startswith("unavailable") and len(brain.fallbacks) == 3
     errors = [r.error for r in brain.drain_usage()]
@@ -182,14 +211,18 @@ def test_storm_of_529_falls_back_and_then_skips_the_api(
 def test_context_budget_keeps_the_prompt_small(
     make_view: MakeView, make_client: MakeClient
 ) -> None:
-    memories = [MemorySnippet(id=f"m{i}", kind=MemoryKind.ERROR, content=f"lesson {i} " * 60,
-                              score=i / 200) for i in range(200)]
+    memories = [
+        MemorySnippet(id=f"m{i}", kind=MemoryKind.ERROR, content=f"lesson {i} " * 60, score=i / 200)
+        for i in range(200)
+    ]
     signal = Signal(id="s1", kind="pipeline_failed", at=datetime(2026, 3, 2, tzinfo=UTC))
     view = make_view(signal=signal, memories=memories)
-    budgeted = ClaudeBrain("data", make_client(MockModel()),
-                           settings=ClaudeSettings(context_tokens=1000))
-    unbudgeted = ClaudeBrain("data", make_client(MockModel()),
-                             settings=ClaudeSettings(context_tokens=None))
+    budgeted = ClaudeBrain(
+        "data", make_client(MockModel()), settings=ClaudeSettings(context_tokens=1000)
+    )
+    unbudgeted = ClaudeBrain(
+        "data", make_client(MockModel()), settings=ClaudeSettings(context_tokens=None)
+    )
     small = budgeted.build_request(view)[0]["messages"][0]["content"]
     large = unbudgeted.build_request(view)[0]["messages"][0]["content"]
     assert len(small) <= 1000 * 4 and len(large) > 10 * len(small)
@@ -201,8 +234,9 @@ def test_repr_shows_no_key(make_client: MakeClient) -> None:
     from charter.agents.ai import ApiKey
 
     secret = "sk-ant-test-SECRET-42"
-    client = AIClient(key=ApiKey(secret, label="env:ANTHROPIC_API_KEY"),
-                      clock=make_client(MockModel()).clock)
+    client = AIClient(
+        key=ApiKey(secret, label="env:ANTHROPIC_API_KEY"), clock=make_client(MockModel()).clock
+    )
     brain = ClaudeBrain("data", client)
     assert secret not in repr(client) and secret not in repr(brain)
     assert secret not in repr(vars(brain)) and secret not in repr(vars(client))
@@ -234,15 +268,23 @@ def test_run_config_sets_models_and_budgets_per_role(
     config = load_ai_config(path)
     server = MockModel()
     brains, client = claude_brains(
-        team, {"data": "claude", "security": "claude"}, llm="mock", run_dir=tmp_path,
-        clock=VirtualClock(datetime(2026, 3, 2, tzinfo=UTC)), mock=server, run_config=config,
-        tools={})
+        team,
+        {"data": "claude", "security": "claude"},
+        llm="mock",
+        run_dir=tmp_path,
+        clock=VirtualClock(datetime(2026, 3, 2, tzinfo=UTC)),
+        mock=server,
+        run_config=config,
+        tools={},
+    )
     assert client is not None and client.config.max_retries == 1
     assert client.config.budgets.per_run.usd == 0.5
     brains["data"].decide(make_view(task=TASK))
     brains["security"].decide(make_view("security", task=TASK))
     assert [(b["model"], b["max_tokens"]) for b in server.requests] == [
-        ("claude-opus-5-5", 300), ("claude-haiku-5-5", 1024)]
+        ("claude-opus-5-5", 300),
+        ("claude-haiku-5-5", 1024),
+    ]
     bad = tmp_path / "bad.yaml"
     bad.write_text("roles: {data: {max_tokens: 0}}\n")
     with pytest.raises(ConfigError, match=r"bad.yaml: roles.data.max_tokens"):
@@ -254,6 +296,11 @@ def test_run_config_sets_models_and_budgets_per_role(
     stranger = tmp_path / "stranger.yaml"
     stranger.write_text("roles: {cfo: {}}\n")
     with pytest.raises(ConfigError, match="unknown role 'cfo'"):
-        claude_brains(team, {"data": "claude"}, llm="mock", run_dir=tmp_path,
-                      clock=VirtualClock(datetime(2026, 3, 2, tzinfo=UTC)),
-                      run_config=load_ai_config(stranger))
+        claude_brains(
+            team,
+            {"data": "claude"},
+            llm="mock",
+            run_dir=tmp_path,
+            clock=VirtualClock(datetime(2026, 3, 2, tzinfo=UTC)),
+            run_config=load_ai_config(stranger),
+        )

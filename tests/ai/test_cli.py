@@ -28,10 +28,15 @@ def test_usage_per_agent_and_model_matches_the_ledger(
     make_orch: Callable[..., Any], tmp_path: Path
 ) -> None:
     clock = VirtualClock(START)
-    client = AIClient(key=None, clock=clock, sleep=Sleeper(clock),
-                      transport=MockModel().transport())
-    poor = AIClient(key=None, clock=clock, transport=MockModel().transport(),
-                    config=AIConfig(budgets=AIBudgets(per_run=BudgetLimit(tokens=0))))
+    client = AIClient(
+        key=None, clock=clock, sleep=Sleeper(clock), transport=MockModel().transport()
+    )
+    poor = AIClient(
+        key=None,
+        clock=clock,
+        transport=MockModel().transport(),
+        config=AIConfig(budgets=AIBudgets(per_run=BudgetLimit(tokens=0))),
+    )
     data = ClaudeBrain("data", client, fallback=RuleBrain("data"))
     security = ClaudeBrain("security", poor, fallback=RuleBrain("security"))
     run_dir = tmp_path / "run"
@@ -58,8 +63,9 @@ def test_usage_per_agent_and_model_matches_the_ledger(
     with open_run(str(run_dir)) as store:
         stops = [e for _, e in store.events(kinds={"budget_exhausted"})]
         usage = [e for _, e in store.events(kinds={"ai_usage"})]
-    assert stops and all(e.agent == "security" and e.budget == "ai_tokens (for the run)"
-                         for e in stops)
+    assert stops and all(
+        e.agent == "security" and e.budget == "ai_tokens (for the run)" for e in stops
+    )
     assert usage and all(e.ok for e in usage)  # so the scorecard's availability stays 100 %
 
     table = runner.invoke(app, ["ai", "usage", str(run_dir)])
@@ -81,11 +87,23 @@ def test_prices_and_key_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_try_records_then_replays_to_the_same_digest(tmp_path: Path) -> None:
-    recorded = runner.invoke(app, ["ai", "try", "--out", str(tmp_path / "a"), "--llm", "record",
-                                   "--mock-model"])
+    recorded = runner.invoke(
+        app, ["ai", "try", "--out", str(tmp_path / "a"), "--llm", "record", "--mock-model"]
+    )
     assert recorded.exit_code == 0, recorded.output
-    replayed = runner.invoke(app, ["ai", "try", "--out", str(tmp_path / "b"), "--llm", "replay",
-                                   "--cassette", str(tmp_path / "a" / "cassette.json")])
+    replayed = runner.invoke(
+        app,
+        [
+            "ai",
+            "try",
+            "--out",
+            str(tmp_path / "b"),
+            "--llm",
+            "replay",
+            "--cassette",
+            str(tmp_path / "a" / "cassette.json"),
+        ],
+    )
     assert replayed.exit_code == 0, replayed.output
 
     def digest(output: str) -> str:
@@ -99,8 +117,11 @@ def test_bad_try_input_leaves_nothing_behind(tmp_path: Path) -> None:
     from charter.protocols import ConfigError
 
     out = tmp_path / "never"
-    for args in (["--brain", "data=gpt"], ["--llm", "bogus"],
-                 ["--llm", "replay", "--cassette", str(tmp_path / "missing.json")]):
+    for args in (
+        ["--brain", "data=gpt"],
+        ["--llm", "bogus"],
+        ["--llm", "replay", "--cassette", str(tmp_path / "missing.json")],
+    ):
         result = runner.invoke(app, ["ai", "try", "--out", str(out), *args])
         assert isinstance(result.exception, ConfigError), result.output
         assert not out.exists()

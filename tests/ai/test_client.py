@@ -29,8 +29,11 @@ MakeClient = Callable[..., AIClient]
 
 
 def _request(content: str = "hello", max_tokens: int = 20) -> dict[str, Any]:
-    return {"model": "claude-sonnet-5-5", "max_tokens": max_tokens,
-            "messages": [{"role": "user", "content": content}]}
+    return {
+        "model": "claude-sonnet-5-5",
+        "max_tokens": max_tokens,
+        "messages": [{"role": "user", "content": content}],
+    }
 
 
 def _fixed(output: str = "ok") -> MockModel:
@@ -124,8 +127,9 @@ def test_dollar_budget_per_agent_is_separate_from_other_agents(make_client: Make
     prices = PriceTable.load()
     request = _request(max_tokens=20)
     estimate = estimate_tokens(request)
-    one_call = prices.cost("claude-sonnet-5-5",
-                           TokenCounts(input_tokens=estimate, output_tokens=20))
+    one_call = prices.cost(
+        "claude-sonnet-5-5", TokenCounts(input_tokens=estimate, output_tokens=20)
+    )
     model = MockModel(lambda body: [text("x")], usage=_exact)
     client = make_client(model, budgets=AIBudgets(per_agent=BudgetLimit(usd=one_call)))
     client.create(agent="data", request=request)
@@ -139,15 +143,22 @@ def test_cost_prices_cache_reads_and_writes(make_client: MakeClient) -> None:
     prices = PriceTable.load()
     sonnet = prices.price("claude-sonnet")  # alias resolves
     assert (sonnet.input, sonnet.output, sonnet.cache_write, sonnet.cache_read) == (
-        2.0, 10.0, 2.50, 0.10)
-    counts = TokenCounts(input_tokens=1000, output_tokens=200, cache_read_tokens=5000,
-                         cache_write_tokens=2000)
+        2.0,
+        10.0,
+        2.50,
+        0.10,
+    )
+    counts = TokenCounts(
+        input_tokens=1000, output_tokens=200, cache_read_tokens=5000, cache_write_tokens=2000
+    )
     expected = (1000 * 2.0 + 200 * 10.0 + 5000 * 0.10 + 2000 * 2.50) / 1e6
     assert prices.cost("claude-sonnet-5-5", counts) == pytest.approx(expected)
     model = _fixed()
     client = make_client(model)
-    cached = {**_request(), "system": [{"type": "text", "text": "S" * 4000,
-                                        "cache_control": {"type": "ephemeral"}}]}
+    cached = {
+        **_request(),
+        "system": [{"type": "text", "text": "S" * 4000, "cache_control": {"type": "ephemeral"}}],
+    }
     _, first = client.create(agent="data", request=cached)
     _, second = client.create(agent="data", request=cached)
     assert first.counts.cache_write_tokens > 0 and first.counts.cache_read_tokens == 0
@@ -156,7 +167,8 @@ def test_cost_prices_cache_reads_and_writes(make_client: MakeClient) -> None:
     assert second.cost_usd == pytest.approx(prices.cost("claude-sonnet-5-5", second.counts))
     by_model = client.ledger.by_agent_model[("data", "claude-sonnet-5-5")]
     assert by_model.calls == 2 and by_model.cost_usd == pytest.approx(
-        first.cost_usd + second.cost_usd)
+        first.cost_usd + second.cost_usd
+    )
 
 
 def test_unknown_model_cannot_be_budgeted(make_client: MakeClient) -> None:
@@ -182,12 +194,24 @@ def test_daily_budget_counts_earlier_runs_of_the_day(make_client: MakeClient, cl
 
     request = _request(max_tokens=20)
     worst = estimate_tokens(request) + 20
-    earlier = [AIUsage(id="e1", at=clock.now(), agent="data", model="claude-sonnet-5-5",
-                       input_tokens=worst, cost_usd=0.01)]
+    earlier = [
+        AIUsage(
+            id="e1",
+            at=clock.now(),
+            agent="data",
+            model="claude-sonnet-5-5",
+            input_tokens=worst,
+            cost_usd=0.01,
+        )
+    ]
     model = MockModel(lambda body: [text("x")], usage=_exact)
-    client = AIClient(key=None, clock=clock, transport=model.transport(),
-                      ledger=UsageLedger.from_events(earlier),
-                      config=AIConfig(budgets=AIBudgets(per_day=BudgetLimit(tokens=2 * worst))))
+    client = AIClient(
+        key=None,
+        clock=clock,
+        transport=model.transport(),
+        ledger=UsageLedger.from_events(earlier),
+        config=AIConfig(budgets=AIBudgets(per_day=BudgetLimit(tokens=2 * worst))),
+    )
     client.create(agent="data", request=request)
     with pytest.raises(BudgetExceeded, match="for 2026-03-02"):
         client.create(agent="data", request=request)

@@ -37,23 +37,33 @@ def _once(*blocks: dict[str, Any]) -> Callable[[dict[str, Any]], list[dict[str, 
 def _brain(
     model: MockModel, clock: VirtualClock, sleep: Any = None, **config: Any
 ) -> tuple[ClaudeBrain, AIClient]:
-    client = AIClient(key=None, clock=clock, sleep=sleep or Sleeper(clock),
-                      transport=model.transport(), config=AIConfig(**config))
+    client = AIClient(
+        key=None,
+        clock=clock,
+        sleep=sleep or Sleeper(clock),
+        transport=model.transport(),
+        config=AIConfig(**config),
+    )
     return ClaudeBrain("data", client, fallback=RuleBrain("data")), client
 
 
 def test_gate_denies_a_claude_write_outside_the_authorities(make_orch: MakeOrch) -> None:
     clock = VirtualClock(START)
-    model = MockModel(_once(
-        tool_use("write_file", {"path": "src/auth/login.py", "content": "def login(): ...\n"}),
-        tool_use("write_file", {"path": "etl/orders.py", "content": "rows = []\n"}),
-    ))
+    model = MockModel(
+        _once(
+            tool_use("write_file", {"path": "src/auth/login.py", "content": "def login(): ...\n"}),
+            tool_use("write_file", {"path": "etl/orders.py", "content": "rows = []\n"}),
+        )
+    )
     brain, _ = _brain(model, clock)
     orch = make_orch(brains={"data": brain}, clock=clock)
     orch.submit("Tidy the login handler", to="data")
     orch.run_until_idle()
-    checks = [e.decision for _, e in orch.events(kinds={"authority_checked"})
-              if isinstance(e, AuthorityChecked) and e.decision.path == "src/auth/login.py"]
+    checks = [
+        e.decision
+        for _, e in orch.events(kinds={"authority_checked"})
+        if isinstance(e, AuthorityChecked) and e.decision.path == "src/auth/login.py"
+    ]
     assert len(checks) == 1 and not checks[0].allowed and checks[0].role == "data"
     assert not (orch.run_dir / "workspace" / "src" / "auth" / "login.py").exists()
     # The same turn's write inside the Data agent's authorities went through the gate.
@@ -63,15 +73,27 @@ def test_gate_denies_a_claude_write_outside_the_authorities(make_orch: MakeOrch)
 
 def test_a_breach_filed_as_standard_is_immediate(make_orch: MakeOrch) -> None:
     clock = VirtualClock(START)
-    model = MockModel(_once(tool_use("escalate", {
-        "trigger": "Data Breaches", "summary": "customer emails exposed",
-        "claimed_severity": "standard"})))
+    model = MockModel(
+        _once(
+            tool_use(
+                "escalate",
+                {
+                    "trigger": "Data Breaches",
+                    "summary": "customer emails exposed",
+                    "claimed_severity": "standard",
+                },
+            )
+        )
+    )
     brain, _ = _brain(model, clock)
     orch = make_orch(brains={"data": brain}, clock=clock)
     orch.submit("Look at the export job", to="data")
     orch.run_until_idle()
-    raised = [e.escalation for _, e in orch.events(kinds={"escalation_raised"})
-              if isinstance(e, EscalationRaised)]
+    raised = [
+        e.escalation
+        for _, e in orch.events(kinds={"escalation_raised"})
+        if isinstance(e, EscalationRaised)
+    ]
     assert [(e.trigger, e.severity.value) for e in raised] == [("Data Breaches", "immediate")]
 
 
@@ -82,15 +104,19 @@ def _signal_run(orch: Any) -> str:
     return str(orch.digest())
 
 
-def test_529_storm_finishes_the_run_on_the_rule_brain(
-    make_orch: MakeOrch, tmp_path: Path
-) -> None:
+def test_529_storm_finishes_the_run_on_the_rule_brain(make_orch: MakeOrch, tmp_path: Path) -> None:
     rule_digest = _signal_run(make_orch(tmp_path / "rule", clock=VirtualClock(START)))
     clock = VirtualClock(START)
     model = MockModel(faults=[529] * 1000, retry_after=1)
     waits: list[float] = []  # recorded, not slept: the run clock stays where the rules run
-    brain, client = _brain(model, clock, waits.append, max_retries=3, breaker_threshold=3,
-                           breaker_cooldown=timedelta(hours=6))
+    brain, client = _brain(
+        model,
+        clock,
+        waits.append,
+        max_retries=3,
+        breaker_threshold=3,
+        breaker_cooldown=timedelta(hours=6),
+    )
     digest = _signal_run(make_orch(tmp_path / "storm", brains={"data": brain}, clock=clock))
     assert client.breaker.opened == 1 and len(model.requests) == 3
     assert waits == [1.0, 1.0]  # retry-after honoured between the three attempts
@@ -103,13 +129,28 @@ def test_529_storm_finishes_the_run_on_the_rule_brain(
 
 
 def _recorded_run(
-    make_orch: MakeOrch, run_dir: Path, team: Team, llm: str, *, key: ApiKey | None = None,
-    inner: Any = None, settings: dict[str, ClaudeSettings] | None = None,
+    make_orch: MakeOrch,
+    run_dir: Path,
+    team: Team,
+    llm: str,
+    *,
+    key: ApiKey | None = None,
+    inner: Any = None,
+    settings: dict[str, ClaudeSettings] | None = None,
 ) -> tuple[Any, ClaudeBrain]:
     clock = VirtualClock(START)
-    brains, _ = claude_brains(team, {"data": "claude"}, llm=llm, run_dir=run_dir, clock=clock,
-                              key=key, inner=inner, sleep=Sleeper(clock), settings=settings,
-                              tools={})
+    brains, _ = claude_brains(
+        team,
+        {"data": "claude"},
+        llm=llm,
+        run_dir=run_dir,
+        clock=clock,
+        key=key,
+        inner=inner,
+        sleep=Sleeper(clock),
+        settings=settings,
+        tools={},
+    )
     orch = make_orch(run_dir, brains=brains, clock=clock)
     brain = brains["data"]
     assert isinstance(brain, ClaudeBrain)
@@ -122,16 +163,23 @@ def test_record_then_replay_offline_gives_the_same_digest_and_no_key_leaks(
 ) -> None:
     server = MockModel()
     record_dir = tmp_path / "recorded"
-    orch, _ = _recorded_run(make_orch, record_dir, team, "record",
-                                key=ApiKey(SECRET, label="test"), inner=server.transport())
+    orch, _ = _recorded_run(
+        make_orch,
+        record_dir,
+        team,
+        "record",
+        key=ApiKey(SECRET, label="test"),
+        inner=server.transport(),
+    )
     recorded = _signal_run(orch)
     usage = [e for _, e in orch.events(kinds={"ai_usage"}) if isinstance(e, AIUsage)]
     assert usage and all(e.ok and e.agent == "data" for e in usage)
     assert any(e.kind == "escalation_raised" for _, e in orch.events())
     orch.close()
     # The key went over the wire (so it was really in play) ...
-    assert any(SECRET in h.get("authorization", "") + h.get("x-api-key", "")
-               for h in server.headers)
+    assert any(
+        SECRET in h.get("authorization", "") + h.get("x-api-key", "") for h in server.headers
+    )
     # ... and is in no byte of the run directory: database, cassette, workspace, metadata.
     files = [p for p in record_dir.rglob("*") if p.is_file()]
     assert any(p.name == CASSETTE_NAME for p in files)
@@ -150,8 +198,14 @@ def test_a_changed_prompt_fails_replay_with_a_readable_diff(
     make_orch: MakeOrch, tmp_path: Path, team: Team
 ) -> None:
     record_dir = tmp_path / "recorded"
-    orch, _ = _recorded_run(make_orch, record_dir, team, "record", inner=MockModel().transport(),
-                            key=ApiKey("k", label="t"))
+    orch, _ = _recorded_run(
+        make_orch,
+        record_dir,
+        team,
+        "record",
+        inner=MockModel().transport(),
+        key=ApiKey("k", label="t"),
+    )
     _signal_run(orch)
     orch.close()
     replay_dir = tmp_path / "replayed"

@@ -77,10 +77,16 @@ def test_key_never_reaches_debug_logs_and_rotation_takes_effect(
     from .conftest import START
 
     server = MockModel(lambda body: [text("ok")])
-    client = AIClient(key=ApiKey(SECRET, label="env:ANTHROPIC_API_KEY"),
-                      clock=VirtualClock(START), transport=server.transport())
-    request = {"model": "claude-haiku-5-5", "max_tokens": 5,
-               "messages": [{"role": "user", "content": "hi"}]}
+    client = AIClient(
+        key=ApiKey(SECRET, label="env:ANTHROPIC_API_KEY"),
+        clock=VirtualClock(START),
+        transport=server.transport(),
+    )
+    request = {
+        "model": "claude-haiku-5-5",
+        "max_tokens": 5,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
     with caplog.at_level(logging.DEBUG):
         client.create(agent="data", request=request)
         rotated = "sk-ant-rotated-SECRET-2"

@@ -13,8 +13,9 @@ from .conftest import Sleeper
 
 
 def test_requests_per_minute_spaces_calls(clock: VirtualClock, sleeper: Sleeper) -> None:
-    limiter = RateLimiter(RateLimits(requests_per_minute=2, tokens_per_minute=10**6),
-                          clock, sleeper)
+    limiter = RateLimiter(
+        RateLimits(requests_per_minute=2, tokens_per_minute=10**6), clock, sleeper
+    )
     assert limiter.acquire("k", "m", 10) == 0
     assert limiter.acquire("k", "m", 10) == 0
     assert limiter.acquire("k", "m", 10) == pytest.approx(30.0)  # one request per 30 s refill
@@ -24,8 +25,9 @@ def test_requests_per_minute_spaces_calls(clock: VirtualClock, sleeper: Sleeper)
 def test_tokens_per_minute_and_buckets_per_key_and_model(
     clock: VirtualClock, sleeper: Sleeper
 ) -> None:
-    limiter = RateLimiter(RateLimits(requests_per_minute=100, tokens_per_minute=1000),
-                          clock, sleeper)
+    limiter = RateLimiter(
+        RateLimits(requests_per_minute=100, tokens_per_minute=1000), clock, sleeper
+    )
     limiter.acquire("k", "m", 600)
     assert limiter.acquire("other-key", "m", 600) == 0  # its own bucket
     assert limiter.acquire("k", "other-model", 600) == 0

@@ -12,8 +12,15 @@ from charter.scenarios import LIBRARY, load_scenario, run_scenario
 
 def _run(run_dir: Path, llm: str, cassette: Path | None = None) -> tuple[str, ClaudeBrain]:
     loaded = load_scenario(LIBRARY / "pipeline-failure.yaml")
-    brains, _ = claude_brains(loaded.team, {"data": "claude"}, llm=llm, run_dir=run_dir,
-                              mock=True, scenario=loaded.scenario.name, cassette=cassette)
+    brains, _ = claude_brains(
+        loaded.team,
+        {"data": "claude"},
+        llm=llm,
+        run_dir=run_dir,
+        mock=True,
+        scenario=loaded.scenario.name,
+        cassette=cassette,
+    )
     result = run_scenario(loaded, run_dir, brains=brains)
     assert result.error is None, result.error
     brain = brains["data"]
