@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from charter.protocols import ConfigError
+
+from ._files import write_atomically
 
 if TYPE_CHECKING:
     from charter.agents.data.suite import SuiteResult
@@ -29,16 +30,6 @@ def _emit_json(model: Any) -> None:
     sys.stdout.write(json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _default_catalogue(url: str) -> Path:
@@ -180,7 +171,7 @@ def gx_import(
     from charter.agents.data.gx import import_gx_suite, render_import
 
     result = import_gx_suite(source, table=table)
-    _write_atomically(output, render_import(result))
+    write_atomically(output, render_import(result))
     typer.echo(f"wrote {output}: {result.imported} check(s), {len(result.skipped)} skipped")
     for item in result.skipped:
         typer.echo(f"skipped {item.index}. {item.expectation}: {item.reason}")

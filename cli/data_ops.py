@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +19,8 @@ from typing import Annotated, Any
 import typer
 
 from charter.protocols import ConfigError
+
+from ._files import write_atomically
 
 _JSON = typer.Option("--json", help="Print the typed result as JSON.")
 
@@ -30,16 +30,6 @@ def _emit(value: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _is_database(source: str) -> bool:
@@ -191,7 +181,7 @@ def plan(
 
     report = analyse_workload(to_url(url), read_workload(workload), runs=runs, propose=propose)
     if migration_out is not None and report.migration_sql:
-        _write_atomically(migration_out, report.migration_sql)
+        write_atomically(migration_out, report.migration_sql)
     if as_json:
         _emit(report)
     else:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from ._files import write_atomically
 
 app = typer.Typer(
     help="Role charters: import seed-format markdown, check a team for conflicts.",
@@ -33,23 +33,12 @@ def import_role(
     if output is None:
         sys.stdout.write(text)
     else:
-        _write_atomically(output, text)
+        write_atomically(output, text)
         typer.echo(f"wrote {output} (role {result.charter.role!r})", err=True)
     for item in result.unresolved:
         typer.echo(f"note: {item}", err=True)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    # Bad input must change nothing: never leave a half-written file behind.
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 @app.command("check")
