@@ -20,8 +20,9 @@ from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, Tea
 
 from ..paths import PathRefused, WorkspaceLinks, clean_path
 from .claims import Claim, ClaimIndex
+from .explain import steps_from_matches
 from .names import NameClassifier, NameFacts
-from .reference import Plan, judge, make_plan, steps
+from .reference import judge, make_plan
 from .verdict import Verdict
 
 _CACHE_LIMIT = 1_000_000  # entries per cache before it is cleared (bounded memory)
@@ -93,7 +94,6 @@ class AuthorityEngine:
         # (folder core | name core) -> what matches there, per role
         self._pairs: dict[int, _Matches] = {}
         self._fields_of: dict[int, tuple[Any, ...]] = {}  # (pair key | role number) -> fields
-        self._plans: dict[frozenset[int], Plan] = {}  # candidate claims -> explanation plan
 
     # ---- public --------------------------------------------------------------------
 
@@ -204,8 +204,16 @@ class AuthorityEngine:
         self, role: str, path: str, name: str, folder: _Folder, file: NameFacts
     ) -> tuple[Any, ...] | None:
         """The verdict's fields when a pattern depending on folder *and* name matches this
-        path (only those whose last segment takes this name need their whole-path regex);
-        None when none does, and the folder's and the name's facts decide."""
+        path; None when none does, and the folder's and the name's facts decide."""
+        extra = self._extra(path, name, folder, file)
+        if not extra:
+            return None
+        return self._fields(role, self._analyse([*self._matched(folder, file), *extra]))
+
+    @staticmethod
+    def _extra(path: str, name: str, folder: _Folder, file: NameFacts) -> list[tuple[_Rank, Claim]]:
+        """Patterns depending on folder and name that match through the name (only those
+        whose last segment takes this name need their whole-path regex)."""
         extra: list[tuple[_Rank, Claim]] = []
         name_starts = len(path) - len(name)
         for claims in (folder.pending, file.general):
@@ -216,9 +224,7 @@ class AuthorityEngine:
                     if match is not None and match.end() > name_starts:
                         literal_segments, literal_chars = claim.glob.specificity
                         extra.append(((literal_segments, _AT_FILE, literal_chars), claim))
-        if not extra:
-            return None
-        return self._fields(role, self._analyse([*self._matched(folder, file), *extra]))
+        return extra
 
     @staticmethod
     def _matched(folder: _Folder, file: NameFacts) -> list[tuple[_Rank, Claim]]:
@@ -380,18 +386,17 @@ class AuthorityEngine:
             return ["1. normalise: refused"]  # unreachable: the verdict refused it
         fold = ", case folded" if not self.case_sensitive else ""
         head = f"1. normalise: {clean!r} relative to {self._links.root}{fold}"
-        # Only the claims the index selects for this path can match it: explaining over
-        # them alone gives the same steps as over every pattern, for a fraction of the work.
         directory, _, name = clean.rpartition("/")
-        hits = self._hits_of_dir(directory) if directory else self._index.always
-        hits = hits | self._index.always | self._hits_of_segment(name)
-        plan = self._plans.get(hits)
-        if plan is None:
-            if len(self._plans) >= _CACHE_LIMIT:
-                self._plans.clear()
-            plan = self._plans[hits] = make_plan(self._index, hits)
+        entry = self._folders.get(directory)
+        folder = (entry if entry is not None else self._folder(directory))[1]
+        file = self._names.names.get(name)
+        if file is None:
+            file = self._names.classify(name)
+        matched = [*self._matched(folder, file), *self._extra(clean, name, folder, file)]
+        forbidden = self._analyse(matched).forbidden
         own = len(self._everything.forbidden.get(role, ()))
-        return [head, *steps(role, clean, plan, own)]
+        claims = (claim for _, claim in matched)
+        return [head, *steps_from_matches(role, clean, claims, forbidden, own)]
 
 
 __all__ = ["AuthorityEngine", "Verdict"]

@@ -92,3 +92,28 @@ def test_shared_facts_agree_across_a_generated_tree(
         assert engine.verdict(role, path) == engine.reference_verdict(role, path), path
         folded = folding_engine.verdict(role, path)
         assert folded == folding_engine.reference_verdict(role, path), path
+
+
+def _reference_steps(engine: AuthorityEngine, role: str, path: str) -> list[str]:
+    # The explanation over every pattern of the team (the definition the fast one equals).
+    from charter.graph.authority.reference import steps
+
+    verdict = engine.reference_verdict(role, path)
+    assert verdict.path is not None
+    everything = engine._everything  # the plan of every claim
+    own = len(everything.forbidden.get(role, ()))
+    return steps(role, verdict.path, everything, own)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=_paths)
+def test_decide_steps_equal_the_every_pattern_explanation(
+    engine: AuthorityEngine, folding_engine: AuthorityEngine, team: Team, path: str
+) -> None:
+    for role in team.roles:
+        for subject in (engine, folding_engine):
+            decision = subject.decide(role, path)
+            if decision.path is not None:
+                assert decision.steps[1:] == _reference_steps(subject, role, path)
