@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import AssertionPool, NullPool, QueuePool, SingletonThreadPool, StaticPool
 
 from .schema_types import type_family
 
@@ -71,13 +72,24 @@ def supports_filter(engine: Engine) -> bool:
 
 
 def can_fan_out(engine: Engine) -> bool:
-    """Whether a second connection sees the same data: not so for SQLite in memory, where
-    each connection (each thread, with SQLAlchemy's default pool) has its own database."""
+    """Whether queries may run on further connections from worker threads. Not with a pool
+    that hands every thread the same connection (StaticPool) or one per thread
+    (SingletonThreadPool), nor for SQLite in memory, where each connection has its own
+    database; nor with a pool too small to lend three more connections."""
+    pool = engine.pool
+    if isinstance(pool, StaticPool | SingletonThreadPool | NullPool | AssertionPool):
+        return isinstance(pool, NullPool) and _file_backed(engine)
+    overflow = pool._max_overflow if isinstance(pool, QueuePool) else -1
+    if isinstance(pool, QueuePool) and overflow >= 0 and pool.size() + overflow < 4:
+        return False
+    return _file_backed(engine)
+
+
+def _file_backed(engine: Engine) -> bool:
     if engine.dialect.name != "sqlite":
         return True
-    return engine.url.database not in (None, "", ":memory:") and "mode=memory" not in str(
-        engine.url
-    )
+    database = engine.url.database
+    return database not in (None, "", ":memory:") and "mode=memory" not in str(engine.url)
 
 
 class Aggregates:

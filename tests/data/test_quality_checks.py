@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -424,3 +425,20 @@ def test_short_value_sets_agree_with_sql_in(tmp_path: Path) -> None:
                                     sample_size=0)  # fmt: skip
                 assert inverse.unexpected_count == (result.element_count or 0) - expected
     db.close()
+
+
+def test_a_shared_connection_pool_runs_on_one_connection(demo: Path) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    expected = run_suite(demo, _suite(), now=NOW).model_dump(exclude={"elapsed_seconds"})
+    # One connection shared by every thread: worker threads must not use it at once.
+    engine = create_engine(f"sqlite:///{demo}", poolclass=StaticPool)
+    threads: set[int] = set()
+    event.listen(engine, "before_cursor_execute", lambda *a: threads.add(threading.get_ident()))
+    try:
+        result = run_suite(engine, _suite(), now=NOW).model_dump(exclude={"elapsed_seconds"})
+    finally:
+        engine.dispose()
+    assert result == expected
+    assert threads == {threading.get_ident()}
