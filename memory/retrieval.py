@@ -10,7 +10,6 @@ re-ranked in Python, so the cost grows with the matches, not with the table.
 from __future__ import annotations
 
 import functools
-import heapq
 import math
 import re
 from collections.abc import Collection, Sequence
@@ -94,16 +93,11 @@ def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list
     for row in rows:
         ids.append(row.memory_id)
         fresh.setdefault(row.memory_id, row)
-    known: set[str] = set()
-    pending = list(fresh)
-    for start in range(0, len(pending), 500):
-        chunk = pending[start : start + 500]
-        found = connection.execute(select(MEMORIES.c.id).where(MEMORIES.c.id.in_(chunk)))
-        known.update(found.scalars())
+    top = connection.execute(select(func.max(MEMORIES.c.seq))).scalar()
+    known = _known_ids(connection, list(fresh)) if top else set()  # an empty table knows none
     new_rows = [row for key, row in fresh.items() if key not in known]
     if not new_rows:
         return ids
-    top = connection.execute(select(func.max(MEMORIES.c.seq))).scalar()
     seq = int(top or 0)
     when = _datetime_writer(connection)
     memory_rows: list[tuple[Any, ...]] = []
@@ -146,6 +140,22 @@ def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list
         )
         connection.exec_driver_sql("ANALYZE charter_memories")
     return ids
+
+
+def _known_ids(connection: Connection, candidates: list[str]) -> set[str]:
+    """Which of these memory ids are stored already (raw driver: no per-call compiling)."""
+    known: set[str] = set()
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        if connection.dialect.name == "sqlite":
+            marks = ", ".join("?" for _ in chunk)
+            found = connection.exec_driver_sql(
+                f"SELECT id FROM charter_memories WHERE id IN ({marks})", tuple(chunk)
+            )
+        else:
+            found = connection.execute(select(MEMORIES.c.id).where(MEMORIES.c.id.in_(chunk)))
+        known.update(found.scalars())
+    return known
 
 
 _MEMORY_COLUMNS = (
@@ -281,11 +291,9 @@ def _text_candidates(
 ) -> list[tuple[Any, float]]:
     """The best text matches that pass the filters, with a relevance (larger is better)."""
     statement = _text_statement(dialect, shape)
-    ranker = _SqliteRanker(connection, terms) if dialect == "sqlite" else None
-    postings = _postings(connection, dialect, terms) if ranker is None else {}
-    total = _memory_total(connection) if ranker is None else 0
+    ranker = _Ranker(connection, dialect, terms)
     while True:
-        hits = ranker.best(cap) if ranker is not None else _rank(postings, cap, total)
+        hits = ranker.best(cap)
         if not hits:
             return []
         kept = connection.execute(statement, {**params, "hits": list(hits)}).all()
@@ -296,39 +304,54 @@ def _text_candidates(
         cap *= 8
 
 
-def _memory_total(connection: Connection) -> int:
-    return int(connection.execute(select(func.max(MEMORIES.c.seq))).scalar() or 0)
-
-
 def _idf(frequency: int, total: int) -> float:
     return math.log(1.0 + (max(total, frequency) - frequency + 0.5) / (frequency + 0.5))
 
 
-@functools.lru_cache(maxsize=_MAX_TERMS + 1)
-def _sqlite_postings_sql(count: int) -> str:
-    # Every term's posting list (newest first, stopped just past the cap) as one
-    # comma-joined text, and the table size for the IDF, in one round trip: a text per term
-    # is parsed by numpy in C, where thousands of one-integer rows cost a Python tuple each.
-    each = (
-        "(SELECT group_concat(rowid) FROM (SELECT rowid FROM charter_memories_fts "
-        "WHERE charter_memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?))"
+@functools.lru_cache(maxsize=2 * (_MAX_TERMS + 1))
+def _postings_sql(dialect: Dialect, count: int) -> str:
+    """Every term's posting list (newest first, stopped just past the cap) as one
+    comma-joined text, and the table size for the IDF, in one round trip: a text per term
+    is parsed by numpy in C, where thousands of one-integer rows cost a Python tuple each."""
+    if dialect == "sqlite":
+        each = (
+            "(SELECT group_concat(rowid) FROM (SELECT rowid FROM charter_memories_fts "
+            "WHERE charter_memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?))"
+        )
+        return "SELECT (SELECT max(seq) FROM charter_memories), " + ", ".join([each] * count)
+    # PostgreSQL: each term is its own materialised CTE so the GIN index finds its matches
+    # (never a walk down the primary key); the statement is never server-prepared (see
+    # _Ranker), since a generic plan, blind to the term, would guess a full scan is cheaper.
+    ctes = ", ".join(
+        f"t{n} AS MATERIALIZED (SELECT seq FROM charter_memories "
+        f"WHERE search @@ plainto_tsquery('english', %s))"
+        for n in range(count)
     )
-    return "SELECT (SELECT max(seq) FROM charter_memories), " + ", ".join([each] * count)
+    lists = ", ".join(
+        f"(SELECT string_agg(seq::text, ',') FROM "
+        f"(SELECT seq FROM t{n} ORDER BY seq DESC LIMIT %s) AS p{n})"
+        for n in range(count)
+    )
+    return f"WITH {ctes} SELECT (SELECT max(seq) FROM charter_memories), {lists}"
 
 
-class _SqliteRanker:
-    """Summed-IDF ranking over FTS5 posting lists (the same formula as `_rank`), computed
-    once per query with numpy; widening the candidate set only takes more of it."""
+class _Ranker:
+    """Summed-IDF ranking of one query's matches, computed once with numpy; widening the
+    candidate set only takes more of it. Both backends rank the same way."""
 
-    def __init__(self, connection: Connection, terms: list[str]) -> None:
+    def __init__(self, connection: Connection, dialect: Dialect, terms: list[str]) -> None:
         import numpy as np  # only here: importing charter.memory stays light
 
-        arguments: list[Any] = []
-        for term in terms:
-            arguments.extend((f'"{term}"', POSTING_CAP + 1))
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(_sqlite_postings_sql(len(terms)), arguments)
+            if dialect == "sqlite":
+                arguments: list[Any] = []
+                for term in terms:
+                    arguments.extend((f'"{term}"', POSTING_CAP + 1))
+                cursor.execute(_postings_sql(dialect, len(terms)), arguments)
+            else:
+                arguments = list(terms) + [POSTING_CAP + 1] * len(terms)
+                cursor.execute(_postings_sql(dialect, len(terms)), arguments, prepare=False)
             row = cursor.fetchone()
         finally:
             cursor.close()
@@ -337,7 +360,7 @@ class _SqliteRanker:
             np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.empty(0, np.int64)
             for joined in row[1:]
         ]
-        self._seqs, self._scores = _rank_arrays(lists, total)
+        self._seqs, self._scores = _rank(lists, total)
 
     def best(self, cap: int) -> dict[int, float]:
         return {
@@ -346,8 +369,15 @@ class _SqliteRanker:
         }
 
 
-def _rank_arrays(lists: list[Any], total: int) -> tuple[Any, Any]:
-    """All matches, best first: (seqs, relevances) as numpy arrays; see `_rank`."""
+def _rank(lists: list[Any], total: int) -> tuple[Any, Any]:
+    """All matches, best first, as numpy arrays (seqs, relevances): relevance = the summed
+    inverse document frequency of the query terms a memory contains, newest first on ties.
+
+    FTS5's bm25 and PostgreSQL's ts_rank cost a lookup per match, which was most of the
+    time at 100,000 memories when a query matches thousands; posting lists are cheap, and
+    summing them in SQL (GROUP BY) sorts more than numpy does. A term in more than
+    POSTING_CAP memories says little (a near-stop-word) and is skipped, unless every term
+    is that common: then the newest memories of the first of the least common terms."""
     import numpy as np
 
     usable = [seqs for seqs in lists if 0 < len(seqs) <= POSTING_CAP]
@@ -355,65 +385,13 @@ def _rank_arrays(lists: list[Any], total: int) -> tuple[Any, Any]:
         common = [seqs for seqs in lists if len(seqs)]
         if not common:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        usable = [np.sort(min(common, key=len))[::-1][:POSTING_CAP]]  # the newest of the rarest
+        usable = [np.sort(min(common, key=len))[::-1][:POSTING_CAP]]
     weights = [np.full(len(seqs), _idf(len(seqs), total)) for seqs in usable]
     unique, where = np.unique(np.concatenate(usable), return_inverse=True)
     scores = np.bincount(where, weights=np.concatenate(weights))
-    # Best score first, newest first on ties; rounding keeps summation order out of ties.
+    # Rounding keeps the order of float summation out of the tie-break.
     order = np.lexsort((-unique, -np.round(scores, 9)))
     return unique[order], scores[order]
-
-
-def _postings(connection: Connection, dialect: Dialect, terms: list[str]) -> dict[str, list[int]]:
-    """PostgreSQL's posting lists (SQLite ranks in SQL: `_SqliteRanker`)."""
-    postings: dict[str, list[int]] = {term: [] for term in terms}
-    # The driver's own cursor: thousands of integers, no per-row result processing.
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        # Every term in one round trip. Each term is its own materialised CTE
-        # so the GIN index finds its matches (never a walk down the primary key), and the
-        # statement is never server-prepared: a generic plan, blind to the term, would
-        # guess that a full scan is cheaper.
-        ctes = ", ".join(
-            f"t{n} AS MATERIALIZED (SELECT seq FROM charter_memories "
-            f"WHERE search @@ plainto_tsquery('english', %s))"
-            for n in range(len(terms))
-        )
-        branches = " UNION ALL ".join(
-            f"(SELECT {n} AS term, seq FROM t{n} ORDER BY seq DESC LIMIT %s)"
-            for n in range(len(terms))
-        )
-        arguments: list[Any] = list(terms) + [POSTING_CAP + 1] * len(terms)
-        cursor.execute(f"WITH {ctes} {branches}", arguments, prepare=False)
-        for number, seq in cursor.fetchall():
-            postings[terms[number]].append(int(seq))
-    finally:
-        cursor.close()
-    return postings
-
-
-def _rank(postings: dict[str, list[int]], cap: int, total: int) -> dict[int, float]:
-    """The `cap` best matches as {seq: relevance}, relevance = the summed inverse
-    document frequency of the query terms a memory contains (newest first on ties).
-
-    Both backends rank the same way (SQLite in SQL, `_SqliteRanker`). FTS5's bm25 and
-    PostgreSQL's ts_rank cost a lookup per match, which was most of the time at 100,000
-    memories when a query matches thousands; posting lists are cheap. A term in more than
-    POSTING_CAP memories says little (a near-stop-word) and is skipped, unless every term
-    is that common."""
-    usable = {term: seqs for term, seqs in postings.items() if 0 < len(seqs) <= POSTING_CAP}
-    if not usable:
-        common = [seqs for seqs in postings.values() if seqs]
-        if not common:
-            return {}
-        usable = {"": min(common, key=len)[:POSTING_CAP]}  # the newest of the rarest
-    scores: dict[int, float] = {}
-    for seqs in usable.values():
-        weight = _idf(len(seqs), total)
-        for seq in seqs:
-            scores[seq] = scores.get(seq, 0.0) + weight
-    best = heapq.nlargest(cap, scores, key=lambda seq: (round(scores[seq], 9), seq))
-    return {seq: scores[seq] for seq in best}
 
 
 def _important_candidates(
