@@ -27,7 +27,7 @@ from charter.protocols import ConfigError, StrictModel
 
 from .connect import list_tables, open_engine, plain, reflect_table, safe_url
 from .pii import value_shares
-from .scan import can_fan_out, guaranteed_unique
+from .scan import can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
 
 
@@ -140,8 +140,11 @@ def profile_table(
     distinct_of: list[Any] = []  # columns whose distinct values must be counted
     layout: list[dict[str, int]] = []
     for column in table.columns:
-        slots: dict[str, int] = {"count": len(aggregates)}
-        aggregates.append(func.count(column))
+        if never_null(table, column.name, engine.dialect.name):
+            slots: dict[str, int] = {"count": 0}  # COUNT(*): no aggregate call per row
+        else:
+            slots = {"count": len(aggregates)}
+            aggregates.append(func.count(column))
         if distinct and guaranteed_unique(table, [column.name], engine.dialect.name):
             slots["distinct"] = slots["count"]  # every non-null value differs
         elif distinct:

@@ -442,3 +442,25 @@ def test_a_shared_connection_pool_runs_on_one_connection(demo: Path) -> None:
         engine.dispose()
     assert result == expected
     assert threads == {threading.get_ident()}
+
+
+def test_never_null_columns_are_counted_by_the_row_count(demo: Path) -> None:
+    engine = open_engine(demo)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2].upper()))
+    suite = parse_suite({"name": "s", "table": "orders", "checks": [
+        {"expect_column_values_to_be_in_set": {"column": "status", "value_set": ["new"]}},
+        {"expect_column_values_to_be_between": {"column": "amount", "min_value": 0}},
+        {"expect_column_values_to_match_regex": {"column": "customer_email", "regex": "@"}},
+    ]})  # fmt: skip
+    results = run_suite(engine, suite, now=NOW).results
+    engine.dispose()
+    with sqlite3.connect(demo) as db:
+        (emails,) = db.execute("SELECT COUNT(customer_email) FROM orders").fetchone()
+    db.close()
+    assert [r.element_count for r in results] == [300, 300, emails]
+    assert [r.missing_count for r in results] == [0, 0, 300 - emails]
+    scan = next(s for s in statements if "FILTER" in s)
+    # status and amount are NOT NULL: no COUNT(col) of their own; customer_email may be NULL.
+    assert "COUNT(ORDERS.STATUS)" not in scan and "COUNT(ORDERS.AMOUNT)" not in scan
+    assert "COUNT(ORDERS.CUSTOMER_EMAIL)" in scan

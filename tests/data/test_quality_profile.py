@@ -39,6 +39,10 @@ def test_distinct_counts_match_and_keys_need_no_distinct_query(tmp_path: Path) -
     assert any("DISTINCT T.K" in s for s in distinct) and any("DISTINCT T.N" in s for s in distinct)
     # The integer primary key and the NOT NULL UNIQUE column are unique by declaration.
     assert not any("DISTINCT T.ID" in s or "DISTINCT T.U" in s for s in distinct)
+    # Never-null columns are counted by COUNT(*), not a COUNT(col) of their own.
+    main = next(s for s in statements if "MAX(T.K)" in s)
+    assert "COUNT(T.K)" in main and "COUNT(T.N)" in main
+    assert "COUNT(T.ID)" not in main and "COUNT(T.U)" not in main
 
 
 def test_profile_of_an_in_memory_database_stays_on_one_connection() -> None:
