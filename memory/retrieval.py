@@ -76,14 +76,35 @@ def prepare_row(record: MemoryInput) -> PreparedRow:
         raise ValueError(f"memory importance {record.importance}: expected 0.0-1.0")
     kind = MemoryKind(record.kind)
     content, counts = redact(record.content)
-    tags: list[str] = []
-    for tag in record.tags:
-        cleaned, tag_counts = redact(tag)
-        tags.append(cleaned)
-        for name, number in tag_counts.items():
-            counts[name] = counts.get(name, 0) + number
+    tags, tag_counts = _clean_tags(tuple(record.tags))
+    for name, number in tag_counts:
+        counts[name] = counts.get(name, 0) + number
     memory_id = record.memory_id or memory_id_for(record.agent, kind, content, record.created_at)
-    return PreparedRow(record, memory_id, content, normalise_tags(tags), {**counts})
+    return PreparedRow(record, memory_id, content, list(tags), {**counts})
+
+
+_CLEAN_TAGS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_CLEAN_TAGS_MAX = 4096
+
+
+def _clean_tags(tags: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """Redacted, normalised tags and what was redacted. A run uses a few tag sets over and
+    over (a bulk import spent a third of its Python time here), so clean sets are cached;
+    sets that held something to redact are not, so no secret stays in memory."""
+    known = _CLEAN_TAGS.get(tags)
+    if known is not None:
+        return known, ()
+    cleaned: list[str] = []
+    counts: dict[str, int] = {}
+    for tag in tags:
+        text, found = redact(tag)
+        cleaned.append(text)
+        for name, number in found.items():
+            counts[name] = counts.get(name, 0) + number
+    result = tuple(normalise_tags(cleaned))
+    if not counts and len(_CLEAN_TAGS) < _CLEAN_TAGS_MAX:
+        _CLEAN_TAGS[tags] = result
+    return result, tuple(counts.items())
 
 
 def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list[str]:
