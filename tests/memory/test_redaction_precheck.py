@@ -32,3 +32,17 @@ def test_long_plain_words_skip_the_detectors() -> None:
     assert not redaction._might_hold_pii("classification completeness confidentiality")
     assert redaction._might_hold_pii("token=abcdefghijklmnop")
     assert redaction.redact("key sk-ant-abcdefghijklmnopqrstuvwx here")[1] == {"api_key": 1}
+
+
+def test_tag_sets_with_secrets_are_redacted_every_time_and_never_cached() -> None:
+    from charter.memory import retrieval
+
+    secret = ("owner", "Jane.Doe@example.com")
+    for _ in range(2):  # the second call must not come from a cache
+        tags, counts = retrieval._clean_tags(secret)
+        assert "jane.doe@example.com" not in " ".join(tags).lower()
+        assert dict(counts) == {"email": 1}
+    assert secret not in retrieval._CLEAN_TAGS
+    plain = ("orders", "Nightly Load")
+    assert retrieval._clean_tags(plain) == (("nightly-load", "orders"), ())
+    assert retrieval._CLEAN_TAGS[plain] == ("nightly-load", "orders")
