@@ -10,6 +10,7 @@ re-ranked in Python, so the cost grows with the matches, not with the table.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from collections.abc import Collection, Sequence
@@ -286,10 +287,13 @@ def _filters(shape: _Shape, *, by_key: bool = False) -> list[Any]:
 @functools.lru_cache(maxsize=64)
 def _text_statement(dialect: Dialect, shape: _Shape) -> Any:
     """The ranked hits' rows, filtered; the per-kind cut happens in Python."""
-    return select(MEMORIES).where(
-        MEMORIES.c.seq.in_(bindparam("hits", expanding=True)),
-        *_filters(shape, by_key=dialect == "sqlite"),
-    )
+    if dialect == "sqlite":
+        # The hits arrive as one JSON text: an expanding IN of 64 values would be
+        # re-rendered on every call, a fixed statement stays in SQLAlchemy's cache.
+        hits: Any = MEMORIES.c.seq.in_(text("SELECT value FROM json_each(:hits)"))
+    else:
+        hits = MEMORIES.c.seq.in_(bindparam("hits", expanding=True))
+    return select(MEMORIES).where(hits, *_filters(shape, by_key=dialect == "sqlite"))
 
 
 # One term's posting list, newest first (SQLite; PostgreSQL's is built in _postings).
@@ -317,7 +321,8 @@ def _text_candidates(
         hits = ranker.best(cap)
         if not hits:
             return []
-        kept = connection.execute(statement, {**params, "hits": list(hits)}).all()
+        wanted: Any = json.dumps(list(hits)) if dialect == "sqlite" else list(hits)
+        kept = connection.execute(statement, {**params, "hits": wanted}).all()
         # The best matches may all belong to other agents or kinds: widen once or twice
         # before settling for fewer than asked.
         if len(kept) >= per_kind or len(hits) < cap or cap >= 64 * TEXT_CANDIDATES:
