@@ -331,7 +331,7 @@ class RunStore:
         prepared = [_retrieval.prepare_row(record) for record in records]
         if not prepared:
             return []
-        counts = merge_counts(*(row.counts for row in prepared))
+        counts = merge_counts(*(row.counts for row in prepared if row.counts))
         with self._write(_retrieval.MEMORIES, _retrieval.TAGS, _audit.AUDIT) as connection:
             ids = _retrieval.insert_memories(connection, prepared)
             target = f"memory:{ids[0]}" if len(ids) == 1 else f"memories:{len(ids)}"
