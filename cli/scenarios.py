@@ -9,6 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .ai import (
+    AiConfigOpt,
+    BrainOpt,
+    CassetteOpt,
+    KeyFileOpt,
+    LlmOpt,
+    MockModelOpt,
+    run_brains,
+)
+
 if TYPE_CHECKING:
     from charter.scenarios import ScenarioResult
 
@@ -127,6 +137,12 @@ def run(
         bool, typer.Option("--json", help="Print a machine-readable report on stdout.")
     ] = False,
     timeline: Annotated[bool, typer.Option(help="Show each scenario's timeline.")] = True,
+    brain: BrainOpt = None,
+    llm: LlmOpt = None,
+    key_file: KeyFileOpt = None,
+    mock_model: MockModelOpt = False,
+    ai_config: AiConfigOpt = None,
+    cassette: CassetteOpt = None,
 ) -> None:
     """Play scenario files on a virtual clock and check their expectations.
 
@@ -163,9 +179,21 @@ def run(
                     info=f"{now:%Y-%m-%d %H:%M}",
                 )
 
-            result = run_scenario(
-                item, default_run_dir(out, item, chosen), seed=chosen, progress=tick
+            run_dir = default_run_dir(out, item, chosen)
+            brains = run_brains(
+                item.team,
+                brain,
+                llm=llm,
+                run_dir=run_dir,
+                clock=None,
+                key_file=key_file,
+                mock_model=mock_model,
+                scenario=item.scenario.name,
+                seed=chosen,
+                ai_config=ai_config,
+                cassette=cassette,
             )
+            result = run_scenario(item, run_dir, seed=chosen, brains=brains, progress=tick)
             _write_report(result)
             results.append(result)
             progress.remove_task(clock_task)

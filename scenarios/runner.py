@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from charter.agents.brain import Brain
+from charter.agents.brains import bind_usage_events
 from charter.graph.activation import fire_event
 from charter.graph.ids import stable_id
 from charter.graph.monitors import MonitorContext, get_monitor
@@ -157,6 +158,8 @@ class ScenarioRunner:
             pm_policy=self.scenario.pm.policy,
             classifications=dict(workspace.classifications),
         ) as orch:
+            # Claude-driven agents report their API usage as `ai_usage` run events.
+            bind_usage_events(self.brains or {}, orch.rt.emit, orch.run_id)
             for spec in workspace.all_databases():
                 build_database(orch.rt.datasets, spec, self.seed)
             write_files(orch.rt.workspace, self.loaded.base_dir, workspace.files)
