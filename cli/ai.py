@@ -11,6 +11,13 @@ from typing import Annotated, Any
 
 import typer
 
+from .ai_options import (
+    AiConfigOpt,
+    BrainOpt,
+    KeyFileOpt,
+    LlmOpt,
+    MockModelOpt,
+)
 from .memory import RunArg, open_run
 
 app = typer.Typer(
@@ -164,38 +171,6 @@ def key_command(
 
 __all__ = ["app"]
 
-
-# --- options and a helper for `charter run` (cli/scenarios.py) ---------------------------
-
-BrainOpt = Annotated[
-    list[str] | None,
-    typer.Option("--brain", help="ROLE=claude|rule, repeatable (e.g. --brain data=claude)."),
-]
-LlmOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--llm",
-        help="off | live | record | replay | mock (default: live with an "
-        "API key, else off). record/replay use RUN_DIR/cassette.json.",
-    ),
-]
-KeyFileOpt = Annotated[
-    Path | None, typer.Option("--key-file", help="API key file (mode 0600); else the env.")
-]
-AiConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--ai-config", help="YAML: client limits and budgets, per-role model settings."),
-]
-CassetteOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--cassette",
-        help="With --llm replay: the cassette to play (default: RUN_DIR/cassette.json).",
-    ),
-]
-MockModelOpt = Annotated[
-    bool, typer.Option("--mock-model", help="live/record against the built-in mock server.")
-]
 
 
 def run_brains(

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .ai import (
+from .ai_options import (
     AiConfigOpt,
     BrainOpt,
     CassetteOpt,
     KeyFileOpt,
     LlmOpt,
     MockModelOpt,
-    run_brains,
 )
 
 if TYPE_CHECKING:
@@ -153,6 +152,8 @@ def run(
     from rich.progress import BarColumn, Progress, TextColumn
 
     from charter.scenarios import default_run_dir, load_scenario, run_scenario
+
+    from .ai import run_brains
 
     # Validate everything before creating anything: a bad file creates no run directory.
     loaded = [load_scenario(path) for path in files]

@@ -7,10 +7,13 @@ from pathlib import Path
 
 from charter.agents.ai.cassette import CASSETTE_NAME
 from charter.agents.brains import ClaudeBrain, claude_brains
-from charter.scenarios import LIBRARY, load_scenario, run_scenario
+from charter.protocols.events import AIUsage
+from charter.scenarios import LIBRARY, ScenarioResult, load_scenario, run_scenario
 
 
-def _run(run_dir: Path, llm: str, cassette: Path | None = None) -> tuple[str, ClaudeBrain]:
+def _run(
+    run_dir: Path, llm: str, cassette: Path | None = None
+) -> tuple[ScenarioResult, ClaudeBrain]:
     loaded = load_scenario(LIBRARY / "pipeline-failure.yaml")
     brains, _ = claude_brains(
         loaded.team,
@@ -25,16 +28,17 @@ def _run(run_dir: Path, llm: str, cassette: Path | None = None) -> tuple[str, Cl
     assert result.error is None, result.error
     brain = brains["data"]
     assert isinstance(brain, ClaudeBrain)
-    return result.digest, brain
+    return result, brain
 
 
 def test_library_scenario_recorded_once_replays_to_the_same_digest(tmp_path: Path) -> None:
     recorded, brain = _run(tmp_path / "rec", "record")
     assert brain.calls > 0 and brain.fallbacks == []
-    usage = brain.drain_usage()
-    assert usage and all(r.ok for r in usage)
+    # The runner binds the brain to the run: its usage is in the run's events.
+    usage = [e for e in recorded.events if isinstance(e, AIUsage)]
+    assert len(usage) == brain.calls and all(e.ok for e in usage)
     assert usage[0].at.isoformat().startswith("2026-03-02T01:")  # run time, not wall time
     # Replay into a fresh run directory, reading the cassette where it was recorded.
     replayed, again = _run(tmp_path / "rep", "replay", cassette=tmp_path / "rec" / CASSETTE_NAME)
-    assert replayed == recorded and again.calls == brain.calls
+    assert replayed.digest == recorded.digest and again.calls == brain.calls
     assert not (tmp_path / "rep" / CASSETTE_NAME).exists()
