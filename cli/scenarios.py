@@ -238,10 +238,13 @@ def serve(
         float | None, typer.Option("--for", help="Stop after this many seconds.")
     ] = None,
 ) -> None:
-    """Run a live run: the team's schedules on the wall clock (persistent APScheduler
-    jobs in the run database), monitors turning measurements into signals, and the
-    Orchestrator working on what they find. Ctrl-C stops it; starting it again resumes,
-    and fires missed meanwhile follow each schedule's misfire policy."""
+    """Serve a live run: schedules on the wall clock, monitors, the team at work.
+
+    The team's schedules run on the wall clock (persistent APScheduler jobs in the run
+    database), monitors turn measurements into signals, and the Orchestrator works on
+    what they find. Ctrl-C stops it; starting it again resumes, and fires missed meanwhile
+    follow each schedule's misfire policy.
+    """
     from charter.scenarios.live import serve_run
 
     serve_run(run_dir, seconds=seconds, echo=typer.echo)

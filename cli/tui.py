@@ -41,8 +41,11 @@ def register(app: typer.Typer) -> None:
         ] = False,
         port: Annotated[int, typer.Option("--port", help="Port for --web.")] = 8000,
     ) -> None:
-        """Watch agents, the event timeline, escalations (approve / deny from the keyboard),
-        memory, authority decisions, the scorecard and the team topology."""
+        """Watch a run in the terminal UI (a scenario live, or a run directory).
+
+        Agents, the event timeline, escalations (approve / deny from the keyboard), memory,
+        authority decisions, the scorecard and the team topology.
+        """
         from charter.tui.launch import build_app, serve_web
 
         argv: list[str] = [scenario] if scenario is not None else []
