@@ -75,6 +75,51 @@ class DemoResult:
     escalations: list[Escalation]
 
 
+def open_demo(
+    run_dir: Path,
+    *,
+    seed: int = 7,
+    pm_policy: PmPolicyName = "approve",
+    checkpointer: str = "sqlite",
+    team: Team | None = None,
+) -> tuple[Orchestrator, VirtualClock]:
+    """Open (or reopen) the demo run: its database generated and the failure signalled
+    once. The caller steps it — `run_demo` to the end, the TUI one step at a time."""
+    clock = VirtualClock(DEFAULT_START)
+    orch = Orchestrator(
+        run_dir,
+        seed=seed,
+        name="demo-pipeline-failure",
+        clock=clock,
+        pm_policy=pm_policy,
+        classifications=DEMO_CLASSIFICATIONS,
+        checkpointer=checkpointer,
+        team=team,
+    )
+    database = orch.rt.datasets / "orders.db"
+    if not database.exists():
+        make_orders_db(database, seed=seed)
+    if not orch.events(kinds={"signal_received"}):
+        clock.advance(timedelta(minutes=40))
+        orch.signal(
+            "pipeline_failed",
+            source="monitor:pipeline_health",
+            pipeline="load_orders",
+            error='duplicate key value violates unique constraint "orders_pkey"',
+            database="orders.db",
+            table="staging_orders",
+            key="order_id",
+            columns=[
+                {
+                    "table": "staging_orders",
+                    "column": "customer_email",
+                    "classification": "restricted",
+                }
+            ],
+        )
+    return orch, clock
+
+
 def run_demo(
     run_dir: Path,
     *,
@@ -83,37 +128,10 @@ def run_demo(
     checkpointer: str = "sqlite",
     team: Team | None = None,
 ) -> DemoResult:
-    clock = VirtualClock(DEFAULT_START)
-    with Orchestrator(
-        run_dir,
-        seed=seed,
-        name="demo-pipeline-failure",
-        clock=clock,
-        pm_policy=pm_policy,
-        classifications=DEMO_CLASSIFICATIONS,
-        checkpointer=checkpointer,
-    ) as orch:
-        database = orch.rt.datasets / "orders.db"
-        if not database.exists():
-            make_orders_db(database, seed=seed)
-        if not orch.events(kinds={"signal_received"}):
-            clock.advance(timedelta(minutes=40))
-            orch.signal(
-                "pipeline_failed",
-                source="monitor:pipeline_health",
-                pipeline="load_orders",
-                error='duplicate key value violates unique constraint "orders_pkey"',
-                database="orders.db",
-                table="staging_orders",
-                key="order_id",
-                columns=[
-                    {
-                        "table": "staging_orders",
-                        "column": "customer_email",
-                        "classification": "restricted",
-                    }
-                ],
-            )
+    orch, clock = open_demo(
+        run_dir, seed=seed, pm_policy=pm_policy, checkpointer=checkpointer, team=team
+    )
+    with orch:
         # Each piece of agent work takes a few virtual minutes, so the timeline reads like
         # a night; the PM's decision comes from the default policy as soon as it is asked.
         status: RunStatus = "working"
@@ -129,4 +147,4 @@ def run_demo(
         )
 
 
-__all__ = ["DEMO_CLASSIFICATIONS", "DemoResult", "make_orders_db", "run_demo"]
+__all__ = ["DEMO_CLASSIFICATIONS", "DemoResult", "make_orders_db", "open_demo", "run_demo"]

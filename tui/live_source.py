@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from charter.protocols import DecisionVerdict, VirtualClock
+from charter.protocols import DecisionVerdict
 
 from .source import SourceStatus
 from .store_reads import StoreReads
@@ -61,40 +61,9 @@ class OrchestratorSource(StoreReads):
 def open_demo(run_dir: Path, *, seed: int = 7) -> OrchestratorSource:
     """The flagship pipeline-failure run (see `charter.graph.demo`), with the PM policy
     "wait" so the PM decides in the TUI. Reopening the directory resumes it."""
-    from charter.graph import Orchestrator
-    from charter.graph.demo import DEMO_CLASSIFICATIONS, make_orders_db
-    from charter.graph.orchestrator import DEFAULT_START
+    from charter.graph.demo import open_demo as open_demo_run
 
-    clock = VirtualClock(DEFAULT_START)
-    orchestrator = Orchestrator(
-        run_dir,
-        seed=seed,
-        name="demo-pipeline-failure",
-        clock=clock,
-        pm_policy="wait",
-        classifications=DEMO_CLASSIFICATIONS,
-    )
-    database = orchestrator.rt.datasets / "orders.db"
-    if not database.exists():
-        make_orders_db(database, seed=seed)
-    if not orchestrator.events(kinds={"signal_received"}):
-        clock.advance(timedelta(minutes=40))
-        orchestrator.signal(
-            "pipeline_failed",
-            source="monitor:pipeline_health",
-            pipeline="load_orders",
-            error='duplicate key value violates unique constraint "orders_pkey"',
-            database="orders.db",
-            table="staging_orders",
-            key="order_id",
-            columns=[
-                {
-                    "table": "staging_orders",
-                    "column": "customer_email",
-                    "classification": "restricted",
-                }
-            ],
-        )
+    orchestrator, _clock = open_demo_run(run_dir, seed=seed, pm_policy="wait")
     return OrchestratorSource(orchestrator, title="demo: nightly pipeline failure")
 
 
