@@ -28,7 +28,7 @@ from charter.protocols.events import (
 from .ids import stable_id
 from .runtime import Runtime
 
-SYSTEM_TRIGGERS = ("Budget Exhausted", "Repeated Authority Violations")
+SYSTEM_TRIGGERS = ("Budget Exhausted", "Repeated Authority Violations", "Unanswered Request")
 
 
 def signal_severity(charter: Charter, signal_kind: str | None) -> tuple[str, Severity] | None:

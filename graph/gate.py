@@ -38,6 +38,7 @@ from charter.protocols.events import (
     ProtocolViolation,
 )
 
+from .deadlines import is_late
 from .escalation import raise_escalation, resolve_severity, signal_severity
 from .ids import IdScope, stable_id
 from .rules import MIGRATION_TOOLS, is_migration_path, migration_block
@@ -215,6 +216,14 @@ class _Gate:
                 reason = f"reply to {action.reply_to!r}, which is no request to {self.agent}"
             elif original.protocol != action.protocol:
                 reason = f"reply uses {action.protocol!r}, the request used {original.protocol!r}"
+            elif is_late(original, self.now):
+                # The sender already has a dead letter and an escalation for this request;
+                # a late answer is refused, not silently accepted.
+                assert original.deadline is not None
+                reason = (
+                    f"late reply to {original.id!r}: its {original.protocol} reply deadline "
+                    f"{original.deadline.isoformat()} has passed"
+                )
         if reason is None:
             reason = self._budget(correlation, thread, is_reply)
         if reason is not None:

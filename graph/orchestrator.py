@@ -39,6 +39,7 @@ from charter.protocols import (
     DecisionVerdict,
     Escalation,
     Event,
+    Severity,
     Signal,
     TaskAssignment,
     Team,
@@ -47,6 +48,7 @@ from charter.protocols import (
 from charter.protocols.events import RunStarted, SignalReceived, TaskSubmitted, TurnCompleted
 
 from .budgets import Budgets
+from .deadlines import expire_overdue_requests, next_reply_deadline
 from .escalation import acknowledge, record_decision, reescalate_overdue
 from .ids import run_id_for, stable_id
 from .runtime import Catalog, Runtime
@@ -347,8 +349,32 @@ class Orchestrator:
         return out
 
     def check_deadlines(self) -> list[Escalation]:
-        """Re-escalate (PM -> user) every escalation past its acknowledgement deadline."""
-        return reescalate_overdue(self.rt, self.clock.now())
+        """Dead-letter every request past its reply deadline (the sender's charter files the
+        escalation), then re-escalate (PM -> user) every escalation past its acknowledgement
+        deadline. What changed: the escalations filed or moved."""
+        now = self.clock.now()
+        filed = expire_overdue_requests(self.rt, now)
+        for escalation in filed:
+            # No work item waits on a dead letter's escalation (nothing to pause), but an
+            # immediate one is still the PM's to decide: its policy does, as for a pause.
+            if escalation.severity is Severity.IMMEDIATE and escalation.decision is None:
+                decision = decide_escalation(escalation, self.pm_policy, now.isoformat())
+                if decision is not None:
+                    record_decision(self.rt, escalation, decision)
+        return filed + reescalate_overdue(self.rt, now)
+
+    def next_deadline(self, after: datetime, until: datetime) -> datetime | None:
+        """The earliest reply or acknowledgement deadline in (after, until]: a scenario runner
+        makes it a point of its own so the deadline is handled on time."""
+        upcoming = [
+            e.acknowledge_by
+            for e in self.escalations(status="open")
+            if e.acknowledge_by is not None and after < e.acknowledge_by <= until
+        ]
+        reply = next_reply_deadline(self.rt, after, until)
+        if reply is not None:
+            upcoming.append(reply)
+        return min(upcoming, default=None)
 
     def step(self) -> StepResult:
         """Process one work item (or resume a decided pause); what it recorded."""

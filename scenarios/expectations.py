@@ -97,7 +97,9 @@ def _writes(events: Sequence[Event], spec: WriteExpect, allowed: bool) -> list[s
     ]
 
 
-def _messages(events: Sequence[Event], spec: MessageExpect, dead: bool) -> list[str]:
+def _messages(
+    events: Sequence[Event], spec: MessageExpect, dead: bool, start: datetime
+) -> list[str]:
     kind = DeadLetter if dead else MessageSent
     out = []
     for event in events:
@@ -109,6 +111,8 @@ def _messages(events: Sequence[Event], spec: MessageExpect, dead: bool) -> list[
         if spec.sender and message.sender != spec.sender:
             continue
         if spec.to and message.recipient != spec.to:
+            continue
+        if spec.within is not None and event.at - start > spec.within:
             continue
         out.append(f"{message.sender}->{message.recipient} {message.protocol} ({message.kind})")
     return out
@@ -191,7 +195,7 @@ def _judge(
             verb = "allowed" if name == "write_allowed" else "denied"
             return bool(found), ", ".join(found[:3]) or f"no {verb} write by {spec.role}"
         case "message" | "no_message" | "dead_letter":
-            found = _messages(events, spec, dead=name == "dead_letter")
+            found = _messages(events, spec, dead=name == "dead_letter", start=start)
             if name == "no_message":
                 return not found, "none sent" if not found else f"sent: {', '.join(found[:3])}"
             return bool(found), ", ".join(found[:3]) or f"no {spec.protocol} {name}"

@@ -255,6 +255,7 @@ class MessageExpect(StrictModel):
     protocol: str
     sender: str | None = Field(default=None, alias="from")
     to: str | None = None
+    within: Duration | None = None  # after the scenario's start
 
 
 class MemoryExpect(StrictModel):

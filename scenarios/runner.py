@@ -190,8 +190,9 @@ class ScenarioRunner:
                     quiet = before == settled == orch.store.event_count()
                     if not (quiet and not orch.check_deadlines()):
                         settled = orch.store.event_count() if self._drive(orch) else None
-                    # An open escalation's acknowledgement deadline is a point of its own,
-                    # so a missed deadline re-escalates on time, not at the next event.
+                    # An open escalation's acknowledgement deadline and a request's reply
+                    # deadline are points of their own, so a missed deadline re-escalates
+                    # (or dead-letters) on time, not at the next event.
                     deadline = self._next_deadline(orch, point, end)
                     if deadline is not None and deadline not in points:
                         bisect.insort(points, deadline)
@@ -232,12 +233,8 @@ class ScenarioRunner:
 
     @staticmethod
     def _next_deadline(orch: Any, now: datetime, end: datetime) -> datetime | None:
-        upcoming = [
-            e.acknowledge_by
-            for e in orch.escalations(status="open")
-            if e.acknowledge_by is not None and now < e.acknowledge_by <= end
-        ]
-        return min(upcoming, default=None)
+        found: datetime | None = orch.next_deadline(now, end)
+        return found
 
     def _drive(self, orch: Any) -> bool:
         """Step until idle or paused; True when idle."""

@@ -140,6 +140,10 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
 }
 
 
+# Further expectations a mutation must also break (beyond its guarding one).
+ALSO_FAILS: dict[str, set[str]] = {"cross-agent-failure": {"dead_letter"}}
+
+
 def test_every_library_scenario_has_a_mutation() -> None:
     assert set(MUTATIONS) == set(NAMES)
 
@@ -154,6 +158,7 @@ def test_mutated_scenario_fails_the_guarding_expectation(name: str, tmp_path: Pa
     )
     failed = {r.check for r in result.results if not r.passed}
     assert check in failed, (name, [(r.check, r.detail) for r in result.results])
+    assert ALSO_FAILS.get(name, set()) <= failed, (name, failed)
     assert not result.passed
 
 
