@@ -57,6 +57,8 @@ from .state import GraphState
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
+    from .live import LiveSchedules
+
 DEFAULT_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 RunStatus = Literal["idle", "paused", "working"]
 _VERDICTS = ("approve", "deny", "needs_info")
@@ -88,6 +90,7 @@ class Orchestrator:
         tools: ToolRegistry | None = None,
         durability: Literal["sync", "async", "exit"] = "exit",
         memory: bool = True,
+        live: bool = False,
     ) -> None:
         if durability not in ("sync", "async", "exit"):
             raise ConfigError(f"durability {durability!r}: expected sync, async or exit")
@@ -121,6 +124,17 @@ class Orchestrator:
         except BaseException:
             self._release_lock()
             raise
+        # Live runs: the team's schedules on the wall clock (persistent job store); fires
+        # are applied by the thread that steps, see graph/live.py.
+        self.live: LiveSchedules | None = None
+        if live:
+            from .live import LiveSchedules
+
+            try:
+                self.live = LiveSchedules(self)
+            except BaseException:
+                self.close()
+                raise
 
     # --- opening ----------------------------------------------------------------------
 
@@ -379,6 +393,8 @@ class Orchestrator:
     def step(self) -> StepResult:
         """Process one work item (or resume a decided pause); what it recorded."""
         before = self.store.event_count()
+        if self.live is not None:
+            self.live.apply_due()
         self.check_deadlines()
         snapshot = self.graph.get_state(self._config)
         if getattr(snapshot, "interrupts", ()):
@@ -511,6 +527,10 @@ class Orchestrator:
         if getattr(self, "_closed", False):
             return
         self._closed = True
+        if getattr(self, "live", None) is not None:
+            assert self.live is not None
+            self.live.shutdown()
+            self.live = None
         if getattr(self, "_conn", None) is not None:
             assert self._conn is not None
             self._conn.close()
