@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,6 @@ import sqlalchemy as sa
 
 from charter.agents.data.backup import backup_database, restore_database
 from charter.protocols import ConfigError
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _make_sqlite(path: Path) -> Path:
@@ -74,33 +71,9 @@ def test_backup_refuses_to_overwrite_and_reports_missing_source(tmp_path: Path) 
     assert not (tmp_path / "b.sqlite").exists()
 
 
-def _pg_available() -> bool:
-    try:
-        engine = sa.create_engine(PG_ADMIN)
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 @pytest.fixture
-def pg_databases() -> Iterator[list[str]]:
-    if not _pg_available():
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
-    names = [f"charter_bk_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        for name in names:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield [PG_ADMIN.rsplit("/", 1)[0] + "/" + name for name in names]
-    finally:
-        with admin.connect() as connection:
-            for name in names:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def pg_databases(pg_database: Callable[[str], str]) -> list[str]:
+    return [pg_database("charter_bk") for _ in range(2)]
 
 
 def test_postgres_logical_backup_and_restore(tmp_path: Path, pg_databases: list[str]) -> None:

@@ -4,8 +4,7 @@ and the migration runs on a copy first."""
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,6 @@ from charter.agents.data.migration import check_migration
 from charter.agents.data.migration_types import narrowing_reason
 from charter.agents.data.sql_split import split_sql
 from charter.protocols import ConfigError
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _db(path: Path) -> str:
@@ -131,22 +128,8 @@ def test_splitter_keeps_quotes_comments_and_trigger_bodies() -> None:
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    try:
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect():
-            pass
-    except Exception:
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
-    name = f"charter_mg_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def pg_url(pg_database: Callable[[str], str]) -> str:
+    return pg_database("charter_mg")
 
 
 def test_postgres_narrowing_and_rolled_back_dry_run(pg_url: str) -> None:

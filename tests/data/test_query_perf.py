@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from charter.agents.data.query_perf import analyse_workload, read_workload
 from charter.agents.data.query_sql import predicate_columns
 from charter.protocols import ConfigError
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ORDERS_BY_CUSTOMER = "SELECT id, amount FROM orders WHERE customer_id = 4242"
 JOINED = (
     "SELECT c.email, o.amount FROM customers c JOIN orders o ON o.customer_id = c.id "
@@ -103,22 +101,8 @@ def test_workload_file_errors(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    try:
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect():
-            pass
-    except Exception:
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
-    name = f"charter_qp_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def pg_url(pg_database: Callable[[str], str]) -> str:
+    return pg_database("charter_qp")
 
 
 def test_postgres_seq_scan_and_index_proven_in_a_rolled_back_transaction(pg_url: str) -> None:
