@@ -121,7 +121,10 @@ def test_state_holds_ids_only_and_does_not_grow(make_orch: Callable, tmp_path: P
         orch.submit(f"task {i}", to="data")
     orch.run_until_idle()
     large = _last_checkpoint_size(tmp_path / "run" / "run.db")
-    assert large <= small + 16  # five times the history, the same checkpoint
+    # Five times the history, the same checkpoint. LangGraph's channel versions carry a
+    # random fraction whose printed length varies by a few characters, so allow 5 %;
+    # a state that kept the 20 extra task ids would grow by several hundred bytes.
+    assert large <= small * 1.05, (small, large)
     state = orch.state()
     assert state["work"] is None
     assert state["cursor"] == orch.events(kinds={"task_submitted"})[-1][0]
