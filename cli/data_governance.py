@@ -17,6 +17,7 @@ import typer
 
 from charter.protocols import ConfigError
 
+from ._args import parse_instant
 from ._files import write_atomically
 
 if TYPE_CHECKING:
@@ -28,8 +29,6 @@ _TABLES = typer.Option("--table", "-t", help="Only this table (repeatable; defau
 
 def _emit_json(model: Any) -> None:
     sys.stdout.write(json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
-
-
 
 
 def _default_catalogue(url: str) -> Path:
@@ -44,17 +43,7 @@ def _default_catalogue(url: str) -> Path:
 def _now(text: str | None) -> datetime:
     from charter.protocols import SystemClock
 
-    if text is None:
-        return SystemClock().now()
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(
-            f"--now {text!r}: expected an ISO timestamp such as 2026-03-02T01:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        raise ConfigError(f"--now {text!r}: expected a timezone (e.g. a trailing Z)")
-    return moment
+    return SystemClock().now() if text is None else parse_instant(text, "--now")
 
 
 def profile(

@@ -20,6 +20,7 @@ import typer
 
 from charter.protocols import ConfigError
 
+from ._args import parse_instant
 from ._files import write_atomically
 
 _JSON = typer.Option("--json", help="Print the typed result as JSON.")
@@ -28,8 +29,6 @@ _JSON = typer.Option("--json", help="Print the typed result as JSON.")
 def _emit(value: Any) -> None:
     data = value.model_dump(mode="json") if hasattr(value, "model_dump") else value
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
 
 
 def _is_database(source: str) -> bool:
@@ -373,19 +372,9 @@ def lineage(
 
 
 def _moment(text: str) -> datetime:
-    if not text:
-        from charter.protocols import SystemClock
+    from charter.protocols import SystemClock
 
-        return SystemClock().now()
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(
-            f"--at {text!r}: expected an ISO timestamp such as 2026-03-02T01:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        raise ConfigError(f"--at {text!r}: expected a timezone (e.g. a trailing Z)")
-    return moment
+    return parse_instant(text, "--at") if text else SystemClock().now()
 
 
 def _run_events(run: Path) -> list[Any]:

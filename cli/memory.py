@@ -14,6 +14,8 @@ import typer
 
 from charter.protocols import ConfigError, MemoryKind
 
+from ._args import parse_instant
+
 if TYPE_CHECKING:
     from charter.memory import MemoryRecord, RunStore
 
@@ -30,19 +32,6 @@ KindOpt = Annotated[
 ]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only memories with a tag.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object a line.")]
-
-
-def parse_instant(value: str, option: str) -> datetime:
-    """An ISO-8601 instant with a zone (`Z` allowed) from the command line."""
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ConfigError(
-            f"{option} {value!r}: expected an ISO-8601 instant such as 2026-03-02T01:00:00Z"
-        ) from None
-    if parsed.tzinfo is None:
-        raise ConfigError(f"{option} {value!r}: add a time zone, e.g. 2026-03-02T01:00:00Z")
-    return parsed.astimezone(UTC)
 
 
 def open_run(run: str, now: datetime | None = None) -> RunStore:

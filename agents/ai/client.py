@@ -252,18 +252,7 @@ class AIClient:
             except anthropic.APIStatusError as error:
                 failure, retryable = _failure_class(error.status_code)
                 if not retryable:
-                    self._record(
-                        UsageRecord(
-                            agent=agent,
-                            model=model,
-                            at=self.clock.now(),
-                            ok=False,
-                            error=failure,
-                            scenario=self.scenario,
-                            attempts=attempt + 1,
-                            waited_seconds=waited,
-                        )
-                    )
+                    self._record(self._failure(agent, model, failure, attempt, waited))
                     raise AIRequestRejected(f"AI API {failure}") from None
                 hint = _retry_after(error.response.headers, self.clock)
             except anthropic.APIConnectionError as error:
@@ -286,19 +275,22 @@ class AIClient:
                 break
             self._sleep(wait)
             waited += wait
-        self._record(
-            UsageRecord(
-                agent=agent,
-                model=model,
-                at=self.clock.now(),
-                ok=False,
-                error=failure,
-                scenario=self.scenario,
-                attempts=attempt + 1,
-                waited_seconds=waited,
-            )
-        )
+        self._record(self._failure(agent, model, failure, attempt, waited))
         raise AIUnavailable(f"AI API unavailable after {attempt + 1} attempt(s): {failure}")
+
+    def _failure(
+        self, agent: str, model: str, failure: str, attempt: int, waited: float
+    ) -> UsageRecord:
+        return UsageRecord(
+            agent=agent,
+            model=model,
+            at=self.clock.now(),
+            ok=False,
+            error=failure,
+            scenario=self.scenario,
+            attempts=attempt + 1,
+            waited_seconds=waited,
+        )
 
     def _success(
         self, agent: str, model: str, message: SdkMessage, attempt: int, waited: float
