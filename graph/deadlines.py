@@ -34,10 +34,12 @@ _WAITING = ("pending", "delivered")
 
 
 def _awaiting_reply(rt: Runtime) -> list[Message]:
+    # Runs on every step: let the database pick the few waiting messages rather than
+    # parsing the run's whole message history each time.
     return [
         message
-        for message, status in rt.store.messages()
-        if status in _WAITING and message.kind == "request" and message.deadline is not None
+        for message, _status in rt.store.messages(status=_WAITING)
+        if message.kind == "request" and message.deadline is not None
     ]
 
 

@@ -244,15 +244,18 @@ class RunStore:
         *,
         correlation_id: str | None = None,
         recipient: str | None = None,
-        status: str | None = None,
+        status: str | Collection[str] | None = None,
     ) -> list[tuple[Message, str]]:
+        """Stored messages in the order they were sent; `status` may name several."""
         statement = select(_MESSAGES.c.payload, _MESSAGES.c.status).order_by(_MESSAGES.c.seq)
         if correlation_id is not None:
             statement = statement.where(_MESSAGES.c.correlation_id == correlation_id)
         if recipient is not None:
             statement = statement.where(_MESSAGES.c.recipient == recipient)
-        if status is not None:
+        if isinstance(status, str):
             statement = statement.where(_MESSAGES.c.status == status)
+        elif status is not None:
+            statement = statement.where(_MESSAGES.c.status.in_(list(status)))
         with self._read() as connection:
             rows = connection.execute(statement).all()
         return [(Message.model_validate_json(payload), state) for payload, state in rows]
