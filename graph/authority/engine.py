@@ -21,6 +21,7 @@ from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, Tea
 from ..paths import PathRefused, WorkspaceLinks, clean_path
 from .claims import Claim, ClaimIndex
 from .explain import steps_from_matches
+from .matches import Kinds, Matches, combine, sort_kinds
 from .names import NameClassifier, NameFacts
 from .reference import judge, make_plan
 from .verdict import Verdict
@@ -36,22 +37,11 @@ _new_verdict = tuple.__new__  # Verdict without its Python-level __new__ (hot pa
 class _Folder:
     matched: tuple[tuple[_Rank, Claim], ...]  # match every file here
     pending: tuple[Claim, ...]  # may match through the file name: test each path
-    # numbers `matched` (all a pair's analysis depends on) in the bits from 64 up; a name's
-    # core takes bits 16-63 and a role number bits 0-15: OR-ed, they key cached verdicts
-    core: int
     pending_mask: int  # bits (1 << claim ident) of `pending`
-
-
-@dataclass(frozen=True, slots=True)
-class _Matches:
-    """Everything that matches one path (or every path alike), arranged per role."""
-
-    forbidden: dict[str, Claim]  # role -> its first forbidden rule that holds
-    # Who owns it, the same for every role not forbidden there: a role's own claims never
-    # reach into its own forbidden area, so only other roles' void claims are skipped.
-    # (rule, pattern, owner, detail) with rule "single", "precedence" or "conflict".
-    owner: tuple[str, str | None, str | None, str] | None
-    shared: dict[str, Claim]  # role -> its first shared pattern that matches
+    kinds: Kinds  # `matched` filed by kind
+    # name facts -> one slot per role for its verdict's fields, then the pair's matches
+    # (see `AuthorityEngine._pair`); shared by all folders whose `matched` are alike
+    pairs: dict[NameFacts, list[Any]]
 
 
 def _rank(claim: Claim, path: str, end: int) -> _Rank:
@@ -60,10 +50,6 @@ def _rank(claim: Claim, path: str, end: int) -> _Rank:
         end -= 1
     literal_segments, literal_chars = claim.glob.specificity
     return (literal_segments, path.count("/", 0, end), literal_chars)
-
-
-def _order(item: tuple[_Rank, Claim]) -> tuple[_Rank, int]:
-    return (item[0], -item[1].ident)  # by rank, then charter order
 
 
 class AuthorityEngine:
@@ -78,22 +64,20 @@ class AuthorityEngine:
         self._names = NameClassifier(index)
         self._everything = make_plan(index, frozenset(range(len(index.claims))))
         self._roles = frozenset(team.roles)
-        # role -> its number, the low bits of a (folder, name, role) key; see `_Folder.core`
+        # role -> its slot in a pair's verdict fields (see `_pair`)
         self._role_numbers = {role: number for number, role in enumerate(team.roles)}
         if len(self._role_numbers) >= 1 << 16:
             raise ConfigError(f"a team of {len(team.roles)} roles; expected fewer than 65,536")
         # caches: segment -> its index hits; directory -> union of its segments' hits;
-        # folder -> (link status, facts); (folder facts, name facts) -> matches;
-        # (role, path) -> verdict
+        # folder -> (link status, facts); facts -> the one object sharing them (which
+        # caches what matches with each kind of name, per role)
         self._segment_hits: dict[str, frozenset[int]] = {}
         self._dir_hits: dict[str, frozenset[int]] = {"": index.always}
-        self._verdicts: dict[tuple[str, str], tuple[Any, ...]] = {}  # -> Verdict's values
         self._folders: dict[str, tuple[bool | str, _Folder]] = {}
         self._folder_facts: dict[tuple[Any, Any], _Folder] = {}
-        self._folder_cores: dict[tuple[tuple[_Rank, Claim], ...], int] = {}
-        # (folder core | name core) -> what matches there, per role
-        self._pairs: dict[int, _Matches] = {}
-        self._fields_of: dict[int, tuple[Any, ...]] = {}  # (pair key | role number) -> fields
+        self._pairs_of: dict[tuple[tuple[_Rank, Claim], ...], dict[NameFacts, list[Any]]] = {}
+        self._name_kinds: dict[NameFacts, Kinds] = {}
+        self._precedence = frozenset(index.precedence)
 
     # ---- public --------------------------------------------------------------------
 
@@ -118,61 +102,70 @@ class AuthorityEngine:
         return self.verdict(role, path).allowed
 
     def verdict(self, role: str, path: str) -> Verdict:
-        """The decision as a small tuple; cached per (role, path). This is the hot path:
-        everything it needs is a dictionary lookup away unless the folder, the file name
-        or a pattern that depends on both is new."""
-        key = (role, path)
-        cached = self._verdicts.get(key)
-        if cached is not None:
-            return _new_verdict(Verdict, cached)
+        """The decision as a small tuple. This is the hot path: for a path in a known
+        folder with a known kind of file name, it is a few dictionary lookups; only a new
+        folder, a new name or a pattern depending on folder *and* name costs more."""
         number = self._role_numbers.get(role)
         if number is None:
             known = ", ".join(self.team.roles)
             raise ConfigError(f"unknown role {role!r}; expected one of {known}")
-        try:
-            clean = clean_path(path)
-            directory, _, name = clean.rpartition("/")
-            entry = self._folders.get(directory)
-            if entry is None:
-                entry = self._folder(directory)
-            status, folder = entry
-            if status is not False:
-                self._links.check(clean)  # an existing folder: look at the file itself
-        except PathRefused as refusal:
-            values: tuple[Any, ...] = (False, "invalid_path", role, None, None, None, str(refusal))
+        # `clean_path`'s own quick test, inlined: most paths need no normalising at all.
+        if (
+            path
+            and path[0] != "/"
+            and path[-1] not in "/."
+            and path[1:2] != ":"
+            and "./" not in path
+            and "//" not in path
+            and "\\" not in path
+            and "\x00" not in path
+        ):
+            clean = path
         else:
-            file = self._names.names.get(name)
-            if file is None:
-                file = self._names.classify(name)
-            fields = None
-            if (folder.pending_mask | file.general_mask) & file.last_mask:
-                fields = self._decide_with_regex(role, clean, name, folder, file)
-            if fields is None:
-                pair_key = folder.core | file.core
-                fields = self._fields_of.get(pair_key | number)
-                if fields is None:
-                    pair = self._pairs.get(pair_key)
-                    if pair is None:
-                        pair = self._analyse(self._matched(folder, file))
-                        if len(self._pairs) >= _CACHE_LIMIT:
-                            self._pairs.clear()
-                        self._pairs[pair_key] = pair
-                    if len(self._fields_of) >= _CACHE_LIMIT:
-                        self._fields_of.clear()
-                    fields = self._fields_of[pair_key | number] = self._fields(role, pair)
-            allowed, rule, pattern, owner, detail = fields
-            values = (allowed, rule, role, clean, pattern, owner, detail)
-        # The cache holds plain tuples of strings, bools and None, which the garbage
-        # collector stops tracking; `Verdict` instances (a tuple subclass) it would keep
-        # scanning on every full collection, and 100,000s of them made that the main cost.
-        if len(self._verdicts) >= _CACHE_LIMIT:
-            self._verdicts.clear()
-        self._verdicts[key] = values
-        return _new_verdict(Verdict, values)
+            try:
+                clean = clean_path(path)
+            except PathRefused as refusal:
+                return Verdict(False, "invalid_path", role, None, detail=str(refusal))
+        directory, _, name = clean.rpartition("/")
+        entry = self._folders.get(directory)
+        if entry is None:
+            entry = self._folder(directory)
+        status, folder = entry
+        if status is not False:
+            try:
+                self._links.check(clean)  # an existing folder: look at the file itself
+            except PathRefused as refusal:
+                return Verdict(False, "invalid_path", role, None, detail=str(refusal))
+        file = self._names.names.get(name)
+        if file is None:
+            file = self._names.classify(name)
+        if (folder.pending_mask | file.general_mask) & file.last_mask:
+            fields = self._decide_with_regex(role, clean, name, folder, file)
+            if fields is not None:
+                allowed, rule, pattern, owner, detail = fields
+                return _new_verdict(Verdict, (allowed, rule, role, clean, pattern, owner, detail))
+        pair = folder.pairs.get(file)
+        if pair is None:
+            pair = self._pair(folder, file)
+        fields = pair[number]
+        if fields is None:
+            fields = pair[number] = self._fields(role, pair[-1])
+        allowed, rule, pattern, owner, detail = fields
+        return _new_verdict(Verdict, (allowed, rule, role, clean, pattern, owner, detail))
+
+    def _pair(self, folder: _Folder, file: NameFacts) -> list[Any]:
+        """What matches any path of `folder`'s kind with a name of `file`'s kind: one slot
+        per role for its verdict's fields (filled on first ask), then the matches."""
+        pair: list[Any] = [None] * len(self._role_numbers)
+        kinds = self._name_kinds.get(file)
+        if kinds is None:
+            kinds = self._name_kinds[file] = sort_kinds(self._at_file(file.matched))
+        pair.append(combine(folder.kinds, kinds, self._precedence))
+        folder.pairs[file] = pair
+        return pair
 
     def forget(self) -> None:
         """Drop cached decisions and file-system facts (the workspace changed shape)."""
-        self._verdicts.clear()
         self._folders.clear()
         self._links.forget()
 
@@ -208,7 +201,8 @@ class AuthorityEngine:
         extra = self._extra(path, name, folder, file)
         if not extra:
             return None
-        return self._fields(role, self._analyse([*self._matched(folder, file), *extra]))
+        matched = sort_kinds([*self._matched(folder, file), *extra])
+        return self._fields(role, combine(matched, None, self._precedence))
 
     @staticmethod
     def _extra(path: str, name: str, folder: _Folder, file: NameFacts) -> list[tuple[_Rank, Claim]]:
@@ -226,75 +220,22 @@ class AuthorityEngine:
                         extra.append(((literal_segments, _AT_FILE, literal_chars), claim))
         return extra
 
+    @classmethod
+    def _matched(cls, folder: _Folder, file: NameFacts) -> list[tuple[_Rank, Claim]]:
+        return [*folder.matched, *cls._at_file(file.matched)]
+
     @staticmethod
-    def _matched(folder: _Folder, file: NameFacts) -> list[tuple[_Rank, Claim]]:
+    def _at_file(claims: tuple[Claim, ...]) -> list[tuple[_Rank, Claim]]:
         # A match through the file name is the deepest one a claim can have, so it outranks
         # the claim's folder-level match (if any); keeping both is harmless.
-        matched = list(folder.matched)
-        for claim in file.matched:
+        matched = []
+        for claim in claims:
             literal_segments, literal_chars = claim.glob.specificity
             matched.append(((literal_segments, _AT_FILE, literal_chars), claim))
         return matched
 
-    def _analyse(self, matched: list[tuple[_Rank, Claim]]) -> _Matches:
-        """Arrange what matches a path for every role at once. Same order of reasoning as
-        `reference.judge`; ties between claims of one kind resolve to the claim listed
-        first in the charters, as there. One pass sorts the claims by kind (this runs once
-        per new folder-and-name pair, so it is kept lean)."""
-        exclusive: list[tuple[_Rank, Claim]] = []
-        forbidding: list[Claim] = []
-        excepted: set[tuple[str, int]] = set()
-        shared: dict[str, Claim] = {}
-        for item in matched:
-            claim = item[1]
-            kind = claim.kind
-            if kind == "exclusive":
-                exclusive.append(item)
-            elif kind == "forbidden":
-                forbidding.append(claim)
-            elif kind == "exception":
-                excepted.add((claim.role, claim.rule_index))
-            else:
-                known = shared.get(claim.role)
-                if known is None or claim.ident < known.ident:
-                    shared[claim.role] = claim
-        forbidden: dict[str, Claim] = {}
-        for claim in forbidding:  # each role's first rule that holds (no exception)
-            if (claim.role, claim.rule_index) not in excepted:
-                known = forbidden.get(claim.role)
-                if known is None or claim.ident < known.ident:
-                    forbidden[claim.role] = claim
-        if len(exclusive) > 1:
-            exclusive.sort(key=_order, reverse=True)
-        best: _Rank | None = None
-        hits: list[Claim] = []
-        for rank, claim in exclusive:
-            if best is not None and rank < best:
-                break
-            if claim.role in forbidden:
-                continue  # reaching into its own forbidden area
-            best = rank
-            hits.append(claim)
-        return _Matches(forbidden, self._owner(hits) if hits else None, shared)
-
-    def _owner(self, hits: list[Claim]) -> tuple[str, str | None, str | None, str]:
-        first = hits[0]
-        if all(claim.role == first.role for claim in hits):
-            return ("single", first.glob.source, first.role, "")
-        precedence = self._index.precedence
-        settled = {
-            (claim.role, claim.glob.source)
-            for claim in hits
-            if (claim.glob.source, claim.role) in precedence
-        }
-        tied = ", ".join(sorted({f"{c.role} {c.glob.source!r}" for c in hits}))
-        if len({owner for owner, _ in settled}) == 1:
-            owner, source = min(settled)
-            return ("precedence", source, owner, tied)
-        return ("conflict", None, None, tied)
-
     @staticmethod
-    def _fields(role: str, facts: _Matches) -> tuple[Any, ...]:
+    def _fields(role: str, facts: Matches) -> tuple[Any, ...]:
         """(allowed, rule, pattern, owner, detail) of `role`'s verdict."""
         forbidden = facts.forbidden.get(role)
         if forbidden is not None:
@@ -365,9 +306,14 @@ class AuthorityEngine:
         facts = (normalised, tuple(pending))
         folder = self._folder_facts.get(facts)
         if folder is None:
-            core = self._folder_cores.setdefault(normalised, len(self._folder_cores)) << 64
             mask = sum(1 << claim.ident for claim in pending)
-            folder = _Folder(normalised, facts[1], core, mask)
+            pairs = self._pairs_of.get(normalised)
+            if pairs is None:
+                pairs = self._pairs_of[normalised] = {}
+            folder = _Folder(normalised, facts[1], mask, sort_kinds(normalised), pairs)
+            if len(self._folder_facts) >= _CACHE_LIMIT:
+                self._folder_facts.clear()
+                self._pairs_of.clear()
             self._folder_facts[facts] = folder
         entry = (self._links.status(directory), folder)
         if len(self._folders) >= _CACHE_LIMIT:
@@ -393,7 +339,7 @@ class AuthorityEngine:
         if file is None:
             file = self._names.classify(name)
         matched = [*self._matched(folder, file), *self._extra(clean, name, folder, file)]
-        forbidden = self._analyse(matched).forbidden
+        forbidden = combine(sort_kinds(matched), None, self._precedence).forbidden
         own = len(self._everything.forbidden.get(role, ()))
         claims = (claim for _, claim in matched)
         return [head, *steps_from_matches(role, clean, claims, forbidden, own)]

@@ -27,7 +27,6 @@ _NO_HITS: frozenset[int] = frozenset()
 class NameFacts:
     matched: tuple[Claim, ...]  # floating one-segment claims the name matches
     general: tuple[Claim, ...]  # other claims indexed under the name: test each path
-    core: int  # numbers `matched` (what decisions depend on): equal sets, equal numbers
     # Bits (1 << claim ident) of the claims depending on folder and name whose last segment
     # may take this name (set for claims without a last-segment matcher): a folder's
     # pending claims outside it cannot match through this name, so need no regex.
@@ -60,7 +59,6 @@ class NameClassifier:
                 mode = _ENDSWITH if claim.suffix else _NEEDLE if claim.needle else _REGEX
                 tests.append((claim, mode, claim.last_match, claim.suffix or claim.needle))
         self._last_tests = tuple(tests)
-        self._cores: dict[tuple[Claim, ...], int] = {}
         self._shortcuts: dict[str, _Shortcut] = {}
         self.names: dict[str, NameFacts] = {}
 
@@ -126,9 +124,8 @@ class NameClassifier:
         facts = (tuple(matched), general, last_mask)
         found = self._facts.get(facts)
         if found is None:
-            core = self._cores.setdefault(facts[0], len(self._cores)) << 16  # see engine
             general_mask = sum(1 << claim.ident for claim in general)
-            found = NameFacts(facts[0], general, core, last_mask, general_mask)
+            found = NameFacts(facts[0], general, last_mask, general_mask)
             self._facts[facts] = found
         return found
 
