@@ -63,7 +63,7 @@ def sort_kinds(matched: Iterable[tuple[Rank, Claim]]) -> Kinds:
             if known is None or claim.ident < known.ident:
                 shared[claim.role] = claim
     # (rank, -ident) is unique per claim, so sorting never compares claims themselves
-    exclusive.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    exclusive.sort(reverse=True)
     return Kinds(tuple(exclusive), tuple(forbidding), frozenset(excepted), shared, count == 0)
 
 
@@ -77,7 +77,7 @@ def combine(first: Kinds, second: Kinds | None, precedence: frozenset[tuple[str,
     else:
         exclusive = first.exclusive + second.exclusive
         if first.exclusive and second.exclusive:
-            exclusive = tuple(sorted(exclusive, key=lambda item: (item[0], item[1]), reverse=True))
+            exclusive = tuple(sorted(exclusive, reverse=True))
         forbidding = first.forbidding + second.forbidding
         excepted = first.excepted | second.excepted
         shared = first.shared
