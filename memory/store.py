@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import JSON, Connection, Engine, cast, func, select, text, type_coerce
 
 from charter.protocols import (
     AuthorityDecision,
@@ -161,6 +161,68 @@ class RunStore:
                 hasher.update(payload.encode("utf-8"))
                 hasher.update(b"\n")
         return hasher.hexdigest()
+
+    # -- event reads for viewers: newest first, and counts without parsing -------------
+
+    def latest_events(
+        self,
+        *,
+        before: int | None = None,
+        kinds: Collection[str] | None = None,
+        agent: str | None = None,
+        limit: int,
+    ) -> list[tuple[int, Event]]:
+        """The `limit` events just before sequence number `before` (the end when None),
+        newest first: what a viewer needs to show a long run's current state."""
+        statement = select(_EVENTS.c.seq, _EVENTS.c.payload)
+        if before is not None:
+            statement = statement.where(_EVENTS.c.seq < before)
+        if kinds is not None:
+            statement = statement.where(_EVENTS.c.kind.in_(list(kinds)))
+        if agent is not None:
+            statement = statement.where(_EVENTS.c.agent == agent)
+        statement = statement.order_by(_EVENTS.c.seq.desc()).limit(limit)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [(int(seq), parse_event(payload)) for seq, payload in rows]
+
+    def event_agents(self) -> list[str]:
+        """Every agent some stored event names (answered from the agent index)."""
+        statement = select(_EVENTS.c.agent).where(_EVENTS.c.agent.is_not(None)).distinct()
+        with self._read() as connection:
+            return sorted(str(agent) for agent in connection.execute(statement).scalars())
+
+    def event_counts_by_agent(self, kind: str, *, upto: int | None = None) -> dict[str, int]:
+        """How many `kind` events each agent has (up to sequence number `upto`)."""
+        statement = select(_EVENTS.c.agent, func.count()).where(_EVENTS.c.kind == kind)
+        if upto is not None:
+            statement = statement.where(_EVENTS.c.seq <= upto)
+        statement = statement.group_by(_EVENTS.c.agent)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return {str(agent): int(count) for agent, count in rows if agent is not None}
+
+    def message_counts(self, *, upto: int | None = None) -> dict[tuple[str, str, str], int]:
+        """`message_sent` events per (sender, recipient, protocol), counted by the database
+        from the stored payloads (up to sequence number `upto`)."""
+        # SQLite reads JSON text as it is; PostgreSQL needs the text cast to json first.
+        payload = (
+            cast(_EVENTS.c.payload, JSON)
+            if self.dialect == "postgresql"
+            else type_coerce(_EVENTS.c.payload, JSON)
+        )
+        sender, recipient, protocol = (
+            payload[("message", name)].as_string() for name in ("sender", "recipient", "protocol")
+        )
+        statement = select(sender, recipient, protocol, func.count()).where(
+            _EVENTS.c.kind == "message_sent"
+        )
+        if upto is not None:
+            statement = statement.where(_EVENTS.c.seq <= upto)
+        statement = statement.group_by(sender, recipient, protocol)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return {(str(row[0]), str(row[1]), str(row[2])): int(row[3]) for row in rows}
 
     # -- escalations ------------------------------------------------------------------
 
