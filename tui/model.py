@@ -16,9 +16,9 @@ from charter.protocols import AuthorityDecision, Event, SuccessMetric, Team
 from charter.protocols import events as ev
 
 AGENT_STATES = ("idle", "active", "waiting for review", "paused on escalation")
-_RECENT_MESSAGES = 200  # "recent" message counts in the Team view
-_RECENT_DECISIONS = 500
-_SERIES = 500  # points kept per metric series (the sparkline shows the latest)
+RECENT_MESSAGES = 200  # "recent" message counts in the Team view
+RECENT_DECISIONS = 500
+SERIES = 500  # points kept per metric series (the sparkline shows the latest)
 
 
 @dataclass
@@ -35,7 +35,7 @@ class AgentState:
 @dataclass
 class MetricState:
     metric: SuccessMetric
-    series: deque[float] = field(default_factory=lambda: deque(maxlen=_SERIES))
+    series: deque[float] = field(default_factory=lambda: deque(maxlen=SERIES))
 
     @property
     def value(self) -> float | None:
@@ -44,6 +44,15 @@ class MetricState:
     @property
     def met(self) -> bool | None:
         return None if self.value is None else self.metric.met_by(self.value)
+
+
+def numeric_items(values: Mapping[str, object]) -> list[tuple[str, float]]:
+    """The figures among reported values (booleans are not figures)."""
+    return [
+        (key, float(value))
+        for key, value in values.items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    ]
 
 
 def event_severity(event: Event) -> str | None:
@@ -119,13 +128,16 @@ class RunModel:
     def __init__(self, team: Team | None) -> None:
         self.team = team
         self.seen = 0  # highest sequence number folded
+        # Events up to `base` are in the store but not in the history parts (message
+        # counts, decisions, series, picks, turns): a long run seeded, not replayed.
+        self.base = 0
         self.now: datetime | None = None
         self.finished = False
         self.agents: dict[str, AgentState] = {}
         self.task_titles: dict[str, str] = {}
         self.message_counts: Counter[tuple[str, str, str]] = Counter()
-        self.recent_messages: deque[tuple[str, str, str]] = deque(maxlen=_RECENT_MESSAGES)
-        self.decisions: deque[tuple[int, AuthorityDecision]] = deque(maxlen=_RECENT_DECISIONS)
+        self.recent_messages: deque[tuple[str, str, str]] = deque(maxlen=RECENT_MESSAGES)
+        self.decisions: deque[tuple[int, AuthorityDecision]] = deque(maxlen=RECENT_DECISIONS)
         self.context_picks: dict[str, list[str]] = {}
         self.escalation_severity: dict[str, str] = {}
         self.metrics: dict[str, MetricState] = {}
@@ -138,13 +150,13 @@ class RunModel:
     def set_team(self, team: Team) -> None:
         self.team = team
         for role in team.roles:
-            self._agent(role)
+            self.agent(role)
         data = team.roles.get("data")
         for metric in data.success_metrics if data is not None else []:
-            series = self.series.setdefault(metric.key, deque(maxlen=_SERIES))
+            series = self.series.setdefault(metric.key, deque(maxlen=SERIES))
             self.metrics[metric.key] = MetricState(metric, series)
 
-    def _agent(self, role: str) -> AgentState:
+    def agent(self, role: str) -> AgentState:
         if role not in self.agents:
             self.agents[role] = AgentState(role)
         return self.agents[role]
@@ -163,11 +175,11 @@ class RunModel:
 
     def _fold(self, event: Event) -> None:
         if event.agent is not None and isinstance(event, ev.TurnCompleted):
-            self._agent(event.agent).turns += 1
+            self.agent(event.agent).turns += 1
         match event:
             case ev.RunStarted():
                 for role in event.team:
-                    self._agent(role)
+                    self.agent(role)
             case ev.RunFinished():
                 self.finished = True
                 for state in self.agents.values():
@@ -176,10 +188,10 @@ class RunModel:
             case ev.TaskSubmitted():
                 self.task_titles[event.task.id] = event.task.title
             case ev.TaskRouted():
-                agent = self._agent(event.to)
+                agent = self.agent(event.to)
                 agent.work = self.task_titles.get(event.task_id or "", event.reason)
             case ev.AgentActivated() if event.agent is not None:
-                agent = self._agent(event.agent)
+                agent = self.agent(event.agent)
                 agent.activated_by = event.cause
                 if agent.state != "paused on escalation":
                     agent.state = "active"
@@ -197,7 +209,7 @@ class RunModel:
                 esc = event.escalation
                 self.escalation_severity[esc.id] = str(esc.severity)
                 if str(esc.severity) == "immediate":
-                    agent = self._agent(esc.source)
+                    agent = self.agent(esc.source)
                     agent.state = "paused on escalation"
                     agent.paused_on = esc.id
             case ev.EscalationDecided():
@@ -206,7 +218,7 @@ class RunModel:
                         agent.paused_on = None
                         agent.state = "active"
             case ev.ReportFiled() if event.agent is not None:
-                agent = self._agent(event.agent)
+                agent = self.agent(event.agent)
                 agent.last_report = event.report.status
                 if agent.state != "paused on escalation":
                     agent.state = "idle"
@@ -222,19 +234,31 @@ class RunModel:
         self.message_counts[key] += 1
         self.recent_messages.append(key)
         if m.kind == "request":
-            sender = self._agent(m.sender)
+            sender = self.agent(m.sender)
             if m.protocol.endswith("_review") and sender.state == "active":
                 sender.state = "waiting for review"
-            self._agent(m.recipient).work = f"{m.protocol} for {m.sender}"
+            self.agent(m.recipient).work = f"{m.protocol} for {m.sender}"
         elif m.kind == "reply":
-            recipient = self._agent(m.recipient)
+            recipient = self.agent(m.recipient)
             if recipient.state == "waiting for review":
                 recipient.state = "active"
 
     def _metrics(self, values: Mapping[str, object]) -> None:
-        for key, value in values.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                self.series.setdefault(key, deque(maxlen=_SERIES)).append(float(value))
+        for key, value in numeric_items(values):
+            self.series.setdefault(key, deque(maxlen=SERIES)).append(value)
+
+    def start_history(self, upto: int) -> None:
+        """The model now stands at `upto`; empty the history parts, to be read later."""
+        self.seen = max(self.seen, upto)
+        self.base = upto
+        self.message_counts.clear()
+        self.recent_messages.clear()
+        self.decisions.clear()
+        self.context_picks.clear()
+        for series in self.series.values():
+            series.clear()  # cleared in place: the scorecard's metrics share these deques
+        for state in self.agents.values():
+            state.turns = 0
 
     def recent_counts(self) -> Counter[tuple[str, str, str]]:
         return Counter(self.recent_messages)

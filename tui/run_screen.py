@@ -1,16 +1,19 @@
 """The run screen: seven views over one event source, and the run controls.
 
-A timer folds new events into the `RunModel` a chunk at a time (so opening a long run
-paints at once and catches up in the background) and, for a live run that is not paused,
-steps the run at the chosen speed first.
+A source backed by a run store is not replayed: the model is seeded from indexed reads
+at mount (`model_seed`), and each view's share of the run's history is read in a worker
+the first time that view shows. A timer folds new events into the `RunModel` a chunk at
+a time and, for a live run that is not paused, steps the run at the chosen speed first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import time
+from collections.abc import Callable
 from typing import ClassVar, TypeVar, get_args
 
 from textual.app import ComposeResult
@@ -24,13 +27,21 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from charter.protocols import CharterError, DecisionVerdict, Event, Team
+from charter.protocols import CharterError, DecisionVerdict, Escalation, Event, Team
 
 from .agents_view import AgentsView
 from .authority_view import AuthorityView
 from .escalations_view import EscalationsView
 from .memory_view import MemoryView
 from .model import RunModel
+from .model_seed import (
+    PARTS_BY_VIEW,
+    History,
+    IndexedReads,
+    merge_history,
+    read_history,
+    seed_agents,
+)
 from .scorecard_view import ScorecardView
 from .screens import HelpScreen, NoteScreen, PayloadScreen
 from .source import EventSource
@@ -110,10 +121,14 @@ class RunScreen(Screen[None]):
         self.timeline_model = TimelineModel(source)
         self.paused = paused
         self.speed_index = 0
-        self.escalations = source.escalations()
+        self.escalations: list[Escalation] = []  # all of them, read when their view shows
+        self.open_escalations: list[Escalation] = []  # for the status line
+        self._reads = source if isinstance(source, IndexedReads) else None
+        self._history_requested: set[str] = set()
         self._timer: Timer | None = None
         self._dirty = True
-        self._escalations_dirty = True
+        self._escalations_dirty = True  # the open ones changed
+        self._escalation_list_stale = True  # the full list changed
         self._replay = not source.status().live
         self.painted = asyncio.Event()  # set once the first frame of this screen is shown
 
@@ -153,19 +168,23 @@ class RunScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.app.title = f"Charter - {self.source.status().title}"
-        if self._replay:
-            # A replay's length is known: the timeline pages through all of it at once
-            # while the other views fold the events in the background.
-            self.timeline_model.grow(self.source.event_count())
-        self.ingest(FIRST_CHUNK)
+        if self._reads is not None:
+            self.timeline_model.grow(seed_agents(self.model, self._reads))
+        else:
+            if self._replay:
+                # A replay's length is known: the timeline pages through all of it at
+                # once while the other views fold the events in the background.
+                self.timeline_model.grow(self.source.event_count())
+            self.ingest(FIRST_CHUNK)
         self._timer = self.set_interval(TICK_SECONDS, self.tick)
         self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
         # The slow parts (role files, folding a long replay) start once the screen shows.
         self.run_worker(self._load_team, thread=True, group="team")
-        if not self.source.status().live:
+        if self._reads is None and not self.source.status().live:
             self.run_worker(self._catch_up, thread=True, group="catch-up")
+        self._ensure_history(self._active_view())
 
     def _load_team(self) -> None:
         team = self.source.team()
@@ -186,6 +205,7 @@ class RunScreen(Screen[None]):
             if select is not None:
                 select.set_options(roles)
         self.run_worker(scorecard.set_model(self.model), group="team")
+        self._ensure_history(self._active_view())  # the scorecard waits for the team
         self._dirty = True
         self.refresh_views()
 
@@ -195,6 +215,38 @@ class RunScreen(Screen[None]):
             return self.query_one(selector, kind)
         except NoMatches:
             return None
+
+    def _active_view(self) -> str:
+        return self.query_one(TabbedContent).active.removeprefix("tab-")
+
+    def _ensure_history(self, view: str) -> None:
+        """Read the history parts `view` shows, once each, off the UI thread."""
+        reads = self._reads
+        if reads is None:
+            return  # a folded source has its whole history already
+        for part in PARTS_BY_VIEW.get(view, ()):
+            if part in self._history_requested or (part == "series" and not self.model.metrics):
+                continue
+            self._history_requested.add(part)
+            read = functools.partial(
+                read_history,
+                part,
+                reads,
+                self.model.base,
+                agents=list(self.model.agents),
+                metric_keys=list(self.model.metrics),
+            )
+            self.run_worker(functools.partial(self._read_history, read), thread=True)
+
+    def _read_history(self, read: Callable[[], History]) -> None:
+        self.app.call_from_thread(self._merge_history, read())
+
+    def _merge_history(self, history: History) -> None:
+        if not self.is_attached:
+            return
+        merge_history(self.model, history)
+        self._dirty = True
+        self.refresh_views()
 
     def _catch_up(self) -> None:
         """A replay: fold the stored events off the UI thread, a chunk at a time."""
@@ -248,32 +300,40 @@ class RunScreen(Screen[None]):
             if timeline is not None and len(self.timeline_model) != before:
                 timeline.reload()
             if any(event.kind in _ESCALATION_KINDS for _, event in batch):
-                self._escalations_dirty = True
+                self._escalations_dirty = self._escalation_list_stale = True
             self._dirty = True
 
     def refresh_views(self) -> None:
         """Repaint what the folded events changed (a replay's catch-up: once per tick)."""
         if self._escalations_dirty:
-            view = self._maybe("#escalations", EscalationsView)
-            if view is not None:
-                self._escalations_dirty = False
-                self.escalations = self.source.escalations()
-                view.refresh_from(self.escalations)
+            self._escalations_dirty = False
+            self.open_escalations = self._read_open_escalations()
+        if self._escalation_list_stale and self._active_view() == "escalations":
+            self._dirty = True
         if self._dirty:
             self._dirty = not self.refresh_active()
         self.refresh_status()
 
+    def _read_open_escalations(self) -> list[Escalation]:
+        if self._reads is not None:
+            return self._reads.open_escalations()
+        return [e for e in self.source.escalations() if e.status != "decided"]
+
     def refresh_escalations(self) -> None:
-        self._escalations_dirty = True
+        self._escalations_dirty = self._escalation_list_stale = True
         self.refresh_views()
 
     def refresh_active(self) -> bool:
         """Repaint the visible view from the model; False when it is not mounted yet."""
-        active = self.query_one(TabbedContent).active.removeprefix("tab-")
-        view = self._maybe(f"#{active}", Widget)
+        view = self._maybe(f"#{self._active_view()}", Widget)
         if view is None:
             return False
-        if isinstance(view, (AgentsView, AuthorityView, ScorecardView, TeamView)):
+        if isinstance(view, EscalationsView):
+            if self._escalation_list_stale:
+                self._escalation_list_stale = False
+                self.escalations = self.source.escalations()
+            view.refresh_from(self.escalations)
+        elif isinstance(view, (AgentsView, AuthorityView, ScorecardView, TeamView)):
             view.refresh_from(self.model)
         elif isinstance(view, MemoryView):
             view.show_picks(self.source, self.model)
@@ -290,7 +350,7 @@ class RunScreen(Screen[None]):
             if status.waiting and not self.paused:
                 state = "waiting for the PM"
         clock = f"{self.model.now:%m-%d %H:%M:%S}" if self.model.now else "--"
-        open_escalations = [e for e in self.escalations if e.status != "decided"]
+        open_escalations = self.open_escalations
         immediate = sum(1 for e in open_escalations if str(e.severity) == "immediate")
         parts = [state, clock, f"{self.model.seen} events"]
         if open_escalations:
@@ -306,6 +366,7 @@ class RunScreen(Screen[None]):
 
     def on_tabbed_content_tab_activated(self, _: TabbedContent.TabActivated | None) -> None:
         self.refresh_active()
+        self._ensure_history(self._active_view())
         active = self.query_one(TabbedContent).active
         targets = {
             "tab-agents": "#agents",

@@ -1,4 +1,5 @@
-"""Reads shared by both shipped sources: everything that comes from the run store."""
+"""Reads shared by both shipped sources: everything that comes from the run store,
+including the indexed reads that open a long run without replaying it (`IndexedReads`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def memory_item(record: MemoryRecord, score: float | None = None) -> MemoryItem:
     )
 
 
+_OPEN_STATUSES = ("open", "acknowledged", "reescalated")
+
+
 class StoreReads:
     """Mixin: `store`, `_team` and `_workspace` are set by the subclass."""
 
@@ -48,8 +52,32 @@ class StoreReads:
     ) -> list[tuple[int, Event]]:
         return self.store.events(since, kinds=kinds, agent=agent, limit=limit)
 
+    def latest_events(
+        self,
+        *,
+        before: int | None = None,
+        kinds: Collection[str] | None = None,
+        agent: str | None = None,
+        limit: int,
+    ) -> list[tuple[int, Event]]:
+        return self.store.latest_events(before=before, kinds=kinds, agent=agent, limit=limit)
+
+    def event_agents(self) -> list[str]:
+        return self.store.event_agents()
+
+    def event_counts_by_agent(self, kind: str, *, upto: int | None = None) -> dict[str, int]:
+        return self.store.event_counts_by_agent(kind, upto=upto)
+
+    def message_counts(self, *, upto: int | None = None) -> dict[tuple[str, str, str], int]:
+        return self.store.message_counts(upto=upto)
+
     def escalations(self) -> list[Escalation]:
         return self.store.list_escalations()
+
+    def open_escalations(self) -> list[Escalation]:
+        """Undecided escalations only, through the status index (a long run has many)."""
+        found = (self.store.list_escalations(status) for status in _OPEN_STATUSES)
+        return [esc for listed in found for esc in listed]
 
     def explain(self, role: str, path: str) -> str:
         team = self.team()

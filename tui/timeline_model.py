@@ -64,6 +64,7 @@ class TimelineModel:
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._matches: list[Row] = []
         self._severity_of: dict[str, str] = {}
+        self._severities_read = False  # a seeded run folds no escalation events: read them
         self.fetches = 0  # page reads, for tests and the benchmark
 
     def __len__(self) -> int:
@@ -88,13 +89,18 @@ class TimelineModel:
         self._matches = []
         if not new.active:
             return
-        for esc in self._source.escalations():
-            self._severity_of[esc.id] = str(esc.severity)
+        self._read_severities()
         for seq, event in self._source.events(0, kinds=new.kinds, agent=new.agent):
             if seq > self.count:
                 break
             if self._matches_filter(event):
                 self._matches.append(to_row(seq, event, self._severity(event)))
+
+    def _read_severities(self) -> None:
+        # On first use, not at mount: only a shown timeline needs them.
+        for esc in self._source.escalations():
+            self._severity_of[esc.id] = str(esc.severity)
+        self._severities_read = True
 
     def _note_severity(self, event: Event) -> None:
         severity = event_severity(event)
@@ -135,6 +141,8 @@ class TimelineModel:
 
     def _fetch(self, page_no: int) -> list[Row]:
         self.fetches += 1
+        if not self._severities_read:
+            self._read_severities()
         start = page_no * PAGE
         limit = min(PAGE, self.count - start)
         pairs = self._source.events(start, limit=limit)

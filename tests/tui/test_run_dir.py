@@ -75,6 +75,12 @@ async def test_replay_shows_the_stored_run_read_only(run_dir: Path) -> None:
         await pilot.press("2")
         await wait_until(pilot, lambda: bool(screen.query(TimelineView)))
         assert len(screen.query_one(TimelineView).model) == total
+        # each view reads its share of the run's history the first time it shows
+        await pilot.press("7")
+        pair = ("data", "architect", "schema_review")
+        await wait_until(pilot, lambda: screen.model.message_counts[pair] == 1)
+        await pilot.press("3")
+        await wait_until(pilot, lambda: screen.query_one("#escalation-table").row_count == 1)  # type: ignore[attr-defined]
         await pilot.press("4", "slash", *"checkpoint", "enter")
         await pilot.pause()
         memory = screen.query_one("#memory-table")
