@@ -1,4 +1,4 @@
-"""Snapshots (pytest-textual-snapshot) of the main views at 80x24 and 160x48, on the
+"""Snapshots (pytest-textual-snapshot) of all seven views at 80x24 and 160x48, on the
 scripted run paused at its immediate escalation (deterministic data, virtual clock).
 
 Update after an intended change: `pytest tests/tui/test_snapshots.py --snapshot-update`."""
@@ -18,7 +18,15 @@ from charter.tui import CharterApp
 from charter.tui.run_screen import RunScreen
 
 SIZES = [(80, 24), (160, 48)]
-VIEWS = {"agents": "1", "timeline": "2", "escalations": "3"}
+VIEWS = {
+    "agents": "1",
+    "timeline": "2",
+    "escalations": "3",
+    "memory": "4",
+    "authority": "5",
+    "scorecard": "6",
+    "team": "7",
+}
 
 
 def _app(tmp_path: Path) -> CharterApp:
