@@ -14,3 +14,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
     --config-settings editable_mode=strict -e '.[dev]'
+# Render `charter --help` once now, so the first call a person makes is answered from the
+# help cache (see cli/main.py) instead of paying for typer and every sub-app (~1 s).
+.venv/bin/charter --help >/dev/null 2>&1 || true
