@@ -1,5 +1,5 @@
-"""charter.scenarios: the scenario format, loader, runner, expectations and the shipped
-library (`scenarios/library/*.yaml`)."""
+"""charter.scenarios: the scenario format, loader, runner, step-wise play, expectations and
+the shipped library (`scenarios/library/*.yaml`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from .expectations import ExpectationResult, evaluate
 from .format import Scenario, parse_duration
 from .loader import LoadedScenario, load_scenario
+from .play import PlayStep, ScenarioPlay
 from .runner import ScenarioResult, ScenarioRunner, default_run_dir, run_scenario
 
 LIBRARY = Path(__file__).resolve().parent / "library"
@@ -22,7 +23,9 @@ __all__ = [
     "LIBRARY",
     "ExpectationResult",
     "LoadedScenario",
+    "PlayStep",
     "Scenario",
+    "ScenarioPlay",
     "ScenarioResult",
     "ScenarioRunner",
     "default_run_dir",
