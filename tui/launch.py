@@ -32,18 +32,24 @@ def _scenario_opener(runs_root: Path | None):  # type: ignore[no-untyped-def]
 
 def open_scenario(scenario: Path, *, runs_root: Path | None = None) -> EventSource:
     """A live source for `scenario`: "demo" or a scenario file from the library."""
-    base = runs_root or Path(tempfile.mkdtemp(prefix="charter-tui-"))
+
+    def base() -> Path:
+        return runs_root or Path(tempfile.mkdtemp(prefix="charter-tui-"))
+
     if str(scenario) == DEMO or scenario.stem == DEMO:
         from .live_source import open_demo
 
-        return open_demo(base / "demo")
+        return open_demo(base() / "demo")
     if not scenario.is_file():
         raise ConfigError(
             f"scenario {scenario}: no such file; expected a scenario YAML file or 'demo'"
         )
+    from charter.scenarios import load_scenario
+
     from . import scenario_source
 
-    return scenario_source.open_scenario_file(scenario, base / scenario.stem)
+    loaded = load_scenario(scenario)  # a bad file fails here, before any directory exists
+    return scenario_source.play_scenario(loaded, base() / scenario.stem)
 
 
 def open_run_dir(run_dir: Path) -> EventSource:

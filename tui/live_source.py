@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from charter.protocols import DecisionVerdict
 
@@ -15,41 +15,55 @@ from .store_reads import StoreReads
 if TYPE_CHECKING:
     from charter.graph import Orchestrator
 
+LiveState = Literal["working", "paused", "finished"]
+
 
 class OrchestratorSource(StoreReads):
+    """Steps an Orchestrator. Subclasses that step something else (a scenario's play)
+    override `_advance`, `_decide` and `_notes`; the status and stepping rules stay here."""
+
     def __init__(self, orchestrator: Orchestrator, *, title: str | None = None) -> None:
         self.orchestrator = orchestrator
         self.store = orchestrator.store
         self._team = orchestrator.team
         self._workspace = orchestrator.run_dir / "workspace"
         self._title = title or f"run {orchestrator.run_dir.name}"
-        self._status = "paused" if orchestrator.paused else "working"
+        self._state: LiveState = "paused" if orchestrator.paused else "working"
 
     def status(self) -> SourceStatus:
         return SourceStatus(
             title=self._title,
             live=True,
             read_only=False,
-            finished=self._status == "idle",
-            waiting=self._status == "paused",
+            finished=self._state == "finished",
+            waiting=self._state == "paused",
+            notes=self._notes(),
         )
 
     def step(self) -> int:
-        """One Orchestrator step; the events it recorded (at least 1 while working)."""
-        if self._status in ("idle", "paused"):
-            # Idle: nothing queued. Paused: only the PM's decision (decide) moves it on,
-            # and stepping a paused run must not differ from not stepping it.
+        """One step of the run; the events it recorded (at least 1 while working)."""
+        if self._state != "working":
+            # Finished: nothing queued. Paused: only the PM's decision (decide) moves it
+            # on, and stepping a paused run must not differ from not stepping it.
             return 0
-        result = self.orchestrator.step()
-        self._status = result.status
-        if result.status == "working":
-            return max(len(result.events), 1)
-        return len(result.events)
+        self._state, produced = self._advance()
+        return max(produced, 1) if self._state == "working" else produced
 
     def decide(self, escalation_id: str, verdict: DecisionVerdict, note: str) -> None:
-        self.orchestrator.decide(escalation_id, verdict, note=note)
         # The decision resumed the work item; the run has more to do unless still paused.
-        self._status = "paused" if self.orchestrator.paused else "working"
+        self._state = self._decide(escalation_id, verdict, note)
+
+    def _advance(self) -> tuple[LiveState, int]:
+        result = self.orchestrator.step()
+        state: LiveState = "finished" if result.status == "idle" else result.status
+        return state, len(result.events)
+
+    def _decide(self, escalation_id: str, verdict: DecisionVerdict, note: str) -> LiveState:
+        self.orchestrator.decide(escalation_id, verdict, note=note)
+        return "paused" if self.orchestrator.paused else "working"
+
+    def _notes(self) -> list[str]:
+        return []
 
     def now(self) -> datetime:
         return self.orchestrator.clock.now()
@@ -74,4 +88,4 @@ def open_run(run_dir: Path) -> OrchestratorSource:
     return OrchestratorSource(Orchestrator(run_dir, pm_policy="wait"))
 
 
-__all__ = ["OrchestratorSource", "open_demo", "open_run"]
+__all__ = ["LiveState", "OrchestratorSource", "open_demo", "open_run"]
