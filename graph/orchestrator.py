@@ -17,15 +17,11 @@ where the graph stopped, the store knows everything that happened.
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import json
-import os
-import sqlite3
 from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from charter.agents.brain import Brain
 from charter.agents.policies import default_brains
@@ -50,7 +46,8 @@ from charter.protocols.events import RunStarted, SignalReceived, TaskSubmitted, 
 from .budgets import Budgets
 from .deadlines import expire_overdue_requests, next_reply_deadline
 from .escalation import acknowledge, record_decision, reescalate_overdue
-from .ids import run_id_for, stable_id
+from .ids import stable_id
+from .run_dir import DEFAULT_START, RunLock, check_single_instance, make_checkpointer, read_meta
 from .runtime import Catalog, Runtime
 from .state import GraphState
 
@@ -59,7 +56,6 @@ if TYPE_CHECKING:
 
     from .live import LiveSchedules
 
-DEFAULT_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 RunStatus = Literal["idle", "paused", "working"]
 _VERDICTS = ("approve", "deny", "needs_info")
 
@@ -103,7 +99,7 @@ class Orchestrator:
             raise ConfigError(f"pm_policy {pm_policy!r}: expected approve, deny or wait")
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = self._acquire_lock()
+        self._lock = RunLock(self.run_dir)
         try:
             self._open(
                 team,
@@ -122,7 +118,7 @@ class Orchestrator:
                 memory,
             )
         except BaseException:
-            self._release_lock()
+            self._lock.release()
             raise
         # Live runs: the team's schedules on the wall clock (persistent job store); fires
         # are applied by the thread that steps, see graph/live.py.
@@ -137,25 +133,6 @@ class Orchestrator:
                 raise
 
     # --- opening ----------------------------------------------------------------------
-
-    def _acquire_lock(self) -> IO[str]:
-        # One run, one Orchestrator, hence one Data agent: a second handle on the same run
-        # directory (another process or object) is refused while the first is open.
-        handle = open(self.run_dir / ".lock", "w")  # noqa: SIM115 - held until close()
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise ConfigError(
-                f"run directory {self.run_dir}: already open in another Orchestrator "
-                "(one Data agent per run); close it first"
-            ) from None
-        return handle
-
-    def _release_lock(self) -> None:
-        if not self._lock.closed:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-            self._lock.close()
 
     def _open(
         self,
@@ -174,20 +151,7 @@ class Orchestrator:
         tools: ToolRegistry | None,
         memory: bool,
     ) -> None:
-        meta_path = self.run_dir / "run.json"
-        if meta_path.is_file():
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        else:
-            begin = (start or DEFAULT_START).astimezone(UTC)
-            meta = {
-                "run_id": run_id_for(seed, name),
-                "seed": seed,
-                "name": name,
-                "start": begin.isoformat(),
-            }
-            tmp = meta_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-            os.replace(tmp, meta_path)
+        meta = read_meta(self.run_dir, seed=seed, name=name, start=start)
         self.run_id: str = meta["run_id"]
         self.seed: int = int(meta["seed"])
         self.pm_policy: PmPolicyName = pm_policy
@@ -196,7 +160,7 @@ class Orchestrator:
 
             team = load_team()
         self.team = team
-        self._check_single_instance(team)
+        check_single_instance(team)
         db_path = self.run_dir / "run.db"
         self.store_url = store_url or f"sqlite:///{db_path}"
         provisional = clock or VirtualClock(datetime.fromisoformat(meta["start"]))
@@ -240,7 +204,7 @@ class Orchestrator:
         for _, event in self.store.events(kinds={"turn_completed"}):
             assert isinstance(event, TurnCompleted)
             self.rt.turns.add(event.correlation_id or "")
-        self._saver, self._conn = self._make_checkpointer(checkpointer, db_path)
+        self._saver, self._conn = make_checkpointer(checkpointer, db_path)
         from .builder import compile_graph, recursion_limit
 
         self.graph = compile_graph(self.rt, self._saver)
@@ -258,36 +222,6 @@ class Orchestrator:
                 scenario=meta.get("name"),
             )
         )
-
-    @staticmethod
-    def _check_single_instance(team: Team) -> None:
-        titles: dict[str, str] = {}
-        for role, charter in team.roles.items():
-            if not charter.single_instance:
-                continue
-            if charter.title in titles:
-                raise ConfigError(
-                    f"team {team.name}: roles {titles[charter.title]!r} and {role!r} are both "
-                    f"a single-instance {charter.title}; expected one per run"
-                )
-            titles[charter.title] = role
-
-    @staticmethod
-    def _make_checkpointer(kind: Any, db_path: Path) -> tuple[Any, sqlite3.Connection | None]:
-        if kind == "memory":
-            from langgraph.checkpoint.memory import InMemorySaver
-
-            return InMemorySaver(), None
-        if kind == "sqlite":
-            from langgraph.checkpoint.sqlite import SqliteSaver
-
-            from charter.memory.checkpoint import RedactingSerializer
-
-            conn = sqlite3.connect(str(db_path), check_same_thread=False)
-            # Checkpoints are persisted too: personal data and secrets are masked on the way
-            # in, like every other write to the run database.
-            return SqliteSaver(conn, serde=RedactingSerializer()), conn
-        return kind, None
 
     # --- inputs -----------------------------------------------------------------------
 
@@ -537,7 +471,7 @@ class Orchestrator:
             self._conn = None
         if getattr(self, "store", None) is not None:
             self.store.close()
-        self._release_lock()
+        self._lock.release()
 
     def __enter__(self) -> Orchestrator:
         return self

@@ -10,7 +10,6 @@ server loads this file by path.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +20,7 @@ from charter.agents.team import load_team
 from charter.agents.tools import default_tools
 from charter.graph.authority import AuthorityEngine
 from charter.graph.builder import build_graph
-from charter.graph.ids import run_id_for
-from charter.graph.orchestrator import DEFAULT_START
+from charter.graph.run_dir import peek_meta
 from charter.graph.runtime import Catalog, Runtime
 from charter.memory import open_run_store
 from charter.protocols import VirtualClock
@@ -30,11 +28,7 @@ from charter.protocols import VirtualClock
 
 def make_graph(config: Any = None) -> Any:
     run_dir = Path(os.environ.get("CHARTER_RUN_DIR", "runs/server"))
-    meta_path = run_dir / "run.json"
-    if meta_path.is_file():
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    else:
-        meta = {"run_id": run_id_for(0, "server"), "seed": 0, "start": DEFAULT_START.isoformat()}
+    meta = peek_meta(run_dir, seed=0, name="server")
     workspace, datasets = run_dir / "workspace", run_dir / "datasets"
     for folder in (workspace, datasets):
         folder.mkdir(parents=True, exist_ok=True)

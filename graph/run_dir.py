@@ -1,0 +1,107 @@
+"""What a run directory holds besides the graph: its identity (`run.json`), the lock that
+keeps one Orchestrator on it, and the LangGraph checkpointer beside the run store."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from charter.protocols import ConfigError, Team
+
+from .ids import run_id_for
+
+DEFAULT_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def read_meta(run_dir: Path, *, seed: int, name: str, start: datetime | None) -> dict[str, Any]:
+    """The run's identity: read from `run.json` when the run exists (a reopened run keeps
+    its own id, seed and start), else made from the arguments and written atomically."""
+    meta_path = run_dir / "run.json"
+    meta = peek_meta(run_dir, seed=seed, name=name, start=start)
+    if meta_path.is_file():
+        return meta
+    tmp = meta_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    os.replace(tmp, meta_path)
+    return meta
+
+
+def peek_meta(
+    run_dir: Path, *, seed: int, name: str, start: datetime | None = None
+) -> dict[str, Any]:
+    """`run.json` if the run exists, else what a new run would get — writing nothing."""
+    meta_path = run_dir / "run.json"
+    if meta_path.is_file():
+        meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        return meta
+    begin = (start or DEFAULT_START).astimezone(UTC)
+    run_id = run_id_for(seed, name)
+    return {"run_id": run_id, "seed": seed, "name": name, "start": begin.isoformat()}
+
+
+class RunLock:
+    """One run, one Orchestrator, hence one Data agent: a second handle on the same run
+    directory (another process or object) is refused while the first is open."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self._handle: IO[str] = open(run_dir / ".lock", "w")  # noqa: SIM115 - held until release()
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._handle.close()
+            raise ConfigError(
+                f"run directory {run_dir}: already open in another Orchestrator "
+                "(one Data agent per run); close it first"
+            ) from None
+
+    def release(self) -> None:
+        if not self._handle.closed:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+
+
+def check_single_instance(team: Team) -> None:
+    """Refuse a team with two single-instance roles of one title (two Data agents)."""
+    titles: dict[str, str] = {}
+    for role, charter in team.roles.items():
+        if not charter.single_instance:
+            continue
+        if charter.title in titles:
+            raise ConfigError(
+                f"team {team.name}: roles {titles[charter.title]!r} and {role!r} are both "
+                f"a single-instance {charter.title}; expected one per run"
+            )
+        titles[charter.title] = role
+
+
+def make_checkpointer(kind: Any, db_path: Path) -> tuple[Any, sqlite3.Connection | None]:
+    """("sqlite" | "memory" | a saver object) -> (saver, the connection to close or None)."""
+    if kind == "memory":
+        from langgraph.checkpoint.memory import InMemorySaver
+
+        return InMemorySaver(), None
+    if kind == "sqlite":
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        from charter.memory.checkpoint import RedactingSerializer
+
+        conn = sqlite3.connect(str(db_path), check_same_thread=False)
+        # Checkpoints are persisted too: personal data and secrets are masked on the way
+        # in, like every other write to the run database.
+        return SqliteSaver(conn, serde=RedactingSerializer()), conn
+    return kind, None
+
+
+__all__ = [
+    "DEFAULT_START",
+    "RunLock",
+    "check_single_instance",
+    "make_checkpointer",
+    "peek_meta",
+    "read_meta",
+]
