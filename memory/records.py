@@ -18,6 +18,8 @@ def canonical_json(value: Any) -> str:
 
 def utc(value: datetime) -> datetime:
     """Aware UTC; SQLite hands back naive datetimes that were written as UTC."""
+    if value.tzinfo is UTC:  # the common case, without a conversion
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
@@ -50,10 +52,14 @@ class MemoryInput:
 
 def memory_id_for(agent: str, kind: str, content: str, created_at: datetime) -> str:
     """A stable id: the same memory captured again (a resumed run) is the same row."""
-    digest = hashlib.sha256(
-        "\x1f".join((agent, kind, content, iso(created_at))).encode("utf-8")
-    ).hexdigest()
-    return f"mem-{digest[:20]}"
+    return memory_id_for_stamp(agent, kind, content, iso(created_at))
+
+
+def memory_id_for_stamp(agent: str, kind: str, content: str, stamp: str) -> str:
+    """`memory_id_for` with `created_at` already as `iso()` text (a bulk import formats
+    each timestamp once)."""
+    digest = hashlib.sha256("\x1f".join((agent, kind, content, stamp)).encode("utf-8"))
+    return f"mem-{digest.hexdigest()[:20]}"
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,7 @@ __all__ = [
     "canonical_json",
     "iso",
     "memory_id_for",
+    "memory_id_for_stamp",
     "normalise_tags",
     "utc",
 ]

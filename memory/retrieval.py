@@ -1,4 +1,4 @@
-"""Memory records: writing them, and finding the ones that matter for a turn.
+"""Memory records: finding the ones that matter for a turn (writing them: `ingest`).
 
 Context preparation ranks candidates by text relevance (summed inverse document frequency
 of the query words, from full-text posting lists: SQLite FTS5 or PostgreSQL's tsvector),
@@ -13,30 +13,18 @@ import functools
 import json
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    bindparam,
-    func,
-    literal_column,
-    or_,
-    select,
-    text,
-)
+from sqlalchemy import Connection, bindparam, literal_column, or_, select, text
 
 from charter.protocols import MemoryKind, MemorySnippet
 
 from .backend import Dialect
-from .records import MemoryInput, MemoryRecord, memory_id_for, normalise_tags, utc
-from .redaction import redact
-from .tables import MemoryRow, MemoryTagRow
-
-MEMORIES = MemoryRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it
-TAGS = MemoryTagRow.__table__  # type: ignore[attr-defined]
+from .ingest import MEMORIES, TAGS
+from .records import MemoryRecord, normalise_tags, utc
 
 # How a candidate's score is made: relevance leads, importance and recency break ties.
 RELEVANCE_WEIGHT = 0.6
@@ -58,165 +46,6 @@ _STOPWORDS = frozenset(
         "will", "with",
     )
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PreparedRow:
-    memory: MemoryInput
-    memory_id: str
-    content: str
-    tags: list[str]
-    counts: dict[str, int]
-
-
-def prepare_row(record: MemoryInput) -> PreparedRow:
-    """Validate and redact one memory before it is written."""
-    if not record.agent:
-        raise ValueError("a memory needs an agent")
-    if not 0.0 <= record.importance <= 1.0:
-        raise ValueError(f"memory importance {record.importance}: expected 0.0-1.0")
-    kind = MemoryKind(record.kind)
-    content, counts = redact(record.content)
-    tags, tag_counts = _clean_tags(tuple(record.tags))
-    for name, number in tag_counts:
-        counts[name] = counts.get(name, 0) + number
-    memory_id = record.memory_id or memory_id_for(record.agent, kind, content, record.created_at)
-    return PreparedRow(record, memory_id, content, list(tags), {**counts})
-
-
-_CLEAN_TAGS: dict[tuple[str, ...], tuple[str, ...]] = {}
-_CLEAN_TAGS_MAX = 4096
-
-
-def _clean_tags(tags: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
-    """Redacted, normalised tags and what was redacted. A run uses a few tag sets over and
-    over (a bulk import spent a third of its Python time here), so clean sets are cached;
-    sets that held something to redact are not, so no secret stays in memory."""
-    known = _CLEAN_TAGS.get(tags)
-    if known is not None:
-        return known, ()
-    cleaned: list[str] = []
-    counts: dict[str, int] = {}
-    for tag in tags:
-        text, found = redact(tag)
-        cleaned.append(text)
-        for name, number in found.items():
-            counts[name] = counts.get(name, 0) + number
-    result = tuple(normalise_tags(cleaned))
-    if not counts and len(_CLEAN_TAGS) < _CLEAN_TAGS_MAX:
-        _CLEAN_TAGS[tags] = result
-    return result, tuple(counts.items())
-
-
-def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list[str]:
-    """Insert under the caller's write lock; ids already stored are left as they are."""
-    ids: list[str] = []
-    fresh: dict[str, PreparedRow] = {}
-    for row in rows:
-        ids.append(row.memory_id)
-        fresh.setdefault(row.memory_id, row)
-    top = connection.execute(select(func.max(MEMORIES.c.seq))).scalar()
-    known = _known_ids(connection, list(fresh)) if top else set()  # an empty table knows none
-    new_rows = [row for key, row in fresh.items() if key not in known]
-    if not new_rows:
-        return ids
-    seq = int(top or 0)
-    when = _datetime_writer(connection)
-    memory_rows: list[tuple[Any, ...]] = []
-    tag_rows: list[tuple[Any, ...]] = []
-    for row in new_rows:
-        seq += 1
-        record = row.memory
-        memory_rows.append(
-            (
-                seq,
-                row.memory_id,
-                record.agent,
-                MemoryKind(record.kind).value,
-                row.content,
-                " ".join(row.tags),
-                float(record.importance),
-                record.source_event,
-                when(utc(record.created_at)),
-                None if record.expires_at is None else when(utc(record.expires_at)),
-            )
-        )
-        tag_rows.extend((seq, tag) for tag in row.tags)
-    _bulk_insert(connection, MEMORIES, _MEMORY_COLUMNS, memory_rows)
-    _bulk_insert(connection, TAGS, ("memory_seq", "tag"), tag_rows)
-    if connection.dialect.name == "sqlite":
-        # One statement indexes the whole batch: several times faster than a per-row
-        # trigger (migration 3 dropped it), and the batch is in this same transaction.
-        connection.execute(
-            text(
-                "INSERT INTO charter_memories_fts(rowid, content, tags) "
-                "SELECT seq, content, tags FROM charter_memories WHERE seq > :top"
-            ),
-            {"top": int(top or 0)},
-        )
-    elif len(memory_rows) >= 1000:
-        # A big batch sits in the GIN index's pending list, which the planner prices so
-        # high that it scans the whole table instead; merge it and refresh the statistics.
-        connection.exec_driver_sql(
-            "SELECT gin_clean_pending_list('ix_charter_memories_search'::regclass)"
-        )
-        connection.exec_driver_sql("ANALYZE charter_memories")
-    return ids
-
-
-def _known_ids(connection: Connection, candidates: list[str]) -> set[str]:
-    """Which of these memory ids are stored already (raw driver: no per-call compiling)."""
-    known: set[str] = set()
-    for start in range(0, len(candidates), 500):
-        chunk = candidates[start : start + 500]
-        if connection.dialect.name == "sqlite":
-            marks = ", ".join("?" for _ in chunk)
-            found = connection.exec_driver_sql(
-                f"SELECT id FROM charter_memories WHERE id IN ({marks})", tuple(chunk)
-            )
-        else:
-            found = connection.execute(select(MEMORIES.c.id).where(MEMORIES.c.id.in_(chunk)))
-        known.update(found.scalars())
-    return known
-
-
-_MEMORY_COLUMNS = (
-    "seq",
-    "id",
-    "agent",
-    "kind",
-    "content",
-    "tags",
-    "importance",
-    "source_event",
-    "created_at",
-    "expires_at",
-)
-
-
-def _datetime_writer(connection: Connection) -> Any:
-    """How a datetime goes to the driver: SQLite stores SQLAlchemy's text form."""
-    if connection.dialect.name != "sqlite":
-        return lambda value: value
-    processor = MEMORIES.c.created_at.type.bind_processor(connection.dialect)
-    return processor if processor is not None else (lambda value: value)
-
-
-def _bulk_insert(
-    connection: Connection, target: Any, names: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    if not rows:
-        return
-    if connection.dialect.name != "sqlite":
-        for start in range(0, len(rows), 5000):
-            batch = [dict(zip(names, row, strict=True)) for row in rows[start : start + 5000]]
-            connection.execute(target.insert(), batch)
-        return
-    # SQLite: plain tuples straight to the driver; SQLAlchemy's per-row parameter handling
-    # would cost more than SQLite's own work on a bulk import.
-    columns = ", ".join(names)
-    marks = ", ".join("?" for _ in names)
-    connection.exec_driver_sql(f"INSERT INTO {target.name} ({columns}) VALUES ({marks})", rows)
 
 
 def search_terms(query: str) -> list[str]:
@@ -570,12 +399,9 @@ def to_record(row: Any) -> MemoryRecord:
 __all__ = [
     "MEMORIES",
     "TAGS",
-    "PreparedRow",
     "get_memory",
-    "insert_memories",
     "list_memories",
     "prepare_context",
-    "prepare_row",
     "search_memories",
     "search_terms",
     "to_record",

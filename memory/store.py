@@ -29,6 +29,7 @@ from charter.protocols import (
 )
 
 from . import audit as _audit
+from . import ingest as _ingest
 from . import retention as _retention
 from . import retrieval as _retrieval
 from .backend import READ_ONLY, Dialect, create_store_engine, write_lock_errors
@@ -393,14 +394,15 @@ class RunStore:
 
     def add_memories(self, records: Iterable[MemoryInput]) -> list[str]:
         """Store many memories in one transaction (bulk import, learning capture)."""
-        prepared = [_retrieval.prepare_row(record) for record in records]
-        if not prepared:
-            return []
-        counts = merge_counts(*(row.counts for row in prepared if row.counts))
-        with self._write(_retrieval.MEMORIES, _retrieval.TAGS, _audit.AUDIT) as connection:
-            ids = _retrieval.insert_memories(connection, prepared)
-            target = f"memory:{ids[0]}" if len(ids) == 1 else f"memories:{len(ids)}"
-            self._note_redaction(connection, target, counts)
+        with _ingest.gc_paused():
+            prepared = [_ingest.prepare_row(record, self.dialect) for record in records]
+            if not prepared:
+                return []
+            counts = merge_counts(*(row.counts for row in prepared if row.counts))
+            with self._write(_ingest.MEMORIES, _ingest.TAGS, _audit.AUDIT) as connection:
+                ids = _ingest.insert_memories(connection, prepared)
+                target = f"memory:{ids[0]}" if len(ids) == 1 else f"memories:{len(ids)}"
+                self._note_redaction(connection, target, counts)
         return ids
 
     def prepare_context(

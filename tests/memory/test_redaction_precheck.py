@@ -35,14 +35,14 @@ def test_long_plain_words_skip_the_detectors() -> None:
 
 
 def test_tag_sets_with_secrets_are_redacted_every_time_and_never_cached() -> None:
-    from charter.memory import retrieval
+    from charter.memory import ingest
 
     secret = ("owner", "Jane.Doe@example.com")
     for _ in range(2):  # the second call must not come from a cache
-        tags, counts = retrieval._clean_tags(secret)
-        assert "jane.doe@example.com" not in " ".join(tags).lower()
+        tags, joined, counts = ingest._clean_tags(secret)
+        assert "jane.doe@example.com" not in " ".join((*tags, joined)).lower()
         assert dict(counts) == {"email": 1}
-    assert secret not in retrieval._CLEAN_TAGS
+    assert secret not in ingest._CLEAN_TAGS
     plain = ("orders", "Nightly Load")
-    assert retrieval._clean_tags(plain) == (("nightly-load", "orders"), ())
-    assert retrieval._CLEAN_TAGS[plain] == ("nightly-load", "orders")
+    assert ingest._clean_tags(plain) == (("nightly-load", "orders"), "nightly-load orders", ())
+    assert ingest._CLEAN_TAGS[plain] == (("nightly-load", "orders"), "nightly-load orders")
