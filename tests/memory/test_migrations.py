@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
 from sqlalchemy import text
 
-from charter.memory import SCHEMA_VERSION
+from charter.memory import SCHEMA_VERSION, MemoryInput, RunStore
 from charter.memory.backend import create_store_engine
 from charter.memory.migrations import STEPS, current_version, migrate
 from charter.memory.tables import MemoryRow
-from charter.protocols import ConfigError, VirtualClock
+from charter.protocols import ConfigError, MemoryKind, VirtualClock
 
 from .conftest import START, Backend
 
@@ -49,6 +53,49 @@ def test_version_1_database_is_migrated_and_its_memories_indexed(
         found = store.search_memories("billing outage")
         assert [record.id for record, _ in found] == ["old-1"]
         assert [record.id for record in store.list_memories(tags=["legacy"])] == ["old-1"]
+    finally:
+        store.close()
+
+
+def test_version_4_tags_survive_the_move_to_a_keyed_table(
+    backend: Backend, clock: VirtualClock
+) -> None:
+    engine, dialect = create_store_engine(backend.url, schema=backend.schema)
+    migrate(engine, dialect, now=START, url=backend.url, target=4)
+    engine.dispose()
+    with _open_at(backend, clock, 4) as store:
+        kept, _gone = store.add_memories([_tagged("kept", ["billing"]), _tagged("gone", ["x"])])
+    store = backend.open(clock)
+    try:
+        assert [record.id for record in store.list_memories(tags=["billing"])] == [kept]
+        store.add_memories([_tagged("new", ["billing"])])
+        assert len(store.list_memories(tags=["billing"])) == 2
+        store.prune(now=START + timedelta(days=2))  # "gone" expires: its tags must go too
+        assert store.list_memories(tags=["x"]) == []
+        with store._read() as connection:
+            tags = connection.execute(text("SELECT tag FROM charter_memory_tags")).scalars()
+            assert sorted(tags) == ["billing", "billing"]
+    finally:
+        store.close()
+
+
+def _tagged(content: str, tags: list[str]) -> MemoryInput:
+    expires = START + timedelta(days=1) if content == "gone" else None
+    return MemoryInput(
+        agent="data", kind=MemoryKind.ERROR, content=content, tags=tags, created_at=START,
+        expires_at=expires,
+    )  # fmt: skip
+
+
+@contextmanager
+def _open_at(backend: Backend, clock: VirtualClock, version: int) -> Iterator[RunStore]:
+    """A store on a database left at `version` (the store's own migrate is a no-op)."""
+    engine, dialect = create_store_engine(backend.url, schema=backend.schema)
+    store = RunStore(backend.url, engine, dialect, clock)
+    try:
+        with engine.connect() as connection:
+            assert current_version(connection) == version
+        yield store
     finally:
         store.close()
 
