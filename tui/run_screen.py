@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -58,6 +57,14 @@ CATCH_UP_CHUNK = 500
 _CATCH_UP_PAUSE = 0.02
 FIRST_CHUNK = 200  # folded before the first paint
 TABS = ("agents", "timeline", "escalations", "memory", "authority", "scorecard", "team")
+DEFERRED_VIEWS = {
+    "timeline": "2 Timeline",
+    "escalations": "3 Escalations",
+    "memory": "4 Memory",
+    "authority": "5 Authority",
+    "scorecard": "6 Scorecard",
+    "team": "7 Team",
+}
 _ESCALATION_KINDS = {
     "escalation_raised",
     "escalation_acknowledged",
@@ -125,6 +132,7 @@ class RunScreen(Screen[None]):
         self.open_escalations: list[Escalation] = []  # for the status line
         self._reads = source if isinstance(source, IndexedReads) else None
         self._history_requested: set[str] = set()
+        self._views_mounted: dict[str, asyncio.Event] = {}
         self._timer: Timer | None = None
         self._dirty = True
         self._escalations_dirty = True  # the open ones changed
@@ -135,36 +143,51 @@ class RunScreen(Screen[None]):
     # -- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        roles = list(self.model.agents)
         yield Header()
         yield _StatusLine("", id="status")
         with TabbedContent(initial="tab-agents"):
             with TabPane("1 Agents", id="tab-agents"):
                 yield AgentsView(id="agents")
-            # Hidden views mount just after the first frame (Lazy): a long run shows at once.
-            with TabPane("2 Timeline", id="tab-timeline"), Lazy(Vertical()):
-                with Horizontal(id="timeline-filters"):
-                    yield Select([(r, r) for r in roles], prompt="any agent", id="filter-agent")
-                    yield Select(
-                        [(k, k) for k in event_kinds()], prompt="any kind", id="filter-kind"
-                    )
-                    yield Select(
-                        [("immediate", "immediate"), ("standard", "standard")],
-                        prompt="any severity",
-                        id="filter-severity",
-                    )
-                yield TimelineView(self.timeline_model, follow=not self._replay, id="timeline")
-            with TabPane("3 Escalations", id="tab-escalations"):
-                yield Lazy(EscalationsView(id="escalations"))
-            with TabPane("4 Memory", id="tab-memory"):
-                yield Lazy(MemoryView(roles, id="memory"))
-            with TabPane("5 Authority", id="tab-authority"):
-                yield Lazy(AuthorityView(id="authority"))
-            with TabPane("6 Scorecard", id="tab-scorecard"):
-                yield Lazy(ScorecardView(self.model, id="scorecard"))
-            with TabPane("7 Team", id="tab-team"):
-                yield Lazy(TeamView(id="team"))
+            # The other views mount the first time their tab shows (`_ensure_view`): the
+            # first frame, and the keys right after it, wait for none of them.
+            for name, title in DEFERRED_VIEWS.items():
+                yield TabPane(title, id=f"tab-{name}")
         yield Footer()
+
+    def _make_view(self, name: str) -> Widget:
+        roles = list(self.model.agents)
+        if name == "timeline":
+            filters = Horizontal(
+                Select([(r, r) for r in roles], prompt="any agent", id="filter-agent"),
+                Select([(k, k) for k in event_kinds()], prompt="any kind", id="filter-kind"),
+                Select(
+                    [("immediate", "immediate"), ("standard", "standard")],
+                    prompt="any severity",
+                    id="filter-severity",
+                ),
+                id="timeline-filters",
+            )
+            timeline = TimelineView(self.timeline_model, follow=not self._replay, id="timeline")
+            return Vertical(filters, timeline)
+        views: dict[str, Callable[[], Widget]] = {
+            "escalations": lambda: EscalationsView(id="escalations"),
+            "memory": lambda: MemoryView(roles, id="memory"),
+            "authority": lambda: AuthorityView(id="authority"),
+            "scorecard": lambda: ScorecardView(self.model, id="scorecard"),
+            "team": lambda: TeamView(id="team"),
+        }
+        return views[name]()
+
+    async def _ensure_view(self, name: str) -> None:
+        """Mount view `name` if it is not yet; returns once it is mounted."""
+        if name not in DEFERRED_VIEWS:
+            return
+        mounted = self._views_mounted.get(name)
+        if mounted is None:
+            mounted = self._views_mounted[name] = asyncio.Event()
+            await self.query_one(f"#tab-{name}", TabPane).mount(self._make_view(name))
+            mounted.set()
+        await mounted.wait()
 
     def on_mount(self) -> None:
         self.app.title = f"Charter - {self.source.status().title}"
@@ -194,17 +217,16 @@ class RunScreen(Screen[None]):
     def _set_team(self, team: Team) -> None:
         if not self.is_attached:
             return
-        selects = [self._maybe(s, Select) for s in ("#filter-agent", "#memory-agent")]
-        scorecard = self._maybe("#scorecard", ScorecardView)
-        if scorecard is None or None in selects:
-            self.set_timer(TICK_SECONDS, lambda: self._set_team(team))  # not mounted yet
-            return
         self.model.set_team(team)
+        # views mounted later take the roles and metrics from the model as they compose
         roles = [(role, role) for role in self.model.agents]
-        for select in selects:
+        for selector in ("#filter-agent", "#memory-agent"):
+            select = self._maybe(selector, Select)
             if select is not None:
                 select.set_options(roles)
-        self.run_worker(scorecard.set_model(self.model), group="team")
+        scorecard = self._maybe("#scorecard", ScorecardView)
+        if scorecard is not None:
+            self.run_worker(scorecard.set_model(self.model), group="team")
         self._ensure_history(self._active_view())  # the scorecard waits for the team
         self._dirty = True
         self.refresh_views()
@@ -364,7 +386,8 @@ class RunScreen(Screen[None]):
     def action_show_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{name}"
 
-    def on_tabbed_content_tab_activated(self, _: TabbedContent.TabActivated | None) -> None:
+    async def on_tabbed_content_tab_activated(self, _: TabbedContent.TabActivated | None) -> None:
+        await self._ensure_view(self._active_view())
         self.refresh_active()
         self._ensure_history(self._active_view())
         active = self.query_one(TabbedContent).active
@@ -402,8 +425,9 @@ class RunScreen(Screen[None]):
         self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
         self.refresh_status()
 
-    def action_next_escalation(self) -> None:
+    async def action_next_escalation(self) -> None:
         self.action_show_tab("escalations")
+        await self._ensure_view("escalations")
         self.refresh_escalations()
         view = self.query_one(EscalationsView)
         target = view.next_open()
@@ -415,21 +439,27 @@ class RunScreen(Screen[None]):
 
     def action_toggle_order(self) -> None:
         self.timeline_model.newest_first = not self.timeline_model.newest_first
-        self.query_one(TimelineView).reload(keep_end=True)
+        timeline = self._maybe("#timeline", TimelineView)
+        if timeline is not None:
+            timeline.reload(keep_end=True)
 
-    def action_focus_filters(self) -> None:
+    async def action_focus_filters(self) -> None:
         self.action_show_tab("timeline")
+        await self._ensure_view("timeline")
         self.query_one("#filter-agent", Select).focus()
 
     def action_clear_filters(self) -> None:
         for selector in ("#filter-agent", "#filter-kind", "#filter-severity"):
-            self.query_one(selector, Select).clear()
+            select = self._maybe(selector, Select)
+            if select is not None:
+                select.clear()
 
-    def action_focus_view(self) -> None:
-        self.on_tabbed_content_tab_activated(None)
+    async def action_focus_view(self) -> None:
+        await self.on_tabbed_content_tab_activated(None)
 
-    def action_search_memory(self) -> None:
+    async def action_search_memory(self) -> None:
         self.action_show_tab("memory")
+        await self._ensure_view("memory")
         self.query_one("#memory-query", Input).focus()
 
     def action_toggle_theme(self) -> None:

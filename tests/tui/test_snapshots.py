@@ -41,7 +41,10 @@ async def _settled(pilot: Pilot[Any]) -> None:
     screen = app.screen
     assert isinstance(screen, RunScreen)
     await wait_until(pilot, lambda: screen.model.team is not None and not screen._dirty)
-    await wait_until(pilot, lambda: bool(screen.query("#scorecard #metric-query_p95_ms")))
+    active = screen.query_one("TabbedContent").active  # type: ignore[attr-defined]
+    await wait_until(pilot, lambda: bool(screen.query(f"#{active} > *")))  # mounts on show
+    if active == "tab-scorecard":
+        await wait_until(pilot, lambda: bool(screen.query("#metric-query_p95_ms")))
     await pilot.pause()
 
 
