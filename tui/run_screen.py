@@ -377,6 +377,7 @@ class RunScreen(Screen[None]):
         parts = [state, clock, f"{self.model.seen} events"]
         if open_escalations:
             parts.append(f"escalations {len(open_escalations)} open, {immediate} immediate")
+        parts += status.notes  # e.g. a finished scenario's expectations, or its error
         widget = self.query_one("#status", Static)
         widget.set_class(immediate > 0, "paused-on-escalation")
         widget.update(" | ".join(parts))

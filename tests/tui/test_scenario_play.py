@@ -54,7 +54,9 @@ async def _decide_when_paused(app: CharterApp, pilot: Pilot[None], keys: tuple[s
     await wait_until(pilot, lambda: source.status().finished, ticks=_TICKS)
     await wait_until(pilot, lambda: screen.model.seen == source.event_count())
     assert screen.model.agents["data"].state != "paused on escalation"
-    assert "finished" in str(screen.query_one("#status").render())
+    line = str(screen.query_one("#status").render())
+    assert "finished" in line
+    assert "expectations " in line  # the play's verdict on its scenario's expectations
 
 
 async def test_approve_a_library_scenario_from_the_keyboard(tmp_path: Path) -> None:
