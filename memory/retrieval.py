@@ -125,15 +125,6 @@ def _text_statement(dialect: Dialect, shape: _Shape) -> Any:
     return select(MEMORIES).where(hits, *_filters(shape, by_key=dialect == "sqlite"))
 
 
-# One term's posting list, newest first (SQLite; PostgreSQL's is built in _postings).
-_POSTINGS = {
-    "sqlite": (
-        "SELECT rowid FROM charter_memories_fts WHERE charter_memories_fts MATCH ? "
-        "ORDER BY rowid DESC LIMIT ?"
-    ),
-}
-
-
 def _text_candidates(
     connection: Connection,
     dialect: Dialect,
