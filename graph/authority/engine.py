@@ -30,6 +30,7 @@ _CACHE_LIMIT = 1_000_000  # entries per cache before it is cleared (bounded memo
 _AT_FILE = 1_000  # the depth rank of a match through the file name: deeper than any folder
 _NO_HITS: frozenset[int] = frozenset()
 _Rank = tuple[int, int, int]
+_UNRANKED: _Rank = (0, 0, 0)  # the rank kept for forbidden, exception and shared claims
 _new_verdict = tuple.__new__  # Verdict without its Python-level __new__ (hot path)
 
 
@@ -290,19 +291,32 @@ class AuthorityEngine:
         probe = directory + "/" if directory else ""
         matched: list[tuple[_Rank, Claim]] = []
         pending: list[Claim] = []
+        claims = self._claims
+        depths: set[int] = set()
         for ident in sorted(hits):
-            claim = self._claims[ident]
+            claim = claims[ident]
             match = claim.search(probe) if probe else None
             if match is not None:
-                matched.append((_rank(claim, probe, match.end()), claim))
+                if claim.kind == "exclusive":
+                    rank = _rank(claim, probe, match.end())
+                    depths.add(rank[1])
+                    matched.append((rank, claim))
+                else:  # only exclusive claims compete by rank
+                    matched.append((_UNRANKED, claim))
             elif claim.reaches_files and not claim.floating:
                 pending.append(claim)  # its last segment may still match the file name
         # Only the order of ranks matters, and a match through the file name is deeper than
         # any folder-level one: replace depths by their order, so that folders alike in
         # everything that decides share one facts object (and its cached verdicts).
-        depths = sorted({rank[1] for rank, _ in matched})
-        order = {depth: position for position, depth in enumerate(depths)}
-        normalised = tuple(((a, order[d], c), claim) for (a, d, c), claim in matched)
+        if len(depths) > 1 or (depths and 0 not in depths):
+            order = {depth: position for position, depth in enumerate(sorted(depths))}
+            normalised = tuple(
+                ((a, order[d], c) if r is not _UNRANKED else r, claim)
+                for r, claim in matched
+                for a, d, c in (r,)
+            )
+        else:
+            normalised = tuple(matched)
         facts = (normalised, tuple(pending))
         folder = self._folder_facts.get(facts)
         if folder is None:

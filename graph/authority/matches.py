@@ -108,7 +108,7 @@ def combine(first: Kinds, second: Kinds | None, precedence: frozenset[tuple[str,
 def owner_of(hits: list[Claim], precedence: frozenset[tuple[str, str]]) -> Owner:
     """Who owns a path that `hits` (equally specific exclusive claims) all match."""
     first = hits[0]
-    if all(claim.role == first.role for claim in hits):
+    if len(hits) == 1 or all(claim.role == first.role for claim in hits):
         return ("single", first.glob.source, first.role, "")
     settled = {
         (claim.role, claim.glob.source)
