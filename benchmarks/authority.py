@@ -12,7 +12,8 @@ role of the shipped team (roles in turn), so every pattern of every role is in p
 - cold: a fresh engine, every (role, path) new (`AuthorityEngine.verdict`); the paths
   share folders and names as real trees do, and the engine reuses what it learnt about
   them (said in the output);
-- warm: the same decisions again (cached);
+- warm: the same decisions again (every folder, name and pair known: the floor of a
+  per-call decision, since the engine keeps no per-path cache);
 - decide(): the full `AuthorityDecision` record with its explanation steps, on a slice of
   the paths: cold (fresh engine) and for paths already decided.
 
