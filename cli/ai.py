@@ -172,7 +172,6 @@ def key_command(
 __all__ = ["app"]
 
 
-
 def run_brains(
     team: Any,
     specs: list[str] | None,

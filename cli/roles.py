@@ -39,8 +39,6 @@ def import_role(
         typer.echo(f"note: {item}", err=True)
 
 
-
-
 @app.command("check")
 def check(
     files: Annotated[
