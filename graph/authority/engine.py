@@ -311,9 +311,8 @@ class AuthorityEngine:
         if len(depths) > 1 or (depths and 0 not in depths):
             order = {depth: position for position, depth in enumerate(sorted(depths))}
             normalised = tuple(
-                ((a, order[d], c) if r is not _UNRANKED else r, claim)
+                ((r[0], order[r[1]], r[2]) if claim.kind == "exclusive" else r, claim)
                 for r, claim in matched
-                for a, d, c in (r,)
             )
         else:
             normalised = tuple(matched)
