@@ -103,6 +103,35 @@ def _table(name: str) -> str:
     return name.split(".")[-1].strip('"')
 
 
+class _Findings:
+    """The findings of one statement (of one table, for an ALTER TABLE)."""
+
+    def __init__(self, index: int, statement: Statement, table: str | None = None) -> None:
+        self.index, self.statement, self.table = index, statement, table
+        self.found: list[MigrationFinding] = []
+
+    def add(
+        self,
+        code: Code,
+        severity: Literal["block", "warn"],
+        message: str,
+        *,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.found.append(
+            MigrationFinding(
+                code=code,
+                severity=severity,
+                statement=self.index,
+                line=self.statement.line,
+                table=table or self.table,
+                column=column,
+                message=message,
+            )
+        )
+
+
 def _analyse(
     index: int,
     statement: Statement,
@@ -110,33 +139,20 @@ def _analyse(
     counts: dict[str, int],
     connection: sa.Connection,
 ) -> list[MigrationFinding]:
-    sql, out = statement.sql, []
-
-    def add(
-        code: Code,
-        severity: Literal["block", "warn"],
-        message: str,
-        table: str | None = None,
-        column: str | None = None,
-    ) -> None:
-        out.append(
-            MigrationFinding(
-                code=code,
-                severity=severity,
-                statement=index,
-                line=statement.line,
-                table=table,
-                column=column,
-                message=message,
-            )
-        )
+    sql = statement.sql
+    findings = _Findings(index, statement)
+    add = findings.add
 
     if m := re.match(rf"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?{_NAME}", sql, _I):
         table = _table(m.group(1))
-        add("drop_table", "block", f"drops table {table} ({counts.get(table, 0)} rows)", table)
+        add(
+            "drop_table", "block", f"drops table {table} ({counts.get(table, 0)} rows)", table=table
+        )
     elif m := re.match(rf"TRUNCATE\s+(?:TABLE\s+)?{_NAME}", sql, _I):
         table = _table(m.group(1))
-        add("truncate", "block", f"empties table {table} ({counts.get(table, 0)} rows)", table)
+        add(
+            "truncate", "block", f"empties table {table} ({counts.get(table, 0)} rows)", table=table
+        )
     elif (m := re.match(rf"DELETE\s+FROM\s+{_NAME}", sql, _I)) and not re.search(
         r"\bWHERE\b", sql, _I
     ):
@@ -145,17 +161,18 @@ def _analyse(
             "delete_all",
             "block",
             f"deletes every row of {table} ({counts.get(table, 0)} rows)",
-            table,
+            table=table,
         )
     elif (m := re.match(rf"UPDATE\s+{_NAME}", sql, _I)) and not re.search(r"\bWHERE\b", sql, _I):
-        add("update_all", "warn", f"updates every row of {_table(m.group(1))}", _table(m.group(1)))
+        table = _table(m.group(1))
+        add("update_all", "warn", f"updates every row of {table}", table=table)
     elif m := re.match(
         rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}\s+(.*)", sql, _I | re.S
     ):
-        out.extend(
+        findings.found.extend(
             _alter(index, statement, _table(m.group(1)), m.group(2), inspector, counts, connection)
         )
-    return out
+    return findings.found
 
 
 def _alter(
@@ -167,34 +184,20 @@ def _alter(
     counts: dict[str, int],
     connection: sa.Connection,
 ) -> list[MigrationFinding]:
-    out: list[MigrationFinding] = []
+    findings = _Findings(index, statement, table)
+    add = findings.add
     quote = connection.dialect.identifier_preparer.quote
-
-    def add(
-        code: Code, severity: Literal["block", "warn"], message: str, column: str | None = None
-    ) -> None:
-        out.append(
-            MigrationFinding(
-                code=code,
-                severity=severity,
-                statement=index,
-                line=statement.line,
-                table=table,
-                column=column,
-                message=message,
-            )
-        )
 
     columns = {c["name"]: c for c in inspector.get_columns(table)} if table in counts else {}
     if m := re.match(rf"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{_NAME}", action, _I):
         column = m.group(1).strip('"')
-        add("drop_column", "block", f"drops column {table}.{column}", column)
+        add("drop_column", "block", f"drops column {table}.{column}", column=column)
     elif m := re.match(rf"RENAME\s+(?:COLUMN\s+)?{_NAME}\s+TO\s+{_NAME}", action, _I):
         add(
             "rename",
             "warn",
             f"renames {table}.{m.group(1)} to {m.group(2)}: readers of the old name break",
-            m.group(1).strip('"'),
+            column=m.group(1).strip('"'),
         )
     elif m := re.match(rf"RENAME\s+TO\s+{_NAME}", action, _I):
         add(
@@ -215,7 +218,7 @@ def _alter(
                 "narrowing_type",
                 "block",
                 f"{table}.{column} {old['type'] if old else '?'} -> {new_type}: {reason}",
-                column,
+                column=column,
             )
     elif m := re.match(rf"ALTER\s+(?:COLUMN\s+)?{_NAME}\s+SET\s+NOT\s+NULL", action, _I):
         column = m.group(1).strip('"')
@@ -231,7 +234,7 @@ def _alter(
                     "not_null_without_default",
                     "block",
                     f"SET NOT NULL on {table}.{column}, which holds {nulls} NULL value(s)",
-                    column,
+                    column=column,
                 )
     elif m := re.match(
         rf"ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}\s+(.*)", action, _I | re.S
@@ -245,9 +248,9 @@ def _alter(
                     "block",
                     f"adds NOT NULL column {table}.{column} without a DEFAULT "
                     f"to a table with {rows} rows",
-                    column,
+                    column=column,
                 )
-    return out
+    return findings.found
 
 
 def _sensitive(
