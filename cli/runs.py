@@ -23,43 +23,16 @@ def _default_run_dir(seed: int) -> Path:
 
 
 def _line(event: Any) -> str:
-    kind = event.kind
-    match kind:
-        case "signal_received":
-            return f"signal [bold]{event.signal.kind}[/] from {event.signal.source}"
-        case "agent_activated":
-            return f"activated by {event.cause}"
-        case "tool_used":
-            return f"tool {event.tool}: {event.summary}"
-        case "escalation_raised":
-            e = event.escalation
-            return f"escalates [bold]{e.trigger}[/] ({e.severity.value}): {e.summary}"
-        case "escalation_decided":
-            return f"PM decision: [bold]{event.decision.verdict}[/] — {event.decision.note}"
-        case "message_sent":
-            m = event.message
-            verdict = ""
-            if m.kind == "reply" and "approved" in m.payload:
-                verdict = " approved" if m.payload["approved"] else " [red]refused[/]"
-            return f"{m.kind} [cyan]{m.protocol}[/] -> {m.recipient}{verdict}"
-        case "authority_checked":
-            d = event.decision
-            mark = "[green]allowed[/]" if d.allowed else "[red]denied[/]"
-            return f"write {d.requested_path}: {mark} ({d.rule})"
-        case "file_written":
-            return f"wrote {event.path} ({event.size} bytes)"
-        case "report_filed":
-            r = event.report
-            return f"report [bold]{r.status}[/]: {r.summary}"
-        case "memory_recorded":
-            return f"learned ({event.memory_kind.value}): {event.content}"
-        case "protocol_error":
-            return f"[red]protocol error[/]: {event.reason}"
-        case "dead_letter":
-            return f"[red]dead letter[/]: {event.reason}"
-        case "budget_exhausted":
-            return f"[red]budget {event.budget} exhausted[/] ({event.used}/{event.limit})"
-    return str(kind).replace("_", " ")
+    from rich.markup import escape
+
+    from charter.protocols.describe import headline
+
+    text = escape(headline(event))
+    if event.kind in ("protocol_error", "dead_letter", "budget_exhausted") or (
+        event.kind == "authority_checked" and not event.decision.allowed
+    ):
+        return f"[red]{text}[/]"
+    return f"[bold]{text}[/]" if event.kind.startswith("escalation") else text
 
 
 _SHOWN = {

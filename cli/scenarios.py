@@ -44,43 +44,9 @@ _SHOWN = {
 def _describe(event: Any) -> str:
     from rich.markup import escape
 
-    return escape(_plain(event))
+    from charter.protocols.describe import headline
 
-
-def _plain(event: Any) -> str:
-    kind = event.kind
-    if kind == "signal_received":
-        return f"signal {event.signal.kind} from {event.signal.source}"
-    if kind == "schedule_fired":
-        return f"schedule {event.schedule}" + (" (misfire)" if event.misfire else "")
-    if kind == "fault_injected":
-        return f"fault {event.fault} {json.dumps(event.details, default=str)[:60]}"
-    if kind == "task_submitted":
-        return f"task {event.task.title!r}"
-    if kind == "escalation_raised":
-        e = event.escalation
-        return f"ESCALATION {e.trigger} [{e.severity}] {e.summary[:50]}"
-    if kind == "escalation_decided":
-        return f"PM decided {event.decision.verdict} {event.decision.note[:40]}"
-    if kind == "escalation_reescalated":
-        return f"re-escalated to {event.to}: {event.reason[:50]}"
-    if kind in ("message_sent", "dead_letter"):
-        m = event.message
-        tag = "DEAD LETTER " if kind == "dead_letter" else ""
-        return f"{tag}{m.kind} {m.protocol} {m.sender} -> {m.recipient}"
-    if kind == "authority_checked":
-        d = event.decision
-        verdict = "allowed" if d.allowed else "DENIED"
-        return f"write {verdict} {d.path or d.requested_path} ({d.rule})"
-    if kind == "file_written":
-        return f"wrote {event.path}"
-    if kind == "report_filed":
-        return f"report {event.report.status}: {event.report.summary[:50]}"
-    if kind == "memory_recorded":
-        return f"memory [{event.memory_kind}] {event.content[:50]}"
-    if kind == "protocol_error":
-        return f"PROTOCOL ERROR {event.protocol}: {event.reason[:50]}"
-    return str(kind)
+    return escape(headline(event))
 
 
 def _summary(result: ScenarioResult, console: Any, *, timeline: bool) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from charter.protocols import AuthorityDecision, Event, SuccessMetric, Team
 from charter.protocols import events as ev
+from charter.protocols.describe import summarise
 
 AGENT_STATES = ("idle", "active", "waiting for review", "paused on escalation")
 RECENT_MESSAGES = 200  # "recent" message counts in the Team view
@@ -60,66 +61,6 @@ def event_severity(event: Event) -> str | None:
     if isinstance(event, ev.EscalationRaised):
         return str(event.escalation.severity)
     return None
-
-
-def summarise(event: Event) -> str:
-    """One line a person can scan in the timeline."""
-    match event:
-        case ev.RunStarted():
-            return f"run {event.run_id} seed={event.seed} team={','.join(event.team)}"
-        case ev.RunFinished():
-            return f"run finished ({event.reason})"
-        case ev.TaskSubmitted():
-            return f"task {event.task.id}: {event.task.title}"
-        case ev.TaskRouted():
-            return f"-> {event.to}: {event.reason}"
-        case ev.SignalReceived():
-            return f"{event.signal.kind} from {event.signal.source}"
-        case ev.ScheduleFired():
-            late = " (late)" if event.misfire else ""
-            return f"{event.schedule}{late}"
-        case ev.AgentActivated():
-            return f"activated by {event.cause}"
-        case ev.ContextPrepared():
-            return f"{len(event.memory_ids)} memories, {event.characters} chars"
-        case ev.AuthorityChecked():
-            d = event.decision
-            verdict = "allowed" if d.allowed else "DENIED"
-            return f"{verdict} {d.requested_path} ({d.rule})"
-        case ev.FileWritten():
-            return f"{event.path} ({event.size} bytes)"
-        case ev.MessageSent():
-            m = event.message
-            return f"{m.sender} -> {m.recipient} {m.protocol} {m.kind}"
-        case ev.DeadLetter():
-            return f"dead letter {event.message.protocol}: {event.reason}"
-        case ev.ProtocolViolation():
-            return f"{event.sender} -> {event.recipient} {event.protocol}: {event.reason}"
-        case ev.EscalationRaised():
-            e = event.escalation
-            return f"[{e.severity}] {e.trigger}: {e.summary}"
-        case ev.EscalationAcknowledged():
-            return f"acknowledged {event.escalation_id}"
-        case ev.EscalationDecided():
-            note = f" - {event.decision.note}" if event.decision.note else ""
-            return f"{event.decision.verdict} {event.escalation_id}{note}"
-        case ev.EscalationReescalated():
-            return f"{event.escalation_id} -> {event.to}: {event.reason}"
-        case ev.ReportFiled():
-            return f"{event.report.status}: {event.report.summary}"
-        case ev.MemoryRecorded():
-            return f"{event.memory_kind}: {event.content}"
-        case ev.ToolUsed():
-            ok = "ok" if event.ok else "FAILED"
-            return f"{event.tool} {ok} {event.summary}".rstrip()
-        case ev.TurnCompleted():
-            return f"{event.allowed}/{event.actions} actions allowed"
-        case ev.BudgetExhausted():
-            return f"{event.budget}: {event.used:g}/{event.limit:g}"
-        case ev.AIUsage():
-            return f"{event.model} in={event.input_tokens} out={event.output_tokens}"
-        case ev.FaultInjected():
-            return f"{event.fault}"
 
 
 class RunModel:
