@@ -205,8 +205,10 @@ def erase_command(
 ) -> None:
     """Right to erasure: delete every memory mentioning SUBJECT and scrub it from every
     stored payload; the audit trail records that an erasure happened, not the value."""
+    from charter.memory.backend import checkpoint_file
+
     with open_run(run) as store:
-        report = store.erase(subject, at=datetime.now(UTC))
+        report = store.erase(subject, at=datetime.now(UTC), checkpoints=checkpoint_file(run))
     typer.echo(
         f"erased: {report.memories} memories deleted; scrubbed {report.events} events, "
         f"{report.messages} messages, {report.escalations} escalations, "

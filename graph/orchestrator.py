@@ -151,7 +151,10 @@ class Orchestrator:
         tools: ToolRegistry | None,
         memory: bool,
     ) -> None:
-        meta = read_meta(self.run_dir, seed=seed, name=name, start=start)
+        from charter.memory.backend import store_record
+
+        elsewhere = store_record(store_url, store_schema) if store_url else None
+        meta = read_meta(self.run_dir, seed=seed, name=name, start=start, store=elsewhere)
         self.run_id: str = meta["run_id"]
         self.seed: int = int(meta["seed"])
         self.pm_policy: PmPolicyName = pm_policy

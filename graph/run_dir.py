@@ -18,13 +18,24 @@ from .ids import run_id_for
 DEFAULT_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
-def read_meta(run_dir: Path, *, seed: int, name: str, start: datetime | None) -> dict[str, Any]:
+def read_meta(
+    run_dir: Path,
+    *,
+    seed: int,
+    name: str,
+    start: datetime | None,
+    store: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
     """The run's identity: read from `run.json` when the run exists (a reopened run keeps
-    its own id, seed and start), else made from the arguments and written atomically."""
+    its own id, seed and start), else made from the arguments and written atomically.
+    `store`: where the run store lives when it is not the directory's `run.db`, so that
+    `charter memory|audit DIR` find it."""
     meta_path = run_dir / "run.json"
     meta = peek_meta(run_dir, seed=seed, name=name, start=start)
     if meta_path.is_file():
         return meta
+    if store is not None:
+        meta["store"] = store
     tmp = meta_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     os.replace(tmp, meta_path)

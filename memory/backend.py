@@ -8,6 +8,7 @@ instead of failing half-way through a read-then-write transaction.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import time
@@ -156,6 +157,9 @@ def resolve_run(run: str) -> tuple[str, str | None]:
                 raise ConfigError(f"run {run!r}: no run database at {file_name!r}")
         return parsed.render_as_string(hide_password=False), schema
     path = Path(run)
+    elsewhere = recorded_store(path)
+    if elsewhere is not None:
+        return elsewhere
     database = path / "run.db" if path.is_dir() else path
     if not database.is_file():
         raise ConfigError(
@@ -163,6 +167,40 @@ def resolve_run(run: str) -> tuple[str, str | None]:
             "a .db file, or a database URL)"
         )
     return f"sqlite:///{database.resolve()}", None
+
+
+def recorded_store(run_dir: Path) -> tuple[str, str | None] | None:
+    """(URL, schema) of the store a run directory's `run.json` names — a run whose store is
+    not the directory's own `run.db` (PostgreSQL) — or None."""
+    meta_path = run_dir / "run.json"
+    if not meta_path.is_file():
+        return None
+    try:
+        store = json.loads(meta_path.read_text(encoding="utf-8")).get("store")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(store, dict) or not isinstance(store.get("url"), str):
+        return None
+    schema = store.get("schema")
+    return store["url"], schema if isinstance(schema, str) else None
+
+
+def store_record(url: str, schema: str | None) -> dict[str, str | None]:
+    """What `run.json` keeps of a store that is not the run's own `run.db`: its URL without
+    the password (a secret does not belong in the run directory; libpq's PGPASSWORD or
+    ~/.pgpass supply it) and its schema."""
+    safe = make_url(url).set(password=None).render_as_string(hide_password=False)
+    return {"url": safe, "schema": schema}
+
+
+def checkpoint_file(run: str) -> Path | None:
+    """The SQLite file holding a run directory's checkpoints when its store lives elsewhere
+    (erasure must reach both), else None."""
+    path = Path(run)
+    if "://" in run or not path.is_dir() or recorded_store(path) is None:
+        return None
+    database = path / "run.db"
+    return database if database.is_file() else None
 
 
 def _safe(url: str) -> str:

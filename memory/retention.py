@@ -21,9 +21,10 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, inspect, or_, select, text
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, or_, select, text
 
 from charter.protocols import ConfigError, MemoryPolicy
 
@@ -142,10 +143,12 @@ _CHECKPOINT_BLOBS = {
 
 
 def _scrub_checkpoints(connection: Connection, dialect: Dialect, subject: str) -> int:
-    """Overwrite the subject inside serialised checkpoints with as many '*' bytes, which
-    keeps every length prefix of the serialisation valid."""
+    """Overwrite the subject inside serialised checkpoints with as many '*', which keeps
+    every length prefix of a binary serialisation valid, and JSON (PostgreSQL's `jsonb`
+    columns) valid JSON."""
     names = set(inspect(connection).get_table_names())
     needle = re.compile(re.escape(subject.encode("utf-8")), re.IGNORECASE)
+    as_text = re.compile(re.escape(subject), re.IGNORECASE)
     row_key = "rowid" if dialect == "sqlite" else "ctid"
     changed = 0
     for table_name, columns in _CHECKPOINT_BLOBS.items():
@@ -158,31 +161,67 @@ def _scrub_checkpoints(connection: Connection, dialect: Dialect, subject: str) -
             rows = connection.exec_driver_sql(
                 f'SELECT {row_key}, "{column_name}" FROM "{table_name}"'
             ).all()
+            update = f'UPDATE "{table_name}" SET "{column_name}" = :value WHERE {row_key} = :key'
             for key, value in rows:
-                if value is None:
+                if isinstance(value, (bytes, memoryview)):
+                    data = bytes(value)
+                    if not needle.search(data):
+                        continue
+                    masked: object = needle.sub(lambda found: b"*" * len(found.group()), data)
+                elif value is not None and dialect == "postgresql":
+                    # jsonb arrives decoded: mask its JSON text, then store that text again
+                    encoded = json.dumps(value, ensure_ascii=False)
+                    if not as_text.search(encoded):
+                        continue
+                    masked = as_text.sub(lambda found: "*" * len(found.group()), encoded)
+                    update = (
+                        f'UPDATE "{table_name}" SET "{column_name}" = CAST(:value AS jsonb) '
+                        f"WHERE {row_key} = CAST(:key AS tid)"
+                    )
+                else:
                     continue
-                raw = value if isinstance(value, (bytes, memoryview)) else None
-                if raw is None:
-                    continue  # JSON columns (PostgreSQL) are scrubbed below
-                data = bytes(raw)
-                if not needle.search(data):
-                    continue
-                masked = needle.sub(lambda found: b"*" * len(found.group()), data)
-                update = (
-                    f'UPDATE "{table_name}" SET "{column_name}" = :value WHERE {row_key} = :key'
-                )
                 connection.execute(text(update), {"value": masked, "key": key})
                 changed += 1
     return changed
 
 
-def erase(connection: Connection, dialect: Dialect, subject: str, *, at: datetime) -> ErasureReport:
+def scrub_checkpoint_file(path: Path, subject: str) -> int:
+    """Erase `subject` from the LangGraph checkpoints in the SQLite file `path` (a run whose
+    store lives elsewhere keeps its checkpoints in the run directory's `run.db`); the rows
+    changed. The file is compacted so the old bytes leave it."""
+    subject = valid_subject(subject)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            changed = _scrub_checkpoints(connection, "sqlite", subject)
+        compact(engine, "sqlite")
+    finally:
+        engine.dispose()
+    return changed
+
+
+def valid_subject(subject: str) -> str:
+    """The erasure subject, stripped; a value too short to erase safely raises."""
     subject = subject.strip()
     if len(subject) < MIN_SUBJECT_LENGTH:
         raise ConfigError(
             f"erasure subject {subject!r}: expected at least {MIN_SUBJECT_LENGTH} characters "
             "(a shorter value would match unrelated text)"
         )
+    return subject
+
+
+def erase(
+    connection: Connection,
+    dialect: Dialect,
+    subject: str,
+    *,
+    at: datetime,
+    elsewhere_checkpoint_rows: int = 0,
+) -> ErasureReport:
+    """Erase `subject` from the store; `elsewhere_checkpoint_rows` counts checkpoint rows
+    already scrubbed outside it (`scrub_checkpoint_file`), for the report and the audit."""
+    subject = valid_subject(subject)
     memories = connection.execute(
         MEMORIES.delete().where(
             or_(
@@ -220,7 +259,7 @@ def erase(connection: Connection, dialect: Dialect, subject: str, *, at: datetim
         )
     )
     audit_seqs = sorted(int(seq) for seq in audit_rows.scalars())
-    checkpoints = _scrub_checkpoints(connection, dialect, subject)
+    checkpoints = _scrub_checkpoints(connection, dialect, subject) + elsewhere_checkpoint_rows
     if dialect == "sqlite":
         # Merge the full-text index so deleted terms leave its segments too.
         connection.exec_driver_sql(
@@ -279,4 +318,12 @@ def compact(engine: Engine, dialect: Dialect) -> None:
         raw.close()
 
 
-__all__ = ["ERASED", "MIN_SUBJECT_LENGTH", "compact", "erase", "prune"]
+__all__ = [
+    "ERASED",
+    "MIN_SUBJECT_LENGTH",
+    "compact",
+    "erase",
+    "prune",
+    "scrub_checkpoint_file",
+    "valid_subject",
+]

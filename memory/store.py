@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, cast, func, select, text, type_coerce
@@ -476,9 +477,16 @@ class RunStore:
         with self._write(_retrieval.MEMORIES, _retrieval.TAGS, _audit.AUDIT) as connection:
             return _retention.prune(connection, now=utc(now), policies=policies or {})
 
-    def erase(self, subject: str, *, at: datetime) -> ErasureReport:
+    def erase(
+        self, subject: str, *, at: datetime, checkpoints: Path | None = None
+    ) -> ErasureReport:
         """Right to erasure: remove every memory and scrub every stored payload mentioning
-        `subject`; the audit trail records that an erasure happened, not the value."""
+        `subject`; the audit trail records that an erasure happened, not the value.
+        `checkpoints`: the SQLite file holding the run's LangGraph checkpoints when they
+        are not in this store (a PostgreSQL-store run keeps them in its `run.db`)."""
+        elsewhere = 0
+        if checkpoints is not None and checkpoints.is_file():
+            elsewhere = _retention.scrub_checkpoint_file(checkpoints, subject)
         tables = (
             _retrieval.MEMORIES,
             _retrieval.TAGS,
@@ -489,7 +497,9 @@ class RunStore:
             _audit.AUDIT,
         )
         with self._write(*tables) as connection:
-            report = _retention.erase(connection, self.dialect, subject, at=utc(at))
+            report = _retention.erase(
+                connection, self.dialect, subject, at=utc(at), elsewhere_checkpoint_rows=elsewhere
+            )
         _retention.compact(self._engine, self.dialect)
         return report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -147,6 +148,39 @@ def test_erasure_removes_every_mention_and_records_no_value(
     dump = _dump_everything(backend, store)
     assert SUBJECT.lower() not in dump.lower()
     assert "quintanilla" not in dump.lower()
+
+
+def test_erasure_reaches_checkpoints_kept_beside_the_store(
+    store: RunStore, backend: Backend
+) -> None:
+    """A LangGraph checkpointer sharing the store's database: binary blobs (SQLite) and
+    `jsonb` documents (PostgreSQL) lose the subject and stay loadable."""
+    engine = create_engine(
+        backend.url,
+        connect_args={"options": f"-c search_path={backend.schema}"} if backend.schema else {},
+    )
+    document = json.dumps({"task": f"refund {SUBJECT}", "n": 1})
+    with engine.begin() as connection:
+        if backend.name == "sqlite":
+            connection.exec_driver_sql("CREATE TABLE checkpoints (checkpoint BLOB, metadata BLOB)")
+            connection.execute(
+                text("INSERT INTO checkpoints VALUES (:c, :m)"),
+                {"c": document.encode(), "m": b"{}"},
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE TABLE checkpoints (checkpoint jsonb, metadata jsonb)"
+            )
+            connection.execute(
+                text("INSERT INTO checkpoints VALUES (CAST(:c AS jsonb), '{}')"), {"c": document}
+            )
+    report = store.erase(SUBJECT, at=START + timedelta(hours=1))
+    assert report.checkpoint_rows == 1
+    with engine.connect() as connection:
+        (value,) = connection.exec_driver_sql("SELECT checkpoint FROM checkpoints").one()
+    engine.dispose()
+    loaded = json.loads(value) if isinstance(value, (bytes, str)) else value
+    assert loaded == {"task": "refund " + "*" * len(SUBJECT), "n": 1}
 
 
 def _dump_everything(backend: Backend, store: RunStore) -> str:
