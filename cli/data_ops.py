@@ -392,8 +392,11 @@ def _run_events(run: Path) -> list[Any]:
                         f"events file {run} line {number}: not a run event ({error})"
                     ) from None
         return events
+    from charter.memory.backend import recorded_store
+
+    elsewhere = recorded_store(run) if run.is_dir() else None
     database = run / "run.db" if run.is_dir() else run
-    if not database.is_file():
+    if elsewhere is None and not database.is_file():
         raise ConfigError(
             f"scorecard {run}: no run database, expected a run directory with run.db "
             "or a .jsonl file of events"
@@ -403,7 +406,8 @@ def _run_events(run: Path) -> list[Any]:
 
     # The clock only stamps store bookkeeping; reading events never uses it.
     clock = VirtualClock(datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
-    store = open_run_store(f"sqlite:///{database.resolve()}", clock=clock)
+    url, schema = elsewhere or (f"sqlite:///{database.resolve()}", None)
+    store = open_run_store(url, clock=clock, schema=schema)
     try:
         return [event for _, event in store.events()]
     finally:

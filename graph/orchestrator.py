@@ -155,6 +155,9 @@ class Orchestrator:
 
         elsewhere = store_record(store_url, store_schema) if store_url else None
         meta = read_meta(self.run_dir, seed=seed, name=name, start=start, store=elsewhere)
+        if store_url is None and isinstance(meta.get("store"), dict):
+            # Reopened without naming its store: the one the run was created with.
+            store_url, store_schema = meta["store"]["url"], meta["store"].get("schema")
         self.run_id: str = meta["run_id"]
         self.seed: int = int(meta["seed"])
         self.pm_policy: PmPolicyName = pm_policy

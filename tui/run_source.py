@@ -22,11 +22,17 @@ if TYPE_CHECKING:
 RUN_DB = "run.db"
 
 
-def store_url_for(run_dir: Path) -> str:
+def store_url_for(run_dir: Path) -> tuple[str, str | None]:
+    """(URL, schema) of a run directory's store: the one its run.json names, else run.db."""
+    from charter.memory.backend import recorded_store
+
+    elsewhere = recorded_store(run_dir)
+    if elsewhere is not None:
+        return elsewhere
     db = run_dir / RUN_DB
     if not db.is_file():
         raise ConfigError(f"run directory {run_dir}: expected a run database at {db}")
-    return f"sqlite:///{db}"
+    return f"sqlite:///{db}", None
 
 
 class RunDirSource(StoreReads):
@@ -38,7 +44,8 @@ class RunDirSource(StoreReads):
         self.run_dir = run_dir
         # The store only stamps its own bookkeeping with this clock; reading needs no time.
         clock = VirtualClock(datetime(2000, 1, 1, tzinfo=UTC))
-        self.store: RunStore = open_run_store(url or store_url_for(run_dir), clock=clock)
+        url, schema = (url, None) if url is not None else store_url_for(run_dir)
+        self.store: RunStore = open_run_store(url, clock=clock, schema=schema)
         self._team = team
         self._team_loaded = team is not None
         workspace = run_dir / "workspace"

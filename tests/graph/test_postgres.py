@@ -79,6 +79,10 @@ def test_erasing_a_postgres_run_reaches_the_checkpoints_in_its_directory(
     orch.close()
 
     assert resolve_run(str(run_dir)) == (PG_URL, schema)
+    reopened = make_orch(run_dir, brains={"data": ScriptedBrain(_escalate_every_task)})
+    assert reopened.store_url == PG_URL  # run.json names the store it was created with
+    assert reopened.paused and reopened.waiting_on()
+    reopened.close()
     checkpoints = run_dir / "run.db"
     assert subject.encode() in _bytes(checkpoints)  # names are not a pattern redaction masks
 
