@@ -169,9 +169,6 @@ def key_command(
     typer.echo(f"API key found ({key.label}); it is never printed, logged or stored")
 
 
-__all__ = ["app"]
-
-
 def run_brains(
     team: Any,
     specs: list[str] | None,
@@ -232,12 +229,11 @@ def try_command(
         charter ai usage runs/ai-rec
     """
     import shutil
-    from datetime import UTC, datetime
 
     from charter.agents.ai.cassette import CASSETTE_NAME
     from charter.agents.brains import bind_usage_events
     from charter.agents.team import load_team
-    from charter.graph.orchestrator import Orchestrator
+    from charter.graph.orchestrator import DEFAULT_START, Orchestrator
     from charter.protocols import ConfigError, VirtualClock
 
     if out.exists() and any(out.iterdir()):
@@ -245,7 +241,7 @@ def try_command(
     if cassette is not None and not cassette.is_file():
         raise ConfigError(f"--cassette {cassette}: not found")
     team = load_team()
-    clock = VirtualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    clock = VirtualClock(DEFAULT_START)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -284,3 +280,6 @@ def try_command(
                 typer.echo(f"{event.at:%H:%M:%S} {event.agent or '-':<10} {event.kind}")
         typer.echo(f"brains: {', '.join(sorted(brains)) or 'rule brains only (--llm off)'}")
         typer.echo(f"digest: {orch.digest()}")
+
+
+__all__ = ["app", "run_brains"]
