@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from charter.protocols.pii import PiiKind, find_pii
+from charter.protocols.pii import PiiKind, ascii_digits, find_pii
 
 REDACTED_KINDS: frozenset[PiiKind] = frozenset(
     {
@@ -59,6 +59,7 @@ def _might_hold_pii(text: str) -> bool:
         return True
     if len(text) < 7:
         return False
+    text = ascii_digits(text)  # "١٢٣-٤٥-٦٧٨٩" is an SSN too (ASCII text: no copy)
     digits = len(_DIGIT.findall(text))
     if digits >= 7:
         return True

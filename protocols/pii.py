@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -242,12 +243,26 @@ _GUARDS: dict[PiiKind, _Guard] = {
 _PLAN = tuple((kind, _GUARDS[kind], detector) for kind, detector in _DETECTORS)
 
 
+_ANY_DIGIT = re.compile(r"\d")  # every Unicode decimal digit (Arabic-Indic, Devanagari, ...)
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every decimal digit written as its ASCII digit: one character for one,
+    so positions found in the result are positions in `text`."""
+    if text.isascii():
+        return text
+    return _ANY_DIGIT.sub(lambda found: str(unicodedata.decimal(found.group())), text)
+
+
 def find_pii(text: str, kinds: Collection[PiiKind] | None = None) -> list[PiiMatch]:
     """Every finding in `text`, non-overlapping, ordered left to right.
 
     `kinds` limits the search (None = all kinds). Overlaps are settled by specificity
-    (tokens and keys, then e-mails, IBANs, cards, SSNs, IPs, dates of birth, phones)."""
+    (tokens and keys, then e-mails, IBANs, cards, SSNs, IPs, dates of birth, phones).
+    Numbers written in other scripts' digits are found too (`ascii_digits`); a finding's
+    `text` is as written."""
     wanted = _ALL_KINDS if kinds is None else {PiiKind(kind) for kind in kinds}
+    original, text = text, ascii_digits(text)
     digits = len(text) - len(text.translate(_NO_DIGITS))
     taken: list[PiiMatch] = []
     for kind, guard, detector in _PLAN:
@@ -256,9 +271,9 @@ def find_pii(text: str, kinds: Collection[PiiKind] | None = None) -> list[PiiMat
         for start, end in detector(text):
             if start >= end or any(start < m.end and m.start < end for m in taken):
                 continue
-            taken.append(PiiMatch(kind, start, end, text[start:end]))
+            taken.append(PiiMatch(kind, start, end, original[start:end]))
     taken.sort(key=lambda match: match.start)
     return taken
 
 
-__all__ = ["PiiKind", "PiiMatch", "find_pii", "iban_valid", "luhn_valid"]
+__all__ = ["PiiKind", "PiiMatch", "ascii_digits", "find_pii", "iban_valid", "luhn_valid"]

@@ -31,6 +31,21 @@ def test_checksums_decide_cards_and_ibans() -> None:
     assert redact("DE88 3704 0044 0532 0130 00")[1] == {}
 
 
+def test_numbers_in_other_scripts_digits_are_found_too() -> None:
+    arabic_indic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    devanagari = str.maketrans("0123456789", "०१२३४५६७८९")
+    for table in (arabic_indic, devanagari):
+        ssn = "536-22-4217".translate(table)
+        card = "4111 1111 1111 1111".translate(table)
+        assert redact(f"ssn {ssn} card {card} ok") == (
+            "ssn [REDACTED:ssn] card [REDACTED:card] ok",
+            {"ssn": 1, "card": 1},
+        )
+        # the checksum still decides: one digit off is not a card
+        wrong = "4111 1111 1111 1112".translate(table)
+        assert redact(f"ref {wrong}") == (f"ref {wrong}", {})
+
+
 def test_timestamps_ids_and_prose_are_left_alone() -> None:
     for text in (
         "2026-03-02T01:00:00+00:00",
