@@ -64,7 +64,8 @@ class ToolRegistry:
             return ToolResult(tool=name, ok=False, summary=f"{type(error).__name__}: {error}")
 
 
-def _dataset_path(arguments: Mapping[str, Any], context: ToolContext) -> Path:
+def dataset_path(arguments: Mapping[str, Any], context: ToolContext) -> Path:
+    """The run database the `database` argument names, kept inside the run's datasets."""
     name = arguments.get("database")
     if not isinstance(name, str) or not name:
         raise ToolError("argument 'database' (a file name under the run's datasets) is required")
@@ -80,7 +81,7 @@ def sql_query(arguments: Mapping[str, Any], context: ToolContext) -> ToolResult:
     if not isinstance(sql, str) or not sql.strip().lower().startswith(("select", "with")):
         raise ToolError("argument 'sql' must be one SELECT statement")
     limit = int(arguments.get("limit", 50))
-    path = _dataset_path(arguments, context)
+    path = dataset_path(arguments, context)
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
         cursor = connection.execute(sql)
         columns = [d[0] for d in cursor.description or ()]
@@ -123,7 +124,7 @@ def classify_columns(arguments: Mapping[str, Any], context: ToolContext) -> Tool
     """Profile and classify a run database's columns (public ... restricted)."""
     from charter.agents.data import classify_database
 
-    path = _dataset_path(arguments, context)
+    path = dataset_path(arguments, context)
     tables = arguments.get("tables")
     catalogue = classify_database(
         f"sqlite:///{path}",
@@ -162,6 +163,7 @@ __all__ = [
     "ToolError",
     "ToolFunction",
     "ToolRegistry",
+    "dataset_path",
     "default_tools",
     "read_file",
     "sql_query",

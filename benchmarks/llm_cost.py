@@ -163,6 +163,22 @@ def heavy_view(team: Team) -> AgentView:
     )
 
 
+def _print_agents(name: str, label: str, ledger: UsageLedger) -> int:
+    """One row per agent that sent calls; the largest prompt per call among them."""
+    worst = 0
+    for agent, totals in sorted(ledger.by_agent.items()):
+        sent = totals.calls - totals.errors
+        if not sent:
+            continue
+        per_call = _prompt(totals) / sent
+        worst = max(worst, round(per_call))
+        print(
+            f"{name:<17} {label:<8} {agent:<12} {sent:>5} {per_call:>11.0f} "
+            f"{totals.input_tokens / sent:>13.0f} {totals.cost_usd:>10.5f}"
+        )
+    return worst
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", type=int, default=12, help="tasks in the long run")
@@ -178,17 +194,9 @@ def main() -> None:
         per_variant: dict[str, int] = {}
         for label, budget in (("1000", 1000), ("none", None)):
             ledger = run_workload(team, name, work, budget, args.tasks)
-            for agent, totals in sorted(ledger.by_agent.items()):
-                sent = totals.calls - totals.errors
-                if not sent:
-                    continue
-                per_call = _prompt(totals) / sent
-                if budget is not None:
-                    worst_budgeted = max(worst_budgeted, round(per_call))
-                print(
-                    f"{name:<17} {label:<8} {agent:<12} {sent:>5} {per_call:>11.0f} "
-                    f"{totals.input_tokens / sent:>13.0f} {totals.cost_usd:>10.5f}"
-                )
+            worst = _print_agents(name, label, ledger)
+            if budget is not None:
+                worst_budgeted = max(worst_budgeted, worst)
             per_variant[label] = _prompt(ledger.run)
         if per_variant.get("none"):
             print(
@@ -203,18 +211,9 @@ def main() -> None:
         # (part one shows the ratio is 1.0), so the library is measured with the budget only.
         for label, budget in (("1000", 1000),):
             ledger, finished = run_library(list(team.roles), path, budget)
-            for agent, totals in sorted(ledger.by_agent.items()):
-                sent = totals.calls - totals.errors
-                if not sent:
-                    continue
-                per_call = _prompt(totals) / sent
-                if budget is not None:
-                    worst_budgeted = max(worst_budgeted, round(per_call))
-                print(
-                    f"{'lib:' + path.stem:<17} {label:<8} {agent:<12} {sent:>5} "
-                    f"{per_call:>11.0f} {totals.input_tokens / sent:>13.0f} "
-                    f"{totals.cost_usd:>10.5f}"
-                )
+            worst = _print_agents("lib:" + path.stem, label, ledger)
+            if budget is not None:
+                worst_budgeted = max(worst_budgeted, worst)
             print(
                 f"{'lib:' + path.stem:<17} {label:<8} total cost ${ledger.run.cost_usd:.5f}"
                 f"{'' if finished else ' (run ended with an error)'}"

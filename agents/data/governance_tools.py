@@ -19,15 +19,9 @@ if TYPE_CHECKING:
 
 
 def _database(arguments: Mapping[str, Any], context: ToolContext) -> Path:
-    from charter.agents.tools import ToolError
+    from charter.agents.tools import dataset_path  # agents.tools registers this module
 
-    name = arguments.get("database")
-    if not isinstance(name, str) or not name:
-        raise ToolError("argument 'database' (a file name under the run's datasets) is required")
-    path = (context.datasets / name).resolve()
-    if context.datasets.resolve() not in path.parents or not path.is_file():
-        raise ToolError(f"database {name!r} not found under the run's datasets")
-    return path
+    return dataset_path(arguments, context)
 
 
 def _tables(arguments: Mapping[str, Any]) -> list[str] | None:

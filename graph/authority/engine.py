@@ -21,7 +21,7 @@ from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, Tea
 from ..paths import PathRefused, WorkspaceLinks, clean_path
 from .claims import Claim, ClaimIndex
 from .explain import steps_from_matches
-from .matches import Kinds, Matches, combine, sort_kinds
+from .matches import Kinds, Matches, combine, rank_at, sort_kinds
 from .names import NameClassifier, NameFacts
 from .reference import judge, make_plan
 from .verdict import Verdict
@@ -43,14 +43,6 @@ class _Folder:
     # name facts -> one slot per role for its verdict's fields, then the pair's matches
     # (see `AuthorityEngine._pair`); shared by all folders whose `matched` are alike
     pairs: dict[NameFacts, list[Any]]
-
-
-def _rank(claim: Claim, path: str, end: int) -> _Rank:
-    """(literal segments, depth of the match, literal characters): higher is more specific."""
-    if path[end - 1] == "/":
-        end -= 1
-    literal_segments, literal_chars = claim.glob.specificity
-    return (literal_segments, path.count("/", 0, end), literal_chars)
 
 
 class AuthorityEngine:
@@ -298,7 +290,7 @@ class AuthorityEngine:
             match = claim.search(probe) if probe else None
             if match is not None:
                 if claim.kind == "exclusive":
-                    rank = _rank(claim, probe, match.end())
+                    rank = rank_at(claim, probe, match.end())
                     depths.add(rank[1])
                     matched.append((rank, claim))
                 else:  # only exclusive claims compete by rank

@@ -9,9 +9,10 @@ relative order). A test checks both give the same lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .claims import Claim
+from .matches import rank_at
 
 
 def steps_from_matches(
@@ -40,24 +41,9 @@ def steps_from_matches(
     exclusive = sorted(
         (c for c in claims if c.kind == "exclusive"), key=lambda c: -c.glob.specificity[0]
     )
-    ranked = []
-    for claim in exclusive:
-        match = claim.search(path)
-        if match is None:  # cannot happen for a matching claim; kept honest, not assumed
-            continue
-        end = match.end() - 1 if path[match.end() - 1] == "/" else match.end()
-        literal_segments, literal_chars = claim.glob.specificity
-        ranked.append(((literal_segments, path.count("/", 0, end), literal_chars), claim))
-    if not ranked:
-        lines.append("3. exclusive claims: none match")
-    for rank, claim in sorted(ranked, key=lambda item: item[0], reverse=True):
-        void = ""
-        if claim.role != role and claim.role in denied:
-            void = " -- void: inside its own role's forbidden area"
-        lines.append(
-            f"3. exclusive claim: {claim.role} {claim.glob.source!r}"
-            f" (literal segments, depth, literal chars) = {rank}{void}"
-        )
+    lines += exclusive_steps(
+        path, exclusive, lambda claim: claim.role != role and claim.role in denied
+    )
     for claim in claims:
         if claim.kind == "shared" and claim.role == role:
             lines.append(f"4. shared: {claim.glob.source!r} matches (counts if unowned)")
@@ -65,4 +51,28 @@ def steps_from_matches(
     return lines
 
 
-__all__ = ["steps_from_matches"]
+def exclusive_steps(
+    path: str, exclusive: Iterable[Claim], is_void: Callable[[Claim], bool]
+) -> list[str]:
+    """Step 3: every exclusive claim among `exclusive` that matches `path`, with its rank,
+    most specific first (equal ranks keep the given order); `is_void` tells the claims of
+    roles reaching into their own forbidden area."""
+    ranked = []
+    for claim in exclusive:
+        match = claim.search(path)
+        if match is None:
+            continue
+        ranked.append((rank_at(claim, path, match.end()), claim))
+    if not ranked:
+        return ["3. exclusive claims: none match"]
+    lines = []
+    for rank, claim in sorted(ranked, key=lambda item: item[0], reverse=True):
+        void = " -- void: inside its own role's forbidden area" if is_void(claim) else ""
+        lines.append(
+            f"3. exclusive claim: {claim.role} {claim.glob.source!r}"
+            f" (literal segments, depth, literal chars) = {rank}{void}"
+        )
+    return lines
+
+
+__all__ = ["exclusive_steps", "steps_from_matches"]

@@ -43,6 +43,15 @@ class Matches:
     shared: dict[str, Claim]
 
 
+def rank_at(claim: Claim, path: str, end: int) -> Rank:
+    """The rank of `claim` matching `path` up to `end`: (literal segments, depth of the
+    match, literal characters); higher is more specific."""
+    if path[end - 1] == "/":
+        end -= 1
+    literal_segments, literal_chars = claim.glob.specificity
+    return (literal_segments, path.count("/", 0, end), literal_chars)
+
+
 def sort_kinds(matched: Iterable[tuple[Rank, Claim]]) -> Kinds:
     exclusive: list[tuple[Rank, int, Claim]] = []
     forbidding: list[Claim] = []
@@ -122,4 +131,13 @@ def owner_of(hits: list[Claim], precedence: frozenset[tuple[str, str]]) -> Owner
     return ("conflict", None, None, tied)
 
 
-__all__ = ["Kinds", "Matches", "Owner", "Rank", "combine", "owner_of", "sort_kinds"]
+__all__ = [
+    "Kinds",
+    "Matches",
+    "Owner",
+    "Rank",
+    "combine",
+    "owner_of",
+    "rank_at",
+    "sort_kinds",
+]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from charter.protocols import AuthorityRule
 
 from .claims import Claim, ClaimIndex
+from .explain import exclusive_steps
 from .verdict import Verdict
 
 _NO_CLAIMS: tuple[Claim, ...] = ()
@@ -123,25 +124,12 @@ def steps(role: str, path: str, plan: Plan, own_forbidden: int) -> list[str]:
         excepted = any(exception(path) is not None for exception in claim.exceptions)
         note = "but one of its exceptions matches" if excepted else "no exception matches"
         lines.append(f"2. forbidden: {claim.glob.source!r} matches, {note}")
-    ranked = []
-    for group in plan.exclusive:
-        for claim in group:
-            match = claim.search(path)
-            if match is None:
-                continue
-            end = match.end() - 1 if path[match.end() - 1] == "/" else match.end()
-            literal_segments, literal_chars = claim.glob.specificity
-            ranked.append(((literal_segments, path.count("/", 0, end), literal_chars), claim))
-    if not ranked:
-        lines.append("3. exclusive claims: none match")
-    for rank, claim in sorted(ranked, key=lambda item: item[0], reverse=True):
-        void = ""
-        if claim.role != role and forbidden_claim(plan, claim.role, path):
-            void = " -- void: inside its own role's forbidden area"
-        lines.append(
-            f"3. exclusive claim: {claim.role} {claim.glob.source!r}"
-            f" (literal segments, depth, literal chars) = {rank}{void}"
-        )
+    exclusive = (claim for group in plan.exclusive for claim in group)
+    lines += exclusive_steps(
+        path,
+        exclusive,
+        lambda claim: claim.role != role and forbidden_claim(plan, claim.role, path) is not None,
+    )
     for claim in plan.shared.get(role, _NO_CLAIMS):
         if claim.search(path) is not None:
             lines.append(f"4. shared: {claim.glob.source!r} matches (counts if unowned)")
