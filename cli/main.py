@@ -52,11 +52,28 @@ def build_app(only: str | None = None) -> typer.Typer:
         help=HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        # typer's own --install-completion / --show-completion (bash, zsh, fish, PowerShell)
+        add_completion=True,
     )
 
+    def _print_version(value: bool) -> None:
+        if value:
+            from importlib.metadata import version
+
+            typer.echo(f"charter {version('charter')}")
+            raise typer.Exit()
+
     @app.callback()
-    def _root() -> None:
+    def _root(
+        _version: bool = typer.Option(
+            False,
+            "--version",
+            "-V",
+            is_eager=True,
+            callback=_print_version,
+            help="Print Charter's version and exit.",
+        ),
+    ) -> None:
         # An explicit callback keeps `charter` a command group even when only one
         # sub-app is loaded (typer would otherwise collapse a lone command into the root).
         pass

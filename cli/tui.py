@@ -46,7 +46,11 @@ def register(app: typer.Typer) -> None:
         Agents, the event timeline, escalations (approve / deny from the keyboard), memory,
         authority decisions, the scorecard and the team topology.
         """
-        from charter.tui.launch import build_app, serve_web
+        from charter.protocols import ConfigError
+        from charter.tui.launch import build_app, check_target, serve_web
+
+        if not 1 <= port <= 65535:
+            raise ConfigError(f"--port {port}: expected a TCP port from 1 to 65535")
 
         argv: list[str] = [scenario] if scenario is not None else []
         if run is not None:
@@ -58,6 +62,7 @@ def register(app: typer.Typer) -> None:
         if light:
             argv.append("--light")
         if web:
+            check_target(scenario, run)  # before serving: a browser never sees the error
             serve_web(argv, port=port)
             return
         build_app(scenario, run_dir=run, runs_root=runs_root, paused=paused, light=light).run()

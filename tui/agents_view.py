@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from .model import RunModel
+from .safe_text import plain
 
 _STATE_STYLE = {
     "idle": "dim",
@@ -30,12 +31,12 @@ class AgentsView(DataTable[Text]):
         self.clear()
         for role, agent in model.agents.items():
             self.add_row(
-                Text(role, style="bold"),
-                Text(agent.state, style=_STATE_STYLE.get(agent.state, "")),
-                Text(agent.activated_by or "-"),
-                Text(agent.work or "-"),
-                Text(str(agent.turns)),
-                Text(agent.last_report or "-"),
+                plain(role, style="bold"),
+                plain(agent.state, style=_STATE_STYLE.get(agent.state, "")),
+                plain(agent.activated_by or "-"),
+                plain(agent.work or "-"),
+                plain(str(agent.turns)),
+                plain(agent.last_report or "-"),
                 key=role,
             )
         if self.row_count:

@@ -51,7 +51,7 @@ class CharterApp(App[None]):
         try:
             self.source = self.opener(path)
         except CharterError as error:
-            self.notify(str(error), severity="error", timeout=10)
+            self.notify(str(error), severity="error", timeout=10, markup=False)
             self.push_screen(PickerScreen(self.scenarios), self._picked)
             return
         self.push_screen(RunScreen(self.source, paused=self.start_paused))

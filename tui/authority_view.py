@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from charter.protocols import AuthorityDecision
 
 from .model import RunModel
+from .safe_text import plain
 
 
 class AuthorityView(Vertical):
@@ -65,14 +66,14 @@ class AuthorityView(Vertical):
         table.clear()
         for decision in rows:
             table.add_row(
-                Text("allowed", style="green")
+                plain("allowed", style="green")
                 if decision.allowed
-                else Text("DENIED", style="bold red"),
-                Text(decision.role, style="bold"),
-                Text(decision.requested_path),
-                Text(decision.rule),
-                Text(decision.owner or "-"),
-                Text(decision.reason),
+                else plain("DENIED", style="bold red"),
+                plain(decision.role, style="bold"),
+                plain(decision.requested_path),
+                plain(decision.rule),
+                plain(decision.owner or "-"),
+                plain(decision.reason),
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
@@ -82,7 +83,7 @@ class AuthorityView(Vertical):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def show_explanation(self, text: str) -> None:
-        self.query_one("#authority-explanation", Static).update(Text(text))
+        self.query_one("#authority-explanation", Static).update(plain(text, multiline=True))
 
     def action_toggle_violations(self) -> None:
         self.violations_only = not self.violations_only

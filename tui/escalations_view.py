@@ -14,10 +14,14 @@ from textual.widgets import DataTable, Static
 
 from charter.protocols import DecisionVerdict, Escalation
 
+from .safe_text import plain, plain_lines
+
 _ORDER = {"open": 0, "reescalated": 0, "acknowledged": 1, "decided": 2}
 
 
-def _describe(esc: Escalation) -> str:
+def _describe(esc: Escalation) -> Text:
+    # Plain Text, never markup: summaries and evidence come from agents and signals, and
+    # a "[/customers]" in one must neither crash the view nor vanish from it.
     lines = [
         f"{esc.id}  [{esc.severity}] {esc.trigger} from {esc.source} -> {esc.escalated_to}",
         esc.summary,
@@ -30,7 +34,7 @@ def _describe(esc: Escalation) -> str:
         lines.append(f"decided: {d.verdict} by {d.decided_by} at {d.decided_at:%H:%M:%S}")
         if d.note:
             lines.append(f"  note: {d.note}")
-    return "\n".join(lines)
+    return plain_lines(lines)
 
 
 class EscalationsView(Vertical):
@@ -86,13 +90,13 @@ class EscalationsView(Vertical):
             immediate = str(esc.severity) == "immediate"
             style = "bold red" if immediate and esc.status != "decided" else ""
             table.add_row(
-                Text(str(esc.severity).upper() if immediate else str(esc.severity), style=style),
-                Text(esc.status, style=style or ("dim" if esc.status == "decided" else "")),
-                Text(esc.trigger, style=style),
-                Text(esc.source),
-                Text(f"{esc.raised_at:%H:%M:%S}"),
-                Text(f"{esc.acknowledge_by:%H:%M:%S}" if esc.acknowledge_by else "-"),
-                Text(esc.summary),
+                plain(str(esc.severity).upper() if immediate else str(esc.severity), style=style),
+                plain(esc.status, style=style or ("dim" if esc.status == "decided" else "")),
+                plain(esc.trigger, style=style),
+                plain(esc.source),
+                plain(f"{esc.raised_at:%H:%M:%S}"),
+                plain(f"{esc.acknowledge_by:%H:%M:%S}" if esc.acknowledge_by else "-"),
+                plain(esc.summary),
                 key=esc.id,
             )
         if current is not None:
@@ -125,7 +129,7 @@ class EscalationsView(Vertical):
     def _show_detail(self) -> None:
         esc = self.selected()
         detail = self.query_one("#escalation-detail", Static)
-        detail.update(_describe(esc) if esc is not None else "No escalations.")
+        detail.update(_describe(esc) if esc is not None else plain("No escalations."))
 
     def action_decide(self, verdict: DecisionVerdict) -> None:
         esc = self.selected()
@@ -133,7 +137,7 @@ class EscalationsView(Vertical):
             self.notify("No escalation selected.", severity="warning")
             return
         if esc.status == "decided":
-            self.notify(f"{esc.id} is already decided.", severity="warning")
+            self.notify(f"{esc.id} is already decided.", severity="warning", markup=False)
             return
         self.post_message(self.DecisionRequested(esc, verdict))
 

@@ -71,6 +71,27 @@ def open_run_dir(run_dir: Path) -> EventSource:
     return open_run(run_dir)
 
 
+def check_target(scenario: str | None, run_dir: Path | None) -> None:
+    """Raise ConfigError for a target the app could not open, creating nothing: `--web`
+    checks here first, because each browser session opens the target in a process of its
+    own whose error only its server console would see (the page would wait forever)."""
+    if scenario is not None and run_dir is not None:
+        raise ConfigError("charter tui: give a SCENARIO or --run DIR, not both")
+    if run_dir is not None:
+        from .run_source import store_url_for
+
+        store_url_for(run_dir)
+    elif scenario is not None and scenario != DEMO and Path(scenario).stem != DEMO:
+        path = Path(scenario)
+        if not path.is_file():
+            raise ConfigError(
+                f"scenario {path}: no such file; expected a scenario YAML file or 'demo'"
+            )
+        from charter.scenarios import load_scenario
+
+        load_scenario(path)
+
+
 def build_app(
     scenario: str | None = None,
     *,
@@ -109,6 +130,7 @@ def serve_web(argv: list[str], *, port: int = 8000) -> None:
 __all__ = [
     "DEMO",
     "build_app",
+    "check_target",
     "open_run_dir",
     "open_scenario",
     "scenario_library",

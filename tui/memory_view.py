@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from charter.protocols import MemoryKind
 
 from .model import RunModel
+from .safe_text import plain, plain_lines
 from .source import EventSource, MemoryItem
 
 
@@ -62,11 +63,11 @@ class MemoryView(Vertical):
         table.clear()
         for item in self.items:
             table.add_row(
-                Text(item.agent, style="bold"),
-                Text(item.kind),
-                Text("-" if item.score is None else f"{item.score:.2f}"),
-                Text(item.content),
-                Text(", ".join(item.tags), style="dim"),
+                plain(item.agent, style="bold"),
+                plain(item.kind),
+                plain("-" if item.score is None else f"{item.score:.2f}"),
+                plain(item.content),
+                plain(", ".join(item.tags), style="dim"),
             )
         self.show_picks(source, model)
 
@@ -76,7 +77,7 @@ class MemoryView(Vertical):
         picked = source.memories_by_id(ids) if ids else []
         lines = [f"Context picked for {agent}'s current task: {len(picked)} memories"]
         lines += [f"  [{item.kind}] {item.content}" for item in picked]
-        self.query_one("#memory-picked", Static).update(Text("\n".join(lines)))
+        self.query_one("#memory-picked", Static).update(plain_lines(lines))
 
 
 __all__ = ["MemoryView"]

@@ -114,6 +114,14 @@ class RunModel:
             folded += 1
         return folded
 
+    def settle(self) -> None:
+        """The run has ended (or is a replay that will not move): nobody is at work any
+        more. An agent held by an undecided escalation still shows it."""
+        self.finished = True
+        for state in self.agents.values():
+            if state.state in ("active", "waiting for review"):
+                state.state = "idle"
+
     def _fold(self, event: Event) -> None:
         if event.agent is not None and isinstance(event, ev.TurnCompleted):
             self.agent(event.agent).turns += 1
@@ -122,10 +130,7 @@ class RunModel:
                 for role in event.team:
                     self.agent(role)
             case ev.RunFinished():
-                self.finished = True
-                for state in self.agents.values():
-                    if state.state == "active":
-                        state.state = "idle"
+                self.settle()
             case ev.TaskSubmitted():
                 self.task_titles[event.task.id] = event.task.title
             case ev.TaskRouted():

@@ -41,6 +41,7 @@ from .model_seed import (
     read_history,
     seed_agents,
 )
+from .safe_text import plain
 from .scorecard_view import ScorecardView
 from .screens import HelpScreen, NoteScreen, PayloadScreen
 from .source import EventSource
@@ -139,6 +140,7 @@ class RunScreen(Screen[None]):
         self._escalation_list_stale = True  # the full list changed
         self._replay = not source.status().live
         self.painted = asyncio.Event()  # set once the first frame of this screen is shown
+        self._focus_next: str | None = None  # what the next tab switch focuses instead
 
     # -- layout ---------------------------------------------------------------------
 
@@ -363,6 +365,10 @@ class RunScreen(Screen[None]):
 
     def refresh_status(self) -> None:
         status = self.source.status()
+        caught_up = self.model.seen >= self.source.event_count()
+        if caught_up and (status.finished or not status.live) and not self.model.finished:
+            self.model.settle()  # a finished run's agents are not "active"
+            self._dirty = True
         if not status.live:
             state = "replay" if self.model.seen >= self.source.event_count() else "replay, loading"
         elif status.finished and self.model.seen >= self.source.event_count():
@@ -380,7 +386,7 @@ class RunScreen(Screen[None]):
         parts += status.notes  # e.g. a finished scenario's expectations, or its error
         widget = self.query_one("#status", Static)
         widget.set_class(immediate > 0, "paused-on-escalation")
-        widget.update(" | ".join(parts))
+        widget.update(plain(" | ".join(parts)))  # notes hold run text: never markup
 
     # -- controls -------------------------------------------------------------------
 
@@ -398,10 +404,14 @@ class RunScreen(Screen[None]):
             "tab-escalations": "#escalation-table",
             "tab-memory": "#memory-table",
             "tab-authority": "#authority-table",
+            # Every view takes the focus: one left on a hidden view's widget makes
+            # TabbedContent switch back to that view (key 6 from Authority did nothing).
+            "tab-scorecard": "#scorecard",
             "tab-team": "#team",
         }
-        if active in targets:
-            self.query_one(targets[active]).focus()
+        target, self._focus_next = self._focus_next or targets.get(active), None
+        if target is not None:
+            self.query_one(target).focus()
         if active == "tab-memory":
             self.query_one(MemoryView).search(self.source, self.model)
 
@@ -459,6 +469,8 @@ class RunScreen(Screen[None]):
         await self.on_tabbed_content_tab_activated(None)
 
     async def action_search_memory(self) -> None:
+        # The tab switch focuses the view's table when it lands; ask it for the box.
+        self._focus_next = "#memory-query"
         self.action_show_tab("memory")
         await self._ensure_view("memory")
         self.query_one("#memory-query", Input).focus()
@@ -516,9 +528,9 @@ class RunScreen(Screen[None]):
             try:
                 self.source.decide(escalation_id, verdict, note)
             except CharterError as error:
-                self.notify(str(error), severity="error")
+                self.notify(str(error), severity="error", markup=False)
                 return
-            self.notify(f"{verdict}: {escalation_id}")
+            self.notify(f"{verdict}: {escalation_id}", markup=False)
             self.refresh_escalations()
             self.ingest()
 

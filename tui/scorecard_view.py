@@ -8,6 +8,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
 from .model import MetricState, RunModel
+from .safe_text import plain
 
 
 def _format(value: float | None, unit: str) -> str:
@@ -35,15 +36,17 @@ class _MetricRow(Horizontal):
 
     def compose(self) -> ComposeResult:
         metric = self.state.metric
-        yield Label(metric.name, classes="name")
+        yield Label(plain(metric.name), classes="name")  # charter text: never markup
         yield Label("", classes="value")
-        yield Label(f"{metric.comparison} {_format(metric.target, metric.unit)}", classes="target")
+        yield Label(
+            plain(f"{metric.comparison} {_format(metric.target, metric.unit)}"), classes="target"
+        )
         yield Label("", classes="status")
         yield Sparkline([], summary_function=max)
 
     def update_from(self, state: MetricState) -> None:
         self.state = state
-        self.query_one(".value", Label).update(_format(state.value, state.metric.unit))
+        self.query_one(".value", Label).update(plain(_format(state.value, state.metric.unit)))
         status = self.query_one(".status", Label)
         status.set_classes("status " + {True: "met", False: "missed", None: ""}[state.met])
         status.update({True: "met", False: "MISS", None: "-"}[state.met])

@@ -16,6 +16,8 @@ from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, St
 
 from charter.protocols import DecisionVerdict
 
+from .safe_text import plain
+
 # (key, what it does, where it applies) — the help screen lists every key.
 KEYS: list[tuple[str, str, str]] = [
     (
@@ -83,7 +85,7 @@ class NoteScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"{self.verdict} {self.escalation_id}: note (Enter to confirm)")
+            yield Label(plain(f"{self.verdict} {self.escalation_id}: note (Enter to confirm)"))
             yield Input(placeholder="why", id="decision-note")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -108,8 +110,8 @@ class PayloadScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Label(self.title_text)
-            yield Static(Text(self.payload), id="payload")
+            yield Label(plain(self.title_text))
+            yield Static(plain(self.payload, multiline=True), id="payload")
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -132,7 +134,7 @@ class PickerScreen(Screen[Path]):
             else "The scenario library is empty."
         )
         yield ListView(
-            *[ListItem(Label(path.stem), name=str(path)) for path in self.scenarios],
+            *[ListItem(Label(plain(path.stem)), name=str(path)) for path in self.scenarios],
             id="scenario-list",
         )
         yield Footer()

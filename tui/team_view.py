@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from .model import RunModel
+from .safe_text import plain
 
 
 class TeamView(DataTable[Text]):
@@ -39,11 +40,11 @@ class TeamView(DataTable[Text]):
         for (sender, recipient), protocols in sorted(pairs.items()):
             total = totals.get((sender, recipient), 0)
             self.add_row(
-                Text(sender, style="bold"),
-                Text(recipient, style="bold"),
-                Text(", ".join(protocols)),
-                Text(str(total), style="bold" if total else "dim"),
-                Text(str(recent.get((sender, recipient), 0))),
+                plain(sender, style="bold"),
+                plain(recipient, style="bold"),
+                plain(", ".join(protocols)),
+                plain(str(total), style="bold" if total else "dim"),
+                plain(str(recent.get((sender, recipient), 0))),
             )
 
 

@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .safe_text import printable
 from .timeline_model import Row, TimelineModel
 
 _AGENT_WIDTH = 12
@@ -157,9 +158,10 @@ class TimelineView(ScrollView, can_focus=True):
         segments = [
             Segment(f"{row.seq:>{seq_width}} ", part("timeline--time")),
             Segment(f"{row.at} ", part("timeline--time")),
-            Segment(_fit(row.agent, agent_width) + " ", part("timeline--agent")),
+            Segment(_fit(printable(row.agent), agent_width) + " ", part("timeline--agent")),
             Segment(_fit(row.kind, kind_width) + " ", part("timeline--kind")),
-            Segment(row.summary, summary_style),
+            # raw segments go to the terminal as they are: controls must be made visible
+            Segment(printable(row.summary), summary_style),
         ]
         if selected:
             cursor = self.get_component_rich_style("timeline--cursor", partial=True)

@@ -115,3 +115,26 @@ def test_web_command_serves_the_same_app_module() -> None:
 
     command = web_command(["demo", "--paused"])
     assert command.endswith("-m charter.tui demo --paused")
+
+
+async def test_a_finished_run_without_a_finish_event_shows_nobody_active(tmp_path: Path) -> None:
+    # Runs driven through the Orchestrator end idle without a run_finished event: the
+    # agents' last states ("active", "waiting for review") must not stay on screen.
+    fake = ScriptedRunSource(workspace=str(tmp_path / "ws"))
+    for _ in range(9):  # up to the Data agent's schema_review request, mid-work
+        fake.step()
+    directory = tmp_path / "run"
+    directory.mkdir()
+    store = open_run_store(
+        f"sqlite:///{directory / 'run.db'}", clock=VirtualClock(datetime(2026, 3, 2, tzinfo=UTC))
+    )
+    for _, event in fake.events():
+        store.append_event(event)
+    store.close()
+    app = CharterApp(RunDirSource(directory))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.run_screen
+        assert isinstance(screen, RunScreen)
+        await wait_until(pilot, lambda: screen.model.finished)
+        states = {role: agent.state for role, agent in screen.model.agents.items()}
+        assert "active" not in states.values() and "waiting for review" not in states.values()
