@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from charter.protocols import CharterError
 
@@ -20,7 +21,9 @@ class CharterApp(App[None]):
     """Shows one run (`source`), or the scenario library first when no source is given."""
 
     TITLE = "Charter"
-    ENABLE_COMMAND_PALETTE = False
+    # ctrl+p: Textual's command palette, with the views and the run's actions added
+    # (`get_system_commands` below).
+    ENABLE_COMMAND_PALETTE = True
 
     def __init__(
         self,
@@ -65,6 +68,11 @@ class CharterApp(App[None]):
             if isinstance(candidate, RunScreen):
                 return candidate
         raise LookupError("no run is open")
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, RunScreen):
+            yield from screen.palette_commands()
 
     def on_unmount(self) -> None:
         if self.source is not None:

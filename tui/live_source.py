@@ -27,12 +27,14 @@ class OrchestratorSource(StoreReads):
         self.store = orchestrator.store
         self._team = orchestrator.team
         self._workspace = orchestrator.run_dir / "workspace"
+        self._orchestrator_dir = orchestrator.run_dir.resolve()
         self._title = title or f"run {orchestrator.run_dir.name}"
         self._state: LiveState = "paused" if orchestrator.paused else "working"
 
     def status(self) -> SourceStatus:
         return SourceStatus(
             title=self._title,
+            location=str(self._orchestrator_dir),
             live=True,
             read_only=False,
             finished=self._state == "finished",

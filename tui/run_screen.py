@@ -13,10 +13,10 @@ import contextlib
 import functools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ClassVar, TypeVar, get_args
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -41,7 +41,7 @@ from .model_seed import (
     read_history,
     seed_agents,
 )
-from .safe_text import plain
+from .safe_text import plain, printable
 from .scorecard_view import ScorecardView
 from .screens import HelpScreen, NoteScreen, PayloadScreen
 from .source import EventSource
@@ -109,8 +109,8 @@ class RunScreen(Screen[None]):
         Binding("7", "show_tab('team')", "Team", show=False),
         Binding("space", "toggle_pause", "Pause/Run"),
         Binding("s", "step", "Step"),
-        Binding("plus,equals_sign", "speed(1)", "Faster", key_display="+"),
-        Binding("minus", "speed(-1)", "Slower", key_display="-"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", key_display="+", show=False),
+        Binding("minus", "speed(-1)", "Slower", key_display="-", show=False),
         Binding("e", "next_escalation", "Next esc."),
         Binding("n", "toggle_order", "Order", show=False),
         Binding("f", "focus_filters", "Filter", show=False),
@@ -119,6 +119,7 @@ class RunScreen(Screen[None]):
         Binding("slash", "search_memory", "Search", show=False),
         Binding("escape", "focus_view", "Back", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+s", "screenshot_svg", "Screenshot", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -192,7 +193,10 @@ class RunScreen(Screen[None]):
         await mounted.wait()
 
     def on_mount(self) -> None:
-        self.app.title = f"Charter - {self.source.status().title}"
+        status = self.source.status()
+        self.app.title = printable(f"Charter - {status.title}")
+        if status.location:
+            self.app.sub_title = printable(status.location)  # the run directory
         if self._reads is not None:
             self.timeline_model.grow(seed_agents(self.model, self._reads))
         else:
@@ -480,6 +484,37 @@ class RunScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    def action_screenshot_svg(self) -> None:
+        """Save the screen as SVG in the run directory (or the working directory)."""
+        where = self.source.status().location or "."
+        try:
+            saved = self.app.save_screenshot(path=where)
+        except OSError as error:
+            self.notify(f"screenshot not saved: {error}", severity="error", markup=False)
+            return
+        self.notify(f"screenshot saved: {saved}", markup=False)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """The views and the run's actions, for the command palette (ctrl+p)."""
+        for index, name in enumerate(TABS, start=1):
+            yield SystemCommand(
+                f"View: {name}",
+                f"show the {name} view (key {index})",
+                functools.partial(self.action_show_tab, name),
+            )
+        yield SystemCommand("Next escalation", "jump to the next open one (e)", self.run_next)
+        yield SystemCommand(
+            "Pause / run", "pause or resume a live run (space)", self.action_toggle_pause
+        )
+        yield SystemCommand("Step", "one step of a live run (s)", self.action_step)
+        yield SystemCommand(
+            "Screenshot", "save the screen as SVG (ctrl+s)", self.action_screenshot_svg
+        )
+        yield SystemCommand("Help", "every key (?)", self.action_help)
+
+    def run_next(self) -> None:
+        self.run_worker(self.action_next_escalation())
 
     # -- view messages --------------------------------------------------------------
 

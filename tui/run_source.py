@@ -75,7 +75,11 @@ class RunDirSource(StoreReads):
 
     def status(self) -> SourceStatus:
         return SourceStatus(
-            title=f"run {self.run_dir.name}", live=False, read_only=True, finished=True
+            title=f"run {self.run_dir.name}",
+            live=False,
+            read_only=True,
+            finished=True,
+            location=str(self.run_dir.resolve()),
         )
 
     def decide(self, escalation_id: str, verdict: DecisionVerdict, note: str) -> None:

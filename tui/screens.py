@@ -44,6 +44,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("v", "violations only / all decisions", "authority"),
     ("t", "toggle dark / light theme", "everywhere"),
     ("?", "this help", "everywhere"),
+    ("ctrl+p", "command palette: views and actions by name", "everywhere"),
+    ("ctrl+s", "save a screenshot (SVG) in the run directory", "everywhere"),
     ("escape", "close a dialog", "dialogs"),
     ("q", "quit", "everywhere"),
 ]

@@ -39,6 +39,7 @@ class SourceStatus:
     finished: bool = False
     waiting: bool = False  # a live run paused until the PM decides an escalation
     notes: list[str] = field(default_factory=list)
+    location: str | None = None  # the run directory, shown under the title
 
 
 @runtime_checkable
