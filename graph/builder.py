@@ -1,22 +1,24 @@
 """The StateGraph: built here, run by the Orchestrator (builder separate from runtime).
 
     START -> intake -> route -> prepare -> turn -> gate -> [await_pm] -> effects
-                 |        |                  ^                            |
-                 v        v                  +------ next step -----------+
-                END     finish <------------------- turn over ------------+
+                          |                  ^                            |
+                          v                  +------ next step -----------+
+                        finish <------------------- turn over ------------+
                           |
                          END
 
-One invocation processes one work item (a task, a signal or a delivered message).
+One thread per work item (a task, a signal, a scheduled fire or a delivered message): the
+input is the item (`WorkInput`), the output its outcome (`WorkOutcome`). An immediate
+escalation interrupts `await_pm` on that thread only.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .nodes import Nodes, after_effects, after_gate, after_intake, after_route
+from .nodes import Nodes, after_effects, after_gate, after_route
 from .runtime import Runtime
-from .state import GraphState
+from .state import GraphState, WorkInput, WorkOutcome
 
 if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph, StateGraph
@@ -24,11 +26,13 @@ if TYPE_CHECKING:
 NODE_NAMES = ("intake", "route", "prepare", "turn", "gate", "await_pm", "effects", "finish")
 
 
-def build_graph(rt: Runtime | None) -> StateGraph[GraphState, Any, GraphState, GraphState]:
+def build_graph(rt: Runtime | None) -> StateGraph[GraphState, Any, WorkInput, WorkOutcome]:
     from langgraph.graph import END, START, StateGraph
 
     nodes = Nodes(rt)
-    graph: StateGraph[GraphState, Any, GraphState, GraphState] = StateGraph(GraphState)
+    graph: StateGraph[GraphState, Any, WorkInput, WorkOutcome] = StateGraph(
+        GraphState, input_schema=WorkInput, output_schema=WorkOutcome
+    )
     graph.add_node("intake", nodes.intake)
     graph.add_node("route", nodes.route)
     graph.add_node("prepare", nodes.prepare)
@@ -38,7 +42,7 @@ def build_graph(rt: Runtime | None) -> StateGraph[GraphState, Any, GraphState, G
     graph.add_node("effects", nodes.effects)
     graph.add_node("finish", nodes.finish)
     graph.add_edge(START, "intake")
-    graph.add_conditional_edges("intake", after_intake, {"route": "route", "__end__": END})
+    graph.add_edge("intake", "route")
     graph.add_conditional_edges("route", after_route, {"prepare": "prepare", "finish": "finish"})
     graph.add_edge("prepare", "turn")
     graph.add_edge("turn", "gate")
@@ -51,7 +55,7 @@ def build_graph(rt: Runtime | None) -> StateGraph[GraphState, Any, GraphState, G
 
 def compile_graph(
     rt: Runtime, checkpointer: Any
-) -> CompiledStateGraph[GraphState, Any, GraphState, GraphState]:
+) -> CompiledStateGraph[GraphState, Any, WorkInput, WorkOutcome]:
     return build_graph(rt).compile(checkpointer=checkpointer)
 
 

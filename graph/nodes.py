@@ -12,7 +12,9 @@ from charter.protocols import (
     Action,
     AgentView,
     AuthorityDecision,
+    ConfigError,
     Decision,
+    Escalation,
     MemorySnippet,
     Message,
     Severity,
@@ -33,9 +35,10 @@ from .effects import apply_effects
 from .escalation import raise_escalation, record_decision
 from .gate import run_gate
 from .ids import stable_id
-from .routing import load_payload, next_work, route
+from .pm_channel import decision_from_resume, pm_question
+from .routing import load_payload, route
 from .runtime import Runtime
-from .state import Feedback, GraphState, WorkItem, empty_feedback
+from .state import Feedback, GraphState, Outcome, WorkItem, empty_feedback
 
 ACTIONS: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
 
@@ -98,11 +101,8 @@ class Nodes:
 
     # intake ---------------------------------------------------------------------------
     def intake(self, state: GraphState) -> dict[str, Any]:
-        work = next_work(self.rt, state.get("cursor", 0))
-        if work is None:
-            return {"work": None, "outcome": "idle"}
+        # The work item is the graph's input; a thread starts its turn from a clean slate.
         return {
-            "work": work,
             "step": 0,
             "actions": [],
             "verdicts": [],
@@ -114,31 +114,31 @@ class Nodes:
             "proposed": 0,
             "allowed": 0,
             "outcome": "working",
+            "reason": "",
         }
 
     # route ----------------------------------------------------------------------------
     def route(self, state: GraphState) -> dict[str, Any]:
         rt, work = self.rt, state["work"]
-        assert work is not None
         agent, reason = route(rt, work)
         ids = rt.scope(work["seq"], "route")
-        if work["kind"] == "task":
+        if work["kind"] in ("task", "fire"):
             rt.emit(TaskRouted(**_base(rt, work, ids.next()), to=agent or "nobody", reason=reason))
         if agent is None or agent not in rt.brains:
             why = reason if agent is None else f"no brain for {agent}"
-            return {"work": {**work, "agent": None}, "outcome": f"skipped: {why}"}
+            return {"work": {**work, "agent": None}, "outcome": "skipped", "reason": why}
         work = {**work, "agent": agent}
         used = rt.turns.used(work["correlation_id"])
         if used >= rt.budgets.turns_per_task:
             _budget_out(rt, work, agent, "turns_per_task", rt.budgets.turns_per_task, used)
-            return {"work": work, "outcome": "skipped: turn budget exhausted"}
+            return {"work": work, "outcome": "skipped", "reason": "turn budget exhausted"}
         rt.emit(AgentActivated(**_base(rt, work, ids.next()), cause=work["cause"]))
         return {"work": work}
 
     # prepare --------------------------------------------------------------------------
     def prepare(self, state: GraphState) -> dict[str, Any]:
         rt, work = self.rt, state["work"]
-        assert work is not None and work["agent"] is not None
+        assert work["agent"] is not None
         payload = self._load(work)
         if isinstance(payload, TaskAssignment):
             query = f"{payload.title} {payload.task}"
@@ -207,11 +207,16 @@ class Nodes:
 
     def turn(self, state: GraphState) -> dict[str, Any]:
         rt, work = self.rt, state["work"]
-        assert work is not None and work["agent"] is not None
+        assert work["agent"] is not None
         step = state.get("step", 0)
         if step >= rt.budgets.steps_per_turn:
             _budget_out(rt, work, work["agent"], "steps_per_turn", rt.budgets.steps_per_turn, step)
-            return {"actions": [], "outcome": "stopped: step budget exhausted", "step": step}
+            return {
+                "actions": [],
+                "outcome": "stopped",
+                "reason": "step budget exhausted",
+                "step": step,
+            }
         actions = list(rt.brains[work["agent"]].decide(self._view(state, work)))
         return {
             "actions": ACTIONS.dump_python(actions, mode="json"),
@@ -222,8 +227,7 @@ class Nodes:
     # gate -----------------------------------------------------------------------------
     def gate(self, state: GraphState) -> dict[str, Any]:
         rt, work = self.rt, state["work"]
-        assert work is not None
-        if state.get("outcome", "").startswith("stopped"):
+        if state.get("outcome") == "stopped":
             return {"verdicts": [], "pending": []}
         actions = ACTIONS.validate_python(state.get("actions", []))
         payload = self._load(work) if work["kind"] == "signal" else None
@@ -258,18 +262,14 @@ class Nodes:
         for escalation_id in state.get("pending", []):
             escalation = rt.store.get_escalation(escalation_id)
             assert escalation is not None
-            answer = interrupt(
-                {
-                    "escalation_id": escalation.id,
-                    "trigger": escalation.trigger,
-                    "source": escalation.source,
-                    "severity": escalation.severity.value,
-                    "summary": escalation.summary,
-                }
-            )
-            decision = Decision.model_validate(answer)
-            # Side effects only after the interrupt: this line runs once the PM decided.
-            record_decision(rt, escalation, decision)
+            if escalation.decision is not None:
+                # Decided already (a standard channel cannot do this, but a run reopened
+                # after the decision was stored and before the thread moved on can).
+                decision = escalation.decision
+            else:
+                decision = _ask_pm(interrupt, rt, escalation)
+                # Side effects only after the interrupt: this runs once the PM decided.
+                record_decision(rt, escalation, decision)
             if decision.verdict != "approve":
                 problems.append(
                     f"held: escalation {escalation.trigger!r} was {decision.verdict}"
@@ -280,7 +280,6 @@ class Nodes:
     # effects --------------------------------------------------------------------------
     def effects(self, state: GraphState) -> dict[str, Any]:
         rt, work = self.rt, state["work"]
-        assert work is not None
         actions = ACTIONS.validate_python(state.get("actions", []))
         if not actions and not state.get("held"):
             return {}
@@ -305,8 +304,8 @@ class Nodes:
     # finish ---------------------------------------------------------------------------
     def finish(self, state: GraphState) -> dict[str, Any]:
         rt, work = self.rt, state["work"]
-        assert work is not None
-        if work["agent"] is not None and not state.get("outcome", "").startswith("skipped"):
+        outcome = state.get("outcome", "working")
+        if work["agent"] is not None and outcome != "skipped":
             rt.emit(
                 TurnCompleted(
                     **_base(rt, work, rt.scope(work["seq"], "finish").next()),
@@ -323,25 +322,33 @@ class Nodes:
             ]
             if current and current[0] == "pending":
                 rt.store.set_message_status(work["ref"], "delivered")
-        outcome = state.get("outcome", "done")
+        final: Outcome = "done" if outcome == "working" else outcome
+        if final == "done" and state.get("held"):
+            final = "held"
         return {
-            "cursor": work["seq"],
-            "work": None,
             "actions": [],
             "verdicts": [],
             "memories": [],
             "feedback": empty_feedback(),
-            "raised": [],
-            "outcome": "done" if outcome == "working" else outcome,
+            "outcome": final,
+            "reason": state.get("reason") or (state.get("held") or ""),
         }
 
 
-def after_intake(state: GraphState) -> str:
-    return "route" if state.get("work") is not None else "__end__"
+def _ask_pm(interrupt: Any, rt: Runtime, escalation: Escalation) -> Decision:
+    """Interrupt until the PM's answer is a valid decision. A bad resume value is not
+    stored as a decision: the thread interrupts again, so a corrected retry works."""
+    problem = ""
+    while True:
+        answer = interrupt(pm_question(escalation, problem))
+        try:
+            return decision_from_resume(answer, now=rt.clock.now())
+        except ConfigError as error:
+            problem = str(error)
 
 
 def after_route(state: GraphState) -> str:
-    return "finish" if state.get("outcome", "").startswith("skipped") else "prepare"
+    return "finish" if state.get("outcome") == "skipped" else "prepare"
 
 
 def after_gate(state: GraphState) -> str:
@@ -349,11 +356,11 @@ def after_gate(state: GraphState) -> str:
 
 
 def after_effects(state: GraphState) -> str:
-    if state.get("outcome", "").startswith("stopped"):
+    if state.get("outcome") == "stopped":
         return "finish"
     if not state.get("actions") and not state.get("held"):
         return "finish"
     return "turn"
 
 
-__all__ = ["ACTIONS", "Nodes", "after_effects", "after_gate", "after_intake", "after_route"]
+__all__ = ["ACTIONS", "Nodes", "after_effects", "after_gate", "after_route"]

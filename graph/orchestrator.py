@@ -28,10 +28,11 @@ from charter.agents.policies import default_brains
 from charter.agents.policies.pm import PmPolicyName, decide_escalation
 from charter.agents.tools import ToolRegistry, default_tools
 from charter.memory import RunStore, open_run_store
+from charter.memory.work_queue import WorkRecord, WorkStatus
 from charter.protocols import (
     Clock,
     ConfigError,
-    Decision,
+    DecisionRefused,
     DecisionVerdict,
     Escalation,
     Event,
@@ -47,9 +48,10 @@ from .budgets import Budgets
 from .deadlines import expire_overdue_requests, next_reply_deadline
 from .escalation import acknowledge, record_decision, reescalate_overdue
 from .ids import stable_id
+from .pm_channel import check_resume, decision_from_resume
 from .run_dir import DEFAULT_START, RunLock, check_single_instance, make_checkpointer, read_meta
 from .runtime import Catalog, Runtime
-from .state import GraphState
+from .work import enqueue_new_work, next_runnable
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -57,7 +59,6 @@ if TYPE_CHECKING:
     from .live import LiveSchedules
 
 RunStatus = Literal["idle", "paused", "working"]
-_VERDICTS = ("approve", "deny", "needs_info")
 
 
 @dataclass(frozen=True)
@@ -214,10 +215,7 @@ class Orchestrator:
         from .builder import compile_graph, recursion_limit
 
         self.graph = compile_graph(self.rt, self._saver)
-        self._config: RunnableConfig = {
-            "configurable": {"thread_id": self.run_id},
-            "recursion_limit": recursion_limit(self.rt),
-        }
+        self._limit = recursion_limit(self.rt)
         self.rt.emit(
             RunStarted(
                 id=stable_id("ev", self.run_id, "started"),
@@ -228,6 +226,7 @@ class Orchestrator:
                 scenario=meta.get("name"),
             )
         )
+        self._recover()
 
     # --- inputs -----------------------------------------------------------------------
 
@@ -284,20 +283,58 @@ class Orchestrator:
 
     # --- running ----------------------------------------------------------------------
 
-    def _interrupts(self) -> list[dict[str, Any]]:
-        snapshot = self.graph.get_state(self._config)
-        found = [dict(i.value) for i in getattr(snapshot, "interrupts", ())]
-        return found
+    def _thread_config(self, thread_id: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": thread_id}, "recursion_limit": self._limit}
+
+    def _run_thread(self, thread_id: str, payload: Any) -> None:
+        """One invocation of `thread_id` (a new item or a resume), then its record."""
+        self.rt.thread = thread_id
+        try:
+            self.graph.invoke(payload, self._thread_config(thread_id), durability=self.durability)
+        finally:
+            self.rt.thread = ""
+        self._settle(thread_id)
+
+    def _settle(self, thread_id: str) -> bool:
+        """Record where `thread_id` stands from its checkpoint: waiting on the PM, or done.
+        False when the thread has no checkpoint yet (it never ran)."""
+        snapshot = self.graph.get_state(self._thread_config(thread_id))
+        values: dict[str, Any] = dict(snapshot.values or {})
+        if not values:
+            return False
+        agent = (values.get("work") or {}).get("agent")
+        interrupts = getattr(snapshot, "interrupts", ())
+        if interrupts:
+            waiting = [str(i.value["escalation_id"]) for i in interrupts]
+            self.store.update_work(thread_id, status="waiting", agent=agent, waiting_on=waiting)
+        elif snapshot.next:
+            return False  # stopped between nodes (killed mid-item): run it again
+        else:
+            outcome = str(values.get("outcome", "done"))
+            self.store.update_work(thread_id, status="done", agent=agent, outcome=outcome)
+        return True
+
+    def _recover(self) -> None:
+        # A process killed after a thread's last checkpoint but before its record: the
+        # checkpoint says where it stands, so the item is not run a second time.
+        for record in self.store.work_items(status="queued"):
+            self._settle(record.thread_id)
+
+    def threads(self, status: WorkStatus | None = None) -> list[WorkRecord]:
+        """The run's work items, one thread each, in scheduling order."""
+        enqueue_new_work(self.rt)
+        return self.store.work_items(status)
 
     @property
     def paused(self) -> bool:
-        return bool(self._interrupts())
+        """True while some work item waits on the PM (other work may still run)."""
+        return bool(self.store.work_items(status="waiting"))
 
     def waiting_on(self) -> list[Escalation]:
-        """The immediate escalations the paused graph waits on."""
+        """The immediate escalations work items wait on, each thread's current one."""
         out = []
-        for value in self._interrupts():
-            escalation = self.store.get_escalation(value["escalation_id"])
+        for record in self.store.work_items(status="waiting"):
+            escalation = self.store.get_escalation(record.waiting_on[0])
             if escalation is not None:
                 out.append(escalation)
         return out
@@ -331,31 +368,27 @@ class Orchestrator:
         return min(upcoming, default=None)
 
     def step(self) -> StepResult:
-        """Process one work item (or resume a decided pause); what it recorded."""
+        """Run the next runnable work item's thread to its end or to an interrupt."""
         before = self.store.event_count()
         if self.live is not None:
             self.live.apply_due()
         self.check_deadlines()
-        snapshot = self.graph.get_state(self._config)
-        if getattr(snapshot, "interrupts", ()):
-            self._resume_decided()
-        else:
-            tick = int((snapshot.values or {}).get("tick", 0)) + 1
-            start: GraphState = {"tick": tick}
-            self.graph.invoke(start, self._config, durability=self.durability)
-        snapshot = self.graph.get_state(self._config)
-        if getattr(snapshot, "interrupts", ()) and self.pm_policy != "wait":
+        enqueue_new_work(self.rt)
+        picked = next_runnable(self.rt)
+        if picked is not None:
+            thread_id, item = picked
+            self._run_thread(thread_id, {"work": item})
+        if self.pm_policy != "wait":
             self._apply_pm_policy()
-            snapshot = self.graph.get_state(self._config)
+        enqueue_new_work(self.rt)
         status: RunStatus = "working"
-        if getattr(snapshot, "interrupts", ()):
-            status = "paused"
-        elif (snapshot.values or {}).get("outcome") == "idle":
-            status = "idle"
+        if self.store.next_queued_work() is None:
+            status = "paused" if self.paused else "idle"
         return StepResult(status=status, events=self.store.events(since=before))
 
     def run_until_idle(self, max_steps: int = 10_000) -> RunStatus:
-        """Step until nothing is queued ("idle") or an undecided escalation pauses the run."""
+        """Run work items until none is runnable: "idle", or "paused" when some wait on
+        the PM (every other item has run meanwhile)."""
         for _ in range(max_steps):
             result = self.step()
             if result.status != "working":
@@ -363,28 +396,16 @@ class Orchestrator:
         raise ConfigError(f"run_until_idle: still working after {max_steps} steps")
 
     def _apply_pm_policy(self) -> None:
-        while self.pm_policy != "wait":
+        now = self.clock.now().isoformat()
+        for _ in range(10_000):  # each round decides one escalation
             waiting = self.waiting_on()
             if not waiting:
                 return
-            decision = decide_escalation(waiting[0], self.pm_policy, self.clock.now().isoformat())
+            decision = decide_escalation(waiting[0], self.pm_policy, now)
             assert decision is not None
             self.decide(
                 waiting[0].id, decision.verdict, note=decision.note, decided_by=decision.decided_by
             )
-
-    def _resume_decided(self) -> None:
-        from langgraph.types import Command
-
-        while True:
-            values = self._interrupts()
-            if not values:
-                return
-            escalation = self.store.get_escalation(values[0]["escalation_id"])
-            if escalation is None or escalation.decision is None:
-                return
-            resume: Command[Any] = Command(resume=escalation.decision.model_dump(mode="json"))
-            self.graph.invoke(resume, self._config, durability=self.durability)
 
     # --- escalations ------------------------------------------------------------------
 
@@ -394,10 +415,17 @@ class Orchestrator:
     def acknowledge(self, escalation_id: str, by: str = "pm") -> Escalation:
         return acknowledge(self.rt, self._escalation(escalation_id), by)
 
+    def _undecided(self) -> str:
+        ids = [e.id for e in self.store.list_escalations() if e.decision is None]
+        return f"open: {', '.join(ids)}" if ids else "none is open"
+
     def _escalation(self, escalation_id: str) -> Escalation:
         escalation = self.store.get_escalation(escalation_id)
         if escalation is None:
-            raise ConfigError(f"escalation {escalation_id!r}: no such escalation in this run")
+            raise DecisionRefused(
+                f"escalation {escalation_id!r}: no such escalation in this run "
+                f"({self._undecided()})"
+            )
         return escalation
 
     def decide(
@@ -408,25 +436,35 @@ class Orchestrator:
         note: str = "",
         decided_by: str = "pm",
     ) -> Escalation:
-        """Record the PM's decision; a run paused on this escalation resumes its work item."""
-        if verdict not in _VERDICTS:
-            raise ConfigError(f"verdict {verdict!r}: expected one of {', '.join(_VERDICTS)}")
+        """Record the PM's decision; the work item it paused (if any) resumes at once.
+
+        Raises DecisionRefused (a ConfigError) for an unknown, already decided or mistyped
+        escalation or verdict, listing the open ones; nothing is recorded then."""
+        answer = check_resume({"verdict": verdict, "note": note, "decided_by": decided_by})
         escalation = self._escalation(escalation_id)
         if escalation.decision is not None:
-            raise ConfigError(
-                f"escalation {escalation_id}: already decided ({escalation.decision.verdict})"
+            raise DecisionRefused(
+                f"escalation {escalation_id}: already decided ({escalation.decision.verdict}; "
+                f"{self._undecided()})"
             )
-        decision = Decision.model_validate(
-            {
-                "verdict": verdict,
-                "note": note,
-                "decided_by": decided_by,
-                "decided_at": self.clock.now().isoformat(),
-            }
+        holder = next(
+            (r for r in self.store.work_items(status="waiting") if escalation_id in r.waiting_on),
+            None,
         )
-        decided = record_decision(self.rt, escalation, decision)
-        self._resume_decided()
-        return decided
+        if holder is None:
+            # Nothing waits on it (a standard escalation, or a dead letter's): just record.
+            return record_decision(
+                self.rt, escalation, decision_from_resume(answer, now=self.clock.now())
+            )
+        if holder.waiting_on[0] != escalation_id:
+            raise DecisionRefused(
+                f"escalation {escalation_id}: its work item waits on {holder.waiting_on[0]} "
+                "first (raised earlier in the same turn); decide that one first"
+            )
+        from langgraph.types import Command
+
+        self._run_thread(holder.thread_id, Command(resume=answer))
+        return self._escalation(escalation_id)
 
     # --- reading ----------------------------------------------------------------------
 
@@ -438,8 +476,9 @@ class Orchestrator:
     def digest(self) -> str:
         return self.store.digest()
 
-    def state(self) -> dict[str, Any]:
-        return dict(self.graph.get_state(self._config).values or {})
+    def thread_state(self, thread_id: str) -> dict[str, Any]:
+        """A work item's graph state (its own small state; history is in the store)."""
+        return dict(self.graph.get_state(self._thread_config(thread_id)).values or {})
 
     # --- async ------------------------------------------------------------------------
 

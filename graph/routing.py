@@ -1,4 +1,4 @@
-"""Intake and routing: the next work item from the event log, and who takes it.
+"""Routing: who takes a work item.
 
 Tasks go to `assigned_to` or to the role the PM's policy picks; signals go to the first
 role (in team order, the single-instance specialist first) whose automatic activation
@@ -10,49 +10,10 @@ from __future__ import annotations
 
 from charter.agents.policies.pm import route_task
 from charter.protocols import Signal, TaskAssignment
-from charter.protocols.events import MessageSent, SignalReceived, TaskSubmitted
+from charter.protocols.events import SignalReceived, TaskSubmitted
 
 from .runtime import Runtime
-from .state import WORK_EVENT_KINDS, WorkItem
-
-
-def next_work(rt: Runtime, cursor: int) -> WorkItem | None:
-    found = rt.store.events(since=cursor, kinds=WORK_EVENT_KINDS, limit=1)
-    if not found:
-        return None
-    seq, event = found[0]
-    if isinstance(event, TaskSubmitted):
-        task = event.task
-        return {
-            "kind": "task",
-            "seq": seq,
-            "ref": task.id,
-            "agent": task.assigned_to,
-            "task_id": task.id,
-            "correlation_id": task.correlation_id or task.id,
-            "cause": task.activated_by,
-        }
-    if isinstance(event, SignalReceived):
-        return {
-            "kind": "signal",
-            "seq": seq,
-            "ref": event.signal.id,
-            "agent": None,
-            "task_id": None,
-            "correlation_id": event.signal.id,
-            "cause": f"signal:{event.signal.kind}",
-        }
-    assert isinstance(event, MessageSent)
-    message = event.message
-    return {
-        "kind": "message",
-        "seq": seq,
-        "ref": message.id,
-        "agent": message.recipient,
-        "task_id": event.task_id,
-        "correlation_id": message.correlation_id,
-        "cause": f"message:{message.protocol}",
-    }
+from .state import WorkItem
 
 
 def load_payload(rt: Runtime, work: WorkItem) -> TaskAssignment | Signal | None:
@@ -74,7 +35,7 @@ def _signal_order(rt: Runtime) -> list[str]:
 
 def route(rt: Runtime, work: WorkItem) -> tuple[str | None, str]:
     """(role or None, reason)."""
-    if work["kind"] == "task":
+    if work["kind"] in ("task", "fire"):
         payload = load_payload(rt, work)
         assert isinstance(payload, TaskAssignment)
         if payload.assigned_to is not None:
@@ -98,4 +59,4 @@ def route(rt: Runtime, work: WorkItem) -> tuple[str | None, str]:
     return recipient, "message recipient"
 
 
-__all__ = ["load_payload", "next_work", "route"]
+__all__ = ["load_payload", "route"]

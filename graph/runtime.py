@@ -79,12 +79,15 @@ class Runtime:
     coordinator: str = "pm"
     violation_threshold: int = 3  # denied writes by one role before it escalates
     memory: bool = True  # False: no context preparation, no learning capture (benchmarks)
+    # The work item's thread whose turn is running ("" between turns): its events carry
+    # it, for the digest's canonical order. One turn runs at a time per runtime.
+    thread: str = ""
 
     def scope(self, *parts: Any) -> IdScope:
         return IdScope(self.run_id, *parts)
 
     def emit(self, event: Event) -> int | None:
-        return self.store.append_event(event)
+        return self.store.append_event(event, thread=self.thread)
 
     def tool_context(self) -> ToolContext:
         return ToolContext(

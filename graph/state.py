@@ -1,27 +1,56 @@
-"""The graph's state: ids and the current step only.
+"""The graph's state, input and output: one work item's own small state.
 
-History (events, messages, escalations, authority decisions) lives in the run store; the
-work queue *is* the event log (tasks, signals and delivered messages in sequence order), so
-the state only carries a cursor into it. Every field is overwritten, never appended with a
-list reducer, so a checkpoint has the same size at event 10 and at event 10,000.
+A run is many LangGraph threads, one per work item (see graph/work.py): the graph's input
+is the item (`WorkInput`), its output the item's outcome (`WorkOutcome`). History (events,
+messages, escalations, authority decisions) lives in the run store, which is what agents
+see of each other; nothing here points into a global log. Every field is overwritten,
+never appended with a list reducer, so a checkpoint stays the same size whatever the run's
+length. `typing_extensions.TypedDict` so the LangGraph server can read the schemas (and
+their field descriptions) on Python 3.11.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
-WorkKind = Literal["task", "signal", "message"]
+from typing_extensions import TypedDict
+
+WorkKind = Literal["task", "signal", "fire", "message"]
 WORK_EVENT_KINDS: frozenset[str] = frozenset({"task_submitted", "signal_received", "message_sent"})
+
+# How a work item ended; "waiting" is never an outcome (a paused thread has none yet).
+Outcome = Literal["done", "skipped", "stopped", "held"]
 
 
 class WorkItem(TypedDict):
-    kind: WorkKind
-    seq: int  # the seq of the event that carries it
+    """One thing one agent is asked to handle: the graph's input."""
+
+    id: str  # "<kind>:<ref>", unique in the run; the thread id derives from it
+    kind: WorkKind  # task, signal activation, scheduled fire (a task), delivered message
+    seq: int  # the run-store event that carries it
     ref: str  # task id, signal id or message id
-    agent: str | None  # who takes the turn (set by routing)
+    agent: str | None  # who takes the turn (set by routing when not given)
     task_id: str | None
     correlation_id: str
-    cause: str  # "task", "signal:<kind>", "message:<protocol>"
+    cause: str  # "task", "signal:<kind>", "schedule:<name>", "message:<protocol>"
+    due: str  # ISO time the item became runnable (the scheduler orders by it)
+
+
+class WorkInput(TypedDict):
+    """What a client hands the graph: one work item to run on its own thread."""
+
+    work: WorkItem
+
+
+class WorkOutcome(TypedDict, total=False):
+    """What the graph returns for a work item."""
+
+    work: WorkItem  # the item, with the agent routing chose
+    outcome: Outcome
+    reason: str  # why it was skipped, stopped or held ("" when done)
+    proposed: int  # actions the agent proposed in its turn
+    allowed: int  # of which the gate allowed
+    raised: list[str]  # escalations raised in the turn
 
 
 class Feedback(TypedDict):
@@ -34,9 +63,7 @@ class Feedback(TypedDict):
 
 
 class GraphState(TypedDict, total=False):
-    cursor: int  # seq of the last work event taken from the log
-    tick: int  # bumped by every invocation so each one starts a fresh super-step chain
-    work: WorkItem | None
+    work: WorkItem
     step: int  # brain calls so far in this turn
     actions: list[dict[str, Any]]  # the current step's proposals (JSON)
     verdicts: list[dict[str, Any]]  # the gate's answer to each proposal
@@ -47,11 +74,22 @@ class GraphState(TypedDict, total=False):
     raised: list[str]  # escalations raised in this turn (bounded by the step budget)
     proposed: int  # actions proposed in this turn
     allowed: int  # of which the gate allowed
-    outcome: str  # "idle", "done", "skipped", ...
+    outcome: Outcome | Literal["working"]
+    reason: str
 
 
 def empty_feedback() -> Feedback:
     return {"tool_results": [], "denials": [], "rejections": []}
 
 
-__all__ = ["WORK_EVENT_KINDS", "Feedback", "GraphState", "WorkItem", "WorkKind", "empty_feedback"]
+__all__ = [
+    "WORK_EVENT_KINDS",
+    "Feedback",
+    "GraphState",
+    "Outcome",
+    "WorkInput",
+    "WorkItem",
+    "WorkKind",
+    "WorkOutcome",
+    "empty_feedback",
+]

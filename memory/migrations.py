@@ -32,6 +32,7 @@ from .tables import (
     MessageRow,
     MetaRow,
     SchemaVersionRow,
+    WorkRow,
 )
 
 _VERSION = SchemaVersionRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it
@@ -152,12 +153,25 @@ def _tags_by_key(connection: Connection, dialect: Dialect) -> None:
     connection.exec_driver_sql(_SQLITE_FTS[2])
 
 
+def _work_threads(connection: Connection, _dialect: Dialect) -> None:
+    # A run is many threads: the work-item table the scheduler picks from, and each
+    # event's thread for the canonical digest order. Step 1 makes tables from the current
+    # classes, so a new store already has the column.
+    columns = {c["name"] for c in inspect(connection).get_columns("charter_events")}
+    if "thread" not in columns:
+        connection.exec_driver_sql(
+            "ALTER TABLE charter_events ADD COLUMN thread TEXT NOT NULL DEFAULT ''"
+        )
+    WorkRow.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "events, escalations, messages, authority decisions, memories, audit", _base_tables),
     Step(2, "memory tags and full-text search", _memory_search),
     Step(3, "full-text indexing per insert batch", _index_in_batches),
     Step(4, "full-text index without per-row lengths", _fts_without_lengths),
     Step(5, "memory tags keyed by (memory, tag) alone", _tags_by_key),
+    Step(6, "work items as threads; each event's thread", _work_threads),
 )
 LATEST = STEPS[-1].version
 

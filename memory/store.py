@@ -33,6 +33,7 @@ from . import audit as _audit
 from . import ingest as _ingest
 from . import retention as _retention
 from . import retrieval as _retrieval
+from . import work_queue as _work
 from .backend import READ_ONLY, Dialect, create_store_engine, write_lock_errors
 from .migrations import migrate
 from .records import (
@@ -102,8 +103,9 @@ class RunStore:
 
     # -- events -----------------------------------------------------------------------
 
-    def append_event(self, event: Event) -> int | None:
-        """Store `event`; its sequence number, or None when its id is already stored."""
+    def append_event(self, event: Event, *, thread: str = "") -> int | None:
+        """Store `event` (emitted by work-item thread `thread`, "" for run-level inputs);
+        its sequence number, or None when its id is already stored."""
         payload, counts = redact_value(event.model_dump(mode="json"))
         with self._write(_EVENTS, _audit.AUDIT) as connection:
             exists = connection.execute(select(_EVENTS.c.seq).where(_EVENTS.c.id == event.id))
@@ -118,6 +120,7 @@ class RunStore:
                     agent=event.agent,
                     at=utc(event.at),
                     payload=canonical_json(payload),
+                    thread=thread,
                 )
             )
             self._note_redaction(connection, f"event:{event.id}", counts)
@@ -155,14 +158,56 @@ class RunStore:
         return None if value is None else utc(value)
 
     def digest(self) -> str:
-        """sha256 over the ordered events' canonical JSON, one per line."""
+        """sha256 over the events' canonical JSON, one per line, in the canonical order:
+        run time, then thread, then sequence (so within a thread, the order it emitted
+        them). It does not depend on how the threads' turns interleaved."""
         hasher = hashlib.sha256()
-        statement = select(_EVENTS.c.payload).order_by(_EVENTS.c.seq)
+        statement = select(_EVENTS.c.payload).order_by(
+            _EVENTS.c.at, _EVENTS.c.thread, _EVENTS.c.seq
+        )
         with self._read() as connection:
             for payload in connection.execute(statement).scalars():
                 hasher.update(payload.encode("utf-8"))
                 hasher.update(b"\n")
         return hasher.hexdigest()
+
+    # -- work items (one LangGraph thread each) ----------------------------------------
+
+    def register_work(self, items: Iterable[_work.NewWork]) -> int:
+        """Register work items as queued (idempotent by event); how many were new."""
+        with self._write(_work.WORK) as connection:
+            return _work.register(connection, items)
+
+    def work_registered_upto(self) -> int:
+        with self._read() as connection:
+            return _work.registered_upto(connection)
+
+    def next_queued_work(self) -> _work.WorkRecord | None:
+        with self._read() as connection:
+            return _work.next_queued(connection)
+
+    def update_work(
+        self,
+        thread_id: str,
+        *,
+        status: _work.WorkStatus,
+        agent: str | None = None,
+        waiting_on: Iterable[str] = (),
+        outcome: str = "",
+    ) -> None:
+        with self._write() as connection:
+            _work.update(
+                connection,
+                thread_id,
+                status=status,
+                agent=agent,
+                waiting_on=waiting_on,
+                outcome=outcome,
+            )
+
+    def work_items(self, status: _work.WorkStatus | None = None) -> list[_work.WorkRecord]:
+        with self._read() as connection:
+            return _work.listing(connection, status)
 
     # -- event reads for viewers: newest first, and counts without parsing -------------
 

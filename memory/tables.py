@@ -34,6 +34,26 @@ class EventRow(_Base, table=True):
     agent: str | None = Field(default=None, index=True)
     at: datetime = Field(sa_column=_ts())
     payload: str = Field(sa_column=Column(Text, nullable=False))
+    # The work item's thread that emitted it ("" for run-level inputs): the digest orders
+    # events by (time, thread, seq) so it does not depend on how threads interleaved.
+    thread: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class WorkRow(_Base, table=True):
+    """One work item and its LangGraph thread: what the scheduler picks from."""
+
+    __tablename__ = "charter_work"
+    __table_args__ = (Index("ix_charter_work_status_due", "status", "due_at", "seq"),)
+
+    seq: int = Field(primary_key=True)  # the run-store event that carries the item
+    thread_id: str = Field(unique=True)
+    kind: str
+    due_at: datetime = Field(sa_column=_ts())
+    status: str  # queued, waiting (on the PM), done
+    agent: str | None = None  # who took it (known once routed)
+    waiting_on: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON ids
+    outcome: str = ""
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # the WorkItem as JSON
 
 
 class EscalationRow(_Base, table=True):
@@ -141,4 +161,5 @@ __all__ = [
     "MessageRow",
     "MetaRow",
     "SchemaVersionRow",
+    "WorkRow",
 ]

@@ -23,7 +23,14 @@ from .charter import (
     Team,
 )
 from .clock import Clock, SystemClock, VirtualClock
-from .errors import AuthorityDenied, BudgetExceeded, CharterError, ConfigError, ProtocolError
+from .errors import (
+    AuthorityDenied,
+    BudgetExceeded,
+    CharterError,
+    ConfigError,
+    DecisionRefused,
+    ProtocolError,
+)
 from .escalations import Decision, DecisionVerdict, Escalation, EscalationStatus
 from .events import EVENT_ADAPTER, Event, parse_event
 from .memory_kinds import MemoryKind
@@ -50,6 +57,7 @@ __all__ = [
     "ConfigError",
     "CoordinationPartner",
     "Decision",
+    "DecisionRefused",
     "DecisionVerdict",
     "Escalate",
     "Escalation",

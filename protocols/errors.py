@@ -19,6 +19,11 @@ class ConfigError(CharterError):
     """
 
 
+class DecisionRefused(ConfigError):
+    """A PM decision that cannot be applied: an unknown, already decided or not yet
+    decidable escalation, or a malformed verdict. The message lists what is open."""
+
+
 class AuthorityDenied(CharterError):
     """A write outside the role's writing authorities."""
 
@@ -32,4 +37,11 @@ class BudgetExceeded(CharterError):
     """A loop, token or cost budget ran out."""
 
 
-__all__ = ["AuthorityDenied", "BudgetExceeded", "CharterError", "ConfigError", "ProtocolError"]
+__all__ = [
+    "AuthorityDenied",
+    "BudgetExceeded",
+    "CharterError",
+    "ConfigError",
+    "DecisionRefused",
+    "ProtocolError",
+]

@@ -74,7 +74,7 @@ def test_denied_escalation_withholds_the_step(make_orch: Callable, tmp_path: Pat
 def _finish(orch: object) -> tuple[str, dict, dict[str, bytes]]:
     ws = orch.rt.workspace
     files = {str(p.relative_to(ws)): p.read_bytes() for p in sorted(ws.rglob("*")) if p.is_file()}
-    return orch.digest(), orch.state(), files
+    return orch.digest(), [(r.thread_id, r.status, r.outcome) for r in orch.threads()], files
 
 
 @pytest.mark.parametrize("durability", ["exit", "async"])
