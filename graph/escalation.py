@@ -79,7 +79,10 @@ def raise_escalation(
     correlation_id: str | None,
 ) -> Escalation:
     existing = rt.store.get_escalation(escalation_id)
-    if existing is not None:  # a re-run node: the record is already there
+    if existing is not None:
+        # A re-run node: the record is there, but a crash may have come between it and
+        # its event, so the event is appended again (the store ignores a known id).
+        _raised_event(rt, existing, event_id)
         return existing
     now = rt.clock.now()
     charter = rt.team.roles.get(source)
@@ -106,25 +109,32 @@ def raise_escalation(
         escalated_to=named.target if named is not None else "pm",
     )
     rt.store.upsert_escalation(escalation)
+    _raised_event(rt, escalation, event_id)
+    return escalation
+
+
+def _raised_event(rt: Runtime, escalation: Escalation, event_id: str) -> None:
     rt.emit(
         EscalationRaised(
             id=event_id,
-            at=now,
-            agent=source,
-            task_id=task_id,
-            correlation_id=correlation_id,
+            at=escalation.raised_at,
+            agent=escalation.source,
+            task_id=escalation.task_id,
+            correlation_id=escalation.correlation_id,
             escalation=escalation,
         )
     )
-    return escalation
 
 
 def record_decision(rt: Runtime, escalation: Escalation, decision: Decision) -> Escalation:
     """Store the PM's decision once (the event id is derived from the escalation id)."""
     if escalation.decision is not None:
-        return escalation
-    decided = escalation.model_copy(update={"decision": decision, "status": "decided"})
-    rt.store.upsert_escalation(decided)
+        # Decided before: make sure its event exists too (a crash can fall between the
+        # record and the event; the store ignores an event id it holds).
+        decided, decision = escalation, escalation.decision
+    else:
+        decided = escalation.model_copy(update={"decision": decision, "status": "decided"})
+        rt.store.upsert_escalation(decided)
     rt.emit(
         EscalationDecided(
             id=stable_id("ev", rt.run_id, "decided", escalation.id),

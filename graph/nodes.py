@@ -262,14 +262,11 @@ class Nodes:
         for escalation_id in state.get("pending", []):
             escalation = rt.store.get_escalation(escalation_id)
             assert escalation is not None
-            if escalation.decision is not None:
-                # Decided already (a standard channel cannot do this, but a run reopened
-                # after the decision was stored and before the thread moved on can).
-                decision = escalation.decision
-            else:
-                decision = _ask_pm(interrupt, rt, escalation)
-                # Side effects only after the interrupt: this runs once the PM decided.
-                record_decision(rt, escalation, decision)
+            # Decided already when a run killed during the resume is resumed again from
+            # the recorded decision (Orchestrator._finish_decided); then only its event is
+            # made sure of. Side effects only after the interrupt otherwise.
+            decision = escalation.decision or _ask_pm(interrupt, rt, escalation)
+            record_decision(rt, escalation, decision)
             if decision.verdict != "approve":
                 problems.append(
                     f"held: escalation {escalation.trigger!r} was {decision.verdict}"

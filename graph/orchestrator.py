@@ -319,6 +319,19 @@ class Orchestrator:
         # checkpoint says where it stands, so the item is not run a second time.
         for record in self.store.work_items(status="queued"):
             self._settle(record.thread_id)
+        self._finish_decided()
+
+    def _finish_decided(self) -> None:
+        # A process killed while a decision's resume ran: the decision is recorded (the
+        # node records it first thing after the interrupt) but the thread's checkpoint
+        # still shows the interrupt. Resume it with the recorded decision.
+        from langgraph.types import Command
+
+        for record in self.store.work_items(status="waiting"):
+            escalation = self.store.get_escalation(record.waiting_on[0])
+            if escalation is not None and escalation.decision is not None:
+                answer = escalation.decision.model_dump(include={"verdict", "note", "decided_by"})
+                self._run_thread(record.thread_id, Command(resume=answer))
 
     def threads(self, status: WorkStatus | None = None) -> list[WorkRecord]:
         """The run's work items, one thread each, in scheduling order."""
