@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from charter.protocols import Escalation, Message
+from charter.protocols import Charter, Escalation, Message
 from charter.protocols.events import DeadLetter
 
 from .escalation import raise_escalation, resolve_severity, signal_severity
@@ -86,12 +86,18 @@ def expire_overdue_requests(rt: Runtime, now: datetime) -> list[Escalation]:
     return filed
 
 
+def cross_agent_trigger(charter: Charter) -> str:
+    """The trigger a role escalates failed cross-agent work with: the one its table lists
+    for the cross-agent-failure signal, else the system's "Unanswered Request"."""
+    named = signal_severity(charter, CROSS_AGENT_SIGNAL)
+    return named[0] if named is not None else UNANSWERED_TRIGGER
+
+
 def _escalate(rt: Runtime, message: Message, reason: str) -> Escalation | None:
     charter = rt.team.roles.get(message.sender)
     if charter is None:  # a sender outside the team (a scripted test): nobody to escalate
         return None
-    named = signal_severity(charter, CROSS_AGENT_SIGNAL)
-    trigger = named[0] if named is not None else UNANSWERED_TRIGGER
+    trigger = cross_agent_trigger(charter)
     severity, _ = resolve_severity(charter, trigger, CROSS_AGENT_SIGNAL)
     escalation_id = stable_id("esc", rt.run_id, "dead_letter", message.id)
     return raise_escalation(
@@ -110,6 +116,7 @@ def _escalate(rt: Runtime, message: Message, reason: str) -> Escalation | None:
 
 __all__ = [
     "CROSS_AGENT_SIGNAL",
+    "cross_agent_trigger",
     "UNANSWERED_TRIGGER",
     "expire_overdue_requests",
     "is_late",

@@ -38,7 +38,7 @@ from charter.protocols.events import (
     ProtocolViolation,
 )
 
-from .deadlines import is_late
+from .deadlines import cross_agent_trigger, is_late
 from .escalation import raise_escalation, resolve_severity, signal_severity
 from .ids import IdScope, stable_id
 from .rules import MIGRATION_TOOLS, is_migration_path, migration_block
@@ -231,6 +231,15 @@ class _Gate:
             self.rt.emit(DeadLetter(**self._base(), message=message, reason=reason))
             self.rt.store.put_message(message, status="dead")
             self._refuse("send_message", reason, message_id=message.id)
+            if action.to not in self.rt.team.roles:
+                # Nobody will ever answer: failed cross-agent work, escalated the same way
+                # as a request whose reply deadline passed.
+                self._escalate(
+                    cross_agent_trigger(self.charter),
+                    f"{action.protocol} to {action.to}: {reason}",
+                    [f"message:{message.id}"],
+                    key=("dead_letter", message.id),
+                )
             return
         if spec is not None and not is_reply:
             self._learn_classifications(spec.request.__name__, action.payload)

@@ -14,10 +14,10 @@ from charter.graph.activation import fire_event
 from charter.graph.ids import stable_id
 from charter.graph.monitors import MonitorContext, get_monitor
 from charter.graph.schedules import ScheduledFire
-from charter.protocols import Action, AgentView, Signal, TaskAssignment
+from charter.protocols import Action, AgentView, DecisionRefused, Signal, TaskAssignment
 from charter.protocols.events import AIUsage, FaultInjected
 
-from .format import FaultStep, Scenario, TimelineStep
+from .format import DecideStep, FaultStep, Scenario, TimelineStep
 from .workspace import apply_data_fault
 
 if TYPE_CHECKING:
@@ -35,6 +35,24 @@ class FaultyBrain:
         if self.behaviour == "raises":
             raise RuntimeError(self.message)
         return []
+
+
+def _decide(orch: Orchestrator, index: int, step: DecideStep, at: datetime) -> None:
+    """Decide every open escalation the step names. A step that matches no escalation at
+    all fails the scenario; one whose escalations were decided already (by the PM at the
+    keyboard, or by this step before a restart) has nothing left to do."""
+    wanted = (step.trigger or "").casefold()
+    matching = [e for e in orch.escalations() if not wanted or e.trigger.casefold() == wanted]
+    if not matching:
+        still_open = [f"{e.id} ({e.trigger})" for e in orch.escalations() if e.decision is None]
+        raise DecisionRefused(
+            f"timeline step {index + 1}: decide {step.trigger or 'any escalation'!r} at "
+            f"{at.isoformat()} matches no escalation; "
+            + (f"open: {', '.join(still_open)}" if still_open else "none is open")
+        )
+    for escalation in matching:
+        if escalation.decision is None:
+            orch.decide(escalation.id, step.verdict, note=step.note)
 
 
 def apply_step(orch: Orchestrator, index: int, step: TimelineStep, at: datetime, seed: int) -> None:
@@ -62,13 +80,7 @@ def apply_step(orch: Orchestrator, index: int, step: TimelineStep, at: datetime,
             to=task.to,
         )
     elif step.decide is not None:
-        wanted = (step.decide.trigger or "").casefold()
-        for escalation in orch.escalations():
-            if escalation.decision is not None:
-                continue
-            if wanted and escalation.trigger.casefold() != wanted:
-                continue
-            orch.decide(escalation.id, step.decide.verdict, note=step.decide.note)
+        _decide(orch, index, step.decide, at)
     elif step.fault is not None:
         apply_fault(orch, index, step.fault, at, seed, record=True)
     elif step.ai_usage is not None:

@@ -115,7 +115,14 @@ def test_unknown_role_message_is_dead_not_silent(make_orch: Callable) -> None:
         "protocol_error",
         "dead_letter",
     ]
-    assert orch.store.messages(status="dead")[0][0].recipient == "ghost"
+    dead = orch.store.messages(status="dead")[0][0]
+    assert dead.recipient == "ghost"
+    # ...and, like a request whose reply deadline passed, the sender's charter escalation
+    # for failed cross-agent work (the Data agent's table: Cross-Agent Failures, immediate).
+    (escalation,) = orch.escalations()
+    assert (escalation.source, escalation.trigger) == ("data", "Cross-Agent Failures")
+    assert escalation.severity.value == "immediate"
+    assert f"message:{dead.id}" in escalation.evidence
 
 
 _SQL = (

@@ -89,3 +89,16 @@ def test_a_held_play_reopened_waits_again_and_ends_the_same(tmp_path: Path) -> N
         play.decide(waiting.id, "deny", "not now")
         digest = play.finish().digest
     assert digest == _decided_play(tmp_path / "whole", "deny", "not now")
+
+
+def test_a_decide_step_that_matches_nothing_fails_the_scenario(tmp_path: Path) -> None:
+    text = BREACH.read_text().replace(
+        "decide: {trigger: Data Breaches,", "decide: {trigger: Data Breach,"
+    )
+    scenario = tmp_path / "typo.yaml"
+    scenario.write_text(text)
+    result = run_scenario(load_scenario(scenario), tmp_path / "run")
+    assert not result.passed
+    assert result.error is not None
+    assert "decide 'Data Breach'" in result.error and "matches no escalation" in result.error
+    assert "Data Breaches" in result.error  # the open one is named
