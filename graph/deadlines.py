@@ -116,8 +116,8 @@ def _escalate(rt: Runtime, message: Message, reason: str) -> Escalation | None:
 
 __all__ = [
     "CROSS_AGENT_SIGNAL",
-    "cross_agent_trigger",
     "UNANSWERED_TRIGGER",
+    "cross_agent_trigger",
     "expire_overdue_requests",
     "is_late",
     "next_reply_deadline",
