@@ -213,6 +213,9 @@ class LiveScheduler:
                 "monitor": schedule.monitor,
                 "misfire": schedule.misfire,
                 "timing": schedule.model_dump_json(include={"cron", "interval", "timezone"}),
+                # Jobs stored before the wall-clock cron rule fired twice on fall-back
+                # days: a new rule version replaces them.
+                "rule": "wall-clock-cron-1",
             }
             existing = self.scheduler.get_job(job_id)
             if existing is not None and dict(existing.kwargs) == kwargs:

@@ -88,6 +88,41 @@ def cron_trigger(expression: str, zone: ZoneInfo | Any) -> CronTrigger:
     return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
 
 
+class WallClockCron(BaseTrigger):  # type: ignore[misc]  # APScheduler has no stubs
+    """A `CronTrigger` with the fall-back rule above: a cron that names fixed hours fires
+    once per wall-clock time. The one implementation of the rule: scenario agendas
+    (`ScheduleTiming`) and the live scheduler's job store use this same trigger."""
+
+    def __init__(self, cron: CronTrigger) -> None:
+        self.cron = cron
+        self.once_per_wall_time = not any(
+            field.name == "hour" and str(field) == "*" for field in cron.fields
+        )
+
+    @property
+    def fields(self) -> Any:
+        return self.cron.fields
+
+    @property
+    def timezone(self) -> Any:
+        return self.cron.timezone
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        previous, current = previous_fire_time, now
+        while True:
+            fire: datetime | None = self.cron.get_next_fire_time(previous, current)
+            if fire is None or not self.once_per_wall_time or fire.fold == 0:
+                return fire
+            # The second pass of a repeated wall-clock hour: it fired in the first. Step
+            # past it in UTC (wall-clock arithmetic would land back on the first pass).
+            previous, current = fire, fire.astimezone(UTC) + timedelta(seconds=1)
+
+    def __str__(self) -> str:
+        return f"wall-clock {self.cron}"
+
+
 def build_trigger(schedule: Schedule, *, anchor: datetime | None = None) -> BaseTrigger:
     """The APScheduler trigger for `schedule`; a bad cron or zone is a `ConfigError`.
 
@@ -97,7 +132,7 @@ def build_trigger(schedule: Schedule, *, anchor: datetime | None = None) -> Base
     zone = _zone(schedule)
     if schedule.cron is not None:
         try:
-            return cron_trigger(schedule.cron, zone)
+            return WallClockCron(cron_trigger(schedule.cron, zone))
         except ValueError as error:
             raise ConfigError(
                 f"schedule {schedule.name!r}: cron {schedule.cron!r}: {error}; "
@@ -119,11 +154,6 @@ class ScheduleTiming:
     def __init__(self, schedule: Schedule, *, anchor: datetime | None = None) -> None:
         self.schedule = schedule
         self.trigger = build_trigger(schedule, anchor=anchor)
-        # A fixed-hour cron fires once per wall-clock time; an hour-wildcard cron follows
-        # elapsed time (see the module docstring).
-        self._once_per_wall_time = isinstance(self.trigger, CronTrigger) and not any(
-            field.name == "hour" and str(field) == "*" for field in self.trigger.fields
-        )
 
     def next_after(self, instant: datetime) -> datetime | None:
         instant = instant.astimezone(UTC)
@@ -136,10 +166,6 @@ class ScheduleTiming:
             fire_utc = fire.astimezone(UTC)
             if fire_utc <= instant:
                 # The trigger is inclusive of `now`; we want strictly after.
-                previous, now = fire, fire_utc + timedelta(seconds=1)
-                continue
-            if self._once_per_wall_time and fire.fold == 1:
-                # Second pass of a repeated wall-clock hour: it already fired in the first.
                 previous, now = fire, fire_utc + timedelta(seconds=1)
                 continue
             return fire_utc
@@ -386,6 +412,7 @@ __all__ = [
     "ScheduleAgenda",
     "ScheduleTiming",
     "ScheduledFire",
+    "WallClockCron",
     "build_trigger",
     "cron_trigger",
     "fire_times",

@@ -143,3 +143,35 @@ def test_live_scheduler_processes_overdue_jobs_through_the_policy(tmp_path: Path
     live.shutdown()
     assert len(fired) == 1
     assert fired[0].misfire and fired[0].missed >= 1
+
+
+def test_live_scheduler_fires_a_fixed_hour_cron_once_on_the_fall_back_day(
+    tmp_path: Path,
+) -> None:
+    # 2026-10-25 in Europe/Berlin: 02:30 happens twice (CEST, then CET). The scenario
+    # agenda fires once; the live scheduler's stored job must agree. Its due run times are
+    # computed here as APScheduler's scheduler computes them (Job._get_run_times) from a
+    # virtual clock, no waiting.
+    from charter.graph.schedules import ScheduleAgenda
+
+    schedule = Schedule(name="nightly", cron="30 2 * * *", timezone="Europe/Berlin")
+    day_before = datetime(2026, 10, 24, 12, tzinfo=UTC)
+    live = LiveScheduler(
+        f"sqlite:///{tmp_path / 'run.db'}",
+        on_fire=lambda fire: None,
+        clock=VirtualClock(day_before),
+    )
+    live.start(paused=True)
+    live.sync([("data", schedule)])
+    job = live.scheduler.get_job("data:nightly")
+    job.next_run_time = job.trigger.get_next_fire_time(None, day_before)
+    run_times = job._get_run_times(datetime(2026, 10, 26, 12, tzinfo=UTC))
+    live.shutdown()
+    assert [t.astimezone(UTC).isoformat() for t in run_times] == [
+        "2026-10-25T00:30:00+00:00",  # 02:30 CEST, the first pass only
+        "2026-10-26T01:30:00+00:00",  # 02:30 CET the next day
+    ]
+    agenda = ScheduleAgenda([("data", schedule)], day_before).pop_due(
+        datetime(2026, 10, 26, 12, tzinfo=UTC)
+    )
+    assert [f.at for f in agenda] == [t.astimezone(UTC) for t in run_times]
