@@ -68,13 +68,18 @@ def demo(
     from rich.console import Console
     from rich.table import Table
 
-    from charter.graph.demo import run_demo
+    from charter.graph.demo import is_demo_run, run_demo
 
     if pm_policy not in _POLICIES:
         raise ConfigError(f"--pm-policy {pm_policy!r}: expected one of {', '.join(_POLICIES)}")
     run_dir = out or _default_run_dir(seed)
-    if (run_dir / "run.json").exists():
-        raise ConfigError(f"--out {run_dir}: already holds a run; expected a new directory")
+    if (run_dir / "run.json").exists() and not is_demo_run(run_dir, seed):
+        # The same demo (same seed) in that directory is resumed: a killed demo finishes
+        # with the digest an uninterrupted one has.
+        raise ConfigError(
+            f"--out {run_dir}: already holds another run; expected a new directory "
+            f"or one holding this demo (seed {seed})"
+        )
     result = run_demo(run_dir, seed=seed, pm_policy=pm_policy)  # type: ignore[arg-type]  # checked above
 
     from charter.graph.orchestrator import DEFAULT_START

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from charter.agents.policies.pm import PmPolicyName
@@ -23,6 +23,7 @@ from charter.protocols import Escalation, Team, VirtualClock
 
 from .orchestrator import DEFAULT_START, Orchestrator, RunStatus
 
+DEMO_NAME = "demo-pipeline-failure"
 DEMO_CLASSIFICATIONS = {
     "customers.email": "restricted",
     "staging_orders.customer_email": "restricted",
@@ -89,7 +90,7 @@ def open_demo(
     orch = Orchestrator(
         run_dir,
         seed=seed,
-        name="demo-pipeline-failure",
+        name=DEMO_NAME,
         clock=clock,
         pm_policy=pm_policy,
         classifications=DEMO_CLASSIFICATIONS,
@@ -100,7 +101,7 @@ def open_demo(
     if not database.exists():
         make_orders_db(database, seed=seed)
     if not orch.events(kinds={"signal_received"}):
-        clock.advance(timedelta(minutes=40))
+        clock.jump_to(DEMO_SIGNAL_AT)
         orch.signal(
             "pipeline_failed",
             source="monitor:pipeline_health",
@@ -120,6 +121,23 @@ def open_demo(
     return orch, clock
 
 
+DEMO_SIGNAL_AT = DEFAULT_START + timedelta(minutes=40)
+MINUTES_PER_ITEM = 3
+
+
+def _work_time(orch: Orchestrator) -> datetime:
+    done = len(orch.threads(status="done"))
+    return DEMO_SIGNAL_AT + timedelta(minutes=MINUTES_PER_ITEM * done)
+
+
+def is_demo_run(run_dir: Path, seed: int) -> bool:
+    """True when `run_dir` holds this demo (same seed): `charter demo --out` resumes it."""
+    from .run_dir import peek_meta
+
+    meta = peek_meta(run_dir, seed=seed, name=DEMO_NAME)
+    return meta.get("name") == DEMO_NAME and int(meta.get("seed", -1)) == seed
+
+
 def run_demo(
     run_dir: Path,
     *,
@@ -134,10 +152,13 @@ def run_demo(
     with orch:
         # Each piece of agent work takes a few virtual minutes, so the timeline reads like
         # a night; the PM's decision comes from the default policy as soon as it is asked.
+        # The time of each item follows from how many are done, so a killed demo resumed
+        # in the same directory reaches the same digest.
         status: RunStatus = "working"
         while status == "working":
+            clock.jump_to(max(clock.now(), _work_time(orch)))
             status = orch.step().status
-            clock.advance(timedelta(minutes=3))
+
         return DemoResult(
             run_dir=run_dir,
             status=status,
@@ -147,4 +168,12 @@ def run_demo(
         )
 
 
-__all__ = ["DEMO_CLASSIFICATIONS", "DemoResult", "make_orders_db", "open_demo", "run_demo"]
+__all__ = [
+    "DEMO_CLASSIFICATIONS",
+    "DEMO_NAME",
+    "DemoResult",
+    "is_demo_run",
+    "make_orders_db",
+    "open_demo",
+    "run_demo",
+]

@@ -174,11 +174,12 @@ class Orchestrator:
         self.store: RunStore = open_run_store(
             self.store_url, clock=provisional, schema=store_schema
         )
-        if clock is None:
-            # A reopened run continues from the last instant it recorded.
-            last = self.store.last_event_at()
-            if last is not None and isinstance(provisional, VirtualClock):
-                provisional.jump_to(max(last, provisional.now()))
+        # A reopened run continues from the last instant it recorded, whoever made the
+        # clock: time never runs backwards in a run (a decision after a reopen is not
+        # stamped before the events it decides on).
+        last = self.store.last_event_at()
+        if last is not None and isinstance(provisional, VirtualClock):
+            provisional.jump_to(max(last, provisional.now()))
         self.clock: Clock = provisional
         all_brains: dict[str, Brain] = dict(default_brains(team))
         for role, brain in (brains or {}).items():

@@ -254,7 +254,9 @@ class ScenarioPlay:
     ) -> Escalation:
         """Record the PM's decision; the work it paused resumes at once."""
         decided = self.orchestrator.decide(escalation_id, verdict, note=note)
-        if self._status == "paused" and not self.orchestrator.paused:
+        if self._status == "paused":
+            # The resumed item may have queued work even while others still wait: the
+            # next step runs it, and holds again only when nothing else can run.
             self._status = "working"
         return decided
 

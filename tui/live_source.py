@@ -62,7 +62,9 @@ class OrchestratorSource(StoreReads):
 
     def _decide(self, escalation_id: str, verdict: DecisionVerdict, note: str) -> LiveState:
         self.orchestrator.decide(escalation_id, verdict, note=note)
-        return "paused" if self.orchestrator.paused else "working"
+        # The resumed item may have queued new work even while other items still wait on
+        # the PM: the next step finds out ("paused" only when nothing else can run).
+        return "working"
 
     def _notes(self) -> list[str]:
         return []

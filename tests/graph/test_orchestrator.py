@@ -173,8 +173,13 @@ def test_cli_demo_runs_and_refuses_bad_input(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Pipeline Failures" in result.output and "deny" in result.output
     assert "digest:" in result.output
+    digest = result.output.split("digest:")[1].split()[0]
+    # The same demo in the same directory is resumed (here: already finished, unchanged);
+    # another run there is refused.
     again = runner.invoke(_cli(), ["demo", "--out", str(tmp_path / "d")])
-    assert isinstance(again.exception, ConfigError)
+    assert again.exit_code == 0 and digest in again.output
+    other = runner.invoke(_cli(), ["demo", "--out", str(tmp_path / "d"), "--seed", "3"])
+    assert isinstance(other.exception, ConfigError)
     bad = runner.invoke(_cli(), ["demo", "--out", str(tmp_path / "e"), "--pm-policy", "maybe"])
     assert isinstance(bad.exception, ConfigError)
     assert not (tmp_path / "e").exists()
