@@ -39,6 +39,7 @@ from .pm_channel import decision_from_resume, pm_question
 from .routing import load_payload, route
 from .runtime import Runtime
 from .state import Feedback, GraphState, Outcome, WorkItem, empty_feedback
+from .work import record_new_work
 
 ACTIONS: TypeAdapter[list[Action]] = TypeAdapter(list[Action])
 
@@ -102,7 +103,11 @@ class Nodes:
     # intake ---------------------------------------------------------------------------
     def intake(self, state: GraphState) -> dict[str, Any]:
         # The work item is the graph's input; a thread starts its turn from a clean slate.
+        # A client that hands a new task or signal instead (the LangGraph server's way)
+        # has it recorded in the run store first, where every agent sees it.
+        work = state.get("work") or record_new_work(self.rt, state)
         return {
+            "work": work,
             "step": 0,
             "actions": [],
             "verdicts": [],
@@ -272,7 +277,9 @@ class Nodes:
                     f"held: escalation {escalation.trigger!r} was {decision.verdict}"
                     + (f" ({decision.note})" if decision.note else "")
                 )
-        return {"pending": [], "held": "; ".join(problems) or None}
+        held = "; ".join(problems) or None
+        # `held` is this step's (the gate clears it); `reason` keeps it for the outcome.
+        return {"pending": [], "held": held, "reason": held or state.get("reason", "")}
 
     # effects --------------------------------------------------------------------------
     def effects(self, state: GraphState) -> dict[str, Any]:
@@ -320,7 +327,7 @@ class Nodes:
             if current and current[0] == "pending":
                 rt.store.set_message_status(work["ref"], "delivered")
         final: Outcome = "done" if outcome == "working" else outcome
-        if final == "done" and state.get("held"):
+        if final == "done" and state.get("reason", "").startswith("held:"):
             final = "held"
         return {
             "actions": [],

@@ -289,11 +289,7 @@ class Orchestrator:
 
     def _run_thread(self, thread_id: str, payload: Any) -> None:
         """One invocation of `thread_id` (a new item or a resume), then its record."""
-        self.rt.thread = thread_id
-        try:
-            self.graph.invoke(payload, self._thread_config(thread_id), durability=self.durability)
-        finally:
-            self.rt.thread = ""
+        self.graph.invoke(payload, self._thread_config(thread_id), durability=self.durability)
         self._settle(thread_id)
 
     def _settle(self, thread_id: str) -> bool:

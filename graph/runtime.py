@@ -61,6 +61,17 @@ class Catalog:
         os.replace(tmp, self._path)
 
 
+def current_thread() -> str:
+    """The LangGraph thread whose node is running, or "" outside any graph run."""
+    from langgraph.config import get_config
+
+    try:
+        value = get_config().get("configurable", {}).get("thread_id")
+    except RuntimeError:  # not inside a graph run
+        return ""
+    return "" if value is None else str(value)
+
+
 @dataclass
 class Runtime:
     run_id: str
@@ -79,15 +90,14 @@ class Runtime:
     coordinator: str = "pm"
     violation_threshold: int = 3  # denied writes by one role before it escalates
     memory: bool = True  # False: no context preparation, no learning capture (benchmarks)
-    # The work item's thread whose turn is running ("" between turns): its events carry
-    # it, for the digest's canonical order. One turn runs at a time per runtime.
-    thread: str = ""
 
     def scope(self, *parts: Any) -> IdScope:
         return IdScope(self.run_id, *parts)
 
     def emit(self, event: Event) -> int | None:
-        return self.store.append_event(event, thread=self.thread)
+        # Events carry the work item's thread that emitted them ("" for run-level inputs),
+        # for the digest's canonical order.
+        return self.store.append_event(event, thread=current_thread())
 
     def tool_context(self) -> ToolContext:
         return ToolContext(
@@ -95,4 +105,4 @@ class Runtime:
         )
 
 
-__all__ = ["Catalog", "Runtime"]
+__all__ = ["Catalog", "Runtime", "current_thread"]

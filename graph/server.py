@@ -2,10 +2,13 @@
 
 `langgraph dev` / LangGraph Platform load `make_graph` and attach their own checkpointer,
 so the graph is compiled without one here. The run directory comes from
-`CHARTER_RUN_DIR` (default `./runs/server`); SDK clients submit work by writing events
-through the Orchestrator API of the same run, and drive the graph with `{"tick": n}` inputs
-and `Command(resume=decision)` for immediate escalations. Absolute imports only: the
-server loads this file by path.
+`CHARTER_RUN_DIR` (default `./runs/server`). A client creates one thread per work item and
+starts it with the item as input: `{"task": {"task": "...", "assigned_to": "data"}}` or
+`{"signal": {"kind": "pipeline_failed", "payload": {...}}}` (recorded in the run store,
+where every agent sees it). An immediate escalation is the thread's interrupt (trigger,
+severity, summary, evidence, the verdicts it takes); resume it with
+`Command(resume={"verdict": "approve", "note": "..."})`. The output is the item's outcome.
+Absolute imports only: the server loads this file by path.
 """
 
 from __future__ import annotations

@@ -36,10 +36,34 @@ class WorkItem(TypedDict):
     due: str  # ISO time the item became runnable (the scheduler orders by it)
 
 
-class WorkInput(TypedDict):
-    """What a client hands the graph: one work item to run on its own thread."""
+class NewTask(TypedDict, total=False):
+    """A task handed straight to the graph (LangGraph server clients): TaskAssignment
+    fields; `id` and `title` are made up when missing."""
+
+    id: str
+    title: str
+    task: str
+    assigned_to: str
+    inputs: dict[str, Any]
+    context: list[str]
+
+
+class NewSignal(TypedDict, total=False):
+    """A signal handed straight to the graph: its kind, where from, and what it says."""
+
+    id: str
+    kind: str
+    source: str
+    payload: dict[str, Any]
+
+
+class WorkInput(TypedDict, total=False):
+    """What a client hands the graph for one thread: exactly one of an item already in the
+    run store (the Orchestrator's way), a new task, or a new signal."""
 
     work: WorkItem
+    task: NewTask
+    signal: NewSignal
 
 
 class WorkOutcome(TypedDict, total=False):
@@ -64,6 +88,8 @@ class Feedback(TypedDict):
 
 class GraphState(TypedDict, total=False):
     work: WorkItem
+    task: NewTask  # input only: recorded in the store by intake, then `work` is set
+    signal: NewSignal
     step: int  # brain calls so far in this turn
     actions: list[dict[str, Any]]  # the current step's proposals (JSON)
     verdicts: list[dict[str, Any]]  # the gate's answer to each proposal
@@ -86,6 +112,8 @@ __all__ = [
     "WORK_EVENT_KINDS",
     "Feedback",
     "GraphState",
+    "NewSignal",
+    "NewTask",
     "Outcome",
     "WorkInput",
     "WorkItem",

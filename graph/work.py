@@ -19,8 +19,8 @@ from charter.protocols import Event
 from charter.protocols.events import MessageSent, SignalReceived, TaskSubmitted
 
 from .ids import stable_id
-from .runtime import Runtime
-from .state import WORK_EVENT_KINDS, WorkItem
+from .runtime import Runtime, current_thread
+from .state import WORK_EVENT_KINDS, GraphState, WorkItem
 
 
 def thread_id_for(run_id: str, item_id: str) -> str:
@@ -72,6 +72,53 @@ def work_item(seq: int, event: Event) -> WorkItem | None:
     return None
 
 
+def record_new_work(rt: Runtime, given: GraphState) -> WorkItem:
+    """Record a task or signal handed straight to the graph, as the Orchestrator's submit
+    and signal would, and the work item it makes (registered on the calling thread, so
+    an Orchestrator opening the run later does not run it again). Ids derive from the
+    input, so a retried input records nothing twice."""
+    from charter.protocols import ConfigError, Signal, TaskAssignment
+    from charter.protocols.events import SignalReceived, TaskSubmitted
+
+    task, signal = given.get("task"), given.get("signal")
+    if (task is None) == (signal is None):
+        raise ConfigError("graph input: expected exactly one of work, task or signal")
+    now = rt.clock.now()
+    event: Event
+    if task is not None:
+        fields = dict(task)
+        fields.setdefault("id", stable_id("task", rt.run_id, "input", fields))
+        fields.setdefault("title", str(fields.get("task", ""))[:80] or str(fields["id"]))
+        assignment = TaskAssignment.model_validate({**fields, "created_at": now})
+        event = TaskSubmitted(
+            id=stable_id("ev", rt.run_id, "task", assignment.id),
+            at=now,
+            agent=assignment.assigned_to,
+            task_id=assignment.id,
+            correlation_id=assignment.correlation_id or assignment.id,
+            task=assignment,
+        )
+    else:
+        assert signal is not None
+        fields = dict(signal)
+        fields.setdefault("id", stable_id("sig", rt.run_id, "input", fields))
+        observed = Signal.model_validate({**fields, "at": now})
+        event = SignalReceived(
+            id=stable_id("ev", rt.run_id, "signal", observed.id),
+            at=now,
+            correlation_id=observed.id,
+            signal=observed,
+        )
+    rt.emit(event)
+    seq = next(s for s, e in rt.store.events(kinds={event.kind}) if e.id == event.id)
+    item = work_item(seq, event)
+    assert item is not None
+    thread = current_thread() or thread_id_for(rt.run_id, item["id"])
+    new = NewWork(seq=seq, thread_id=thread, kind=item["kind"], due_at=event.at, item=dict(item))
+    rt.store.register_work([new])
+    return item
+
+
 def enqueue_new_work(rt: Runtime) -> int:
     """Register every work event the store holds that has no thread yet; how many."""
     upto = rt.store.work_registered_upto()
@@ -101,4 +148,4 @@ def next_runnable(rt: Runtime) -> tuple[str, WorkItem] | None:
     return record.thread_id, item
 
 
-__all__ = ["enqueue_new_work", "next_runnable", "thread_id_for", "work_item"]
+__all__ = ["enqueue_new_work", "next_runnable", "record_new_work", "thread_id_for", "work_item"]

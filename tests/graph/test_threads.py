@@ -299,3 +299,31 @@ def test_sigkill_at_random_points_then_resume_gives_the_clean_digest(tmp_path: P
         assert len(ids) == len(set(ids)), kill_at  # no duplicated event
         assert (digest, files) == expected[:2], kill_at
     assert expected[2] and len(expected[2]) == len(set(expected[2]))
+
+
+def test_a_client_hands_the_graph_a_task_or_a_signal_as_input(
+    make_orch: Callable[..., Orchestrator], tmp_path: Path
+) -> None:
+    # What a LangGraph server client does: a thread per work item, the item as input.
+    from langgraph.types import Command
+
+    orch = _open(make_orch, tmp_path / "run")
+    schema = orch.graph.get_input_jsonschema()
+    assert {"work", "task", "signal"} <= set(schema["properties"])
+    review = {"configurable": {"thread_id": "client-review"}, "recursion_limit": 100}
+    out = orch.graph.invoke(
+        {"task": {"task": "Review the schema", "assigned_to": "architect"}}, review
+    )
+    assert out["outcome"] == "done" and out["work"]["agent"] == "architect"
+    breach = {"configurable": {"thread_id": "client-breach"}, "recursion_limit": 100}
+    orch.graph.invoke({"signal": {"kind": "data_breach", "payload": {"table": "t"}}}, breach)
+    (question,) = [i.value for i in orch.graph.get_state(breach).interrupts]
+    assert question["trigger"] == "Data Breaches" and question["severity"] == "immediate"
+    assert "approve" in question["verdicts"]
+    out = orch.graph.invoke(Command(resume={"verdict": "deny", "note": "no"}), breach)
+    assert out["outcome"] == "held"
+    # Recorded in the run store like the Orchestrator's own inputs, on the client's thread.
+    threads = {r.thread_id: r for r in orch.store.work_items()}
+    assert {"client-review", "client-breach"} <= set(threads)
+    assert orch.run_until_idle() == "idle"  # an Orchestrator does not run them again
+    assert len(orch.events(kinds={"turn_completed"})) == 2
