@@ -185,7 +185,7 @@ def run_brains(
 ) -> dict[str, Any]:
     """The brain overrides for an Orchestrator from `--brain`/`--llm` options. After the
     Orchestrator exists, call `charter.agents.brains.bind_usage_events(brains,
-    orch.rt.emit, orch.run_id)` so usage lands in the run as `ai_usage` events."""
+    orch.record, orch.run_id)` so usage lands in the run as `ai_usage` events."""
     from charter.agents.brains import claude_brains, load_ai_config, parse_brain_specs
 
     kinds = parse_brain_specs(specs or [], team)
@@ -265,7 +265,7 @@ def try_command(
             shutil.rmtree(out, ignore_errors=True)
         raise
     with Orchestrator(out, team=team, brains=brains, clock=clock, seed=seed, name="ai-try") as orch:
-        bind_usage_events(brains, orch.rt.emit, orch.run_id)
+        bind_usage_events(brains, orch.record, orch.run_id)
         orch.signal(signal, source="user", pipeline="load_orders")
         orch.submit("Check the orders table for duplicate keys", to="data")
         orch.run_until_idle()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .authority import AuthorityEngine, Verdict
     from .budgets import Budgets
+    from .options import RunOptions
     from .orchestrator import Orchestrator, StepResult
     from .paths import PathRefused, WorkspaceLinks, clean_path
 
@@ -26,6 +27,7 @@ _LAZY = {
     "Orchestrator": ".orchestrator",
     "StepResult": ".orchestrator",
     "Budgets": ".budgets",
+    "RunOptions": ".options",
 }
 
 
@@ -47,6 +49,7 @@ __all__ = [
     "Budgets",
     "Orchestrator",
     "PathRefused",
+    "RunOptions",
     "StepResult",
     "Verdict",
     "WorkspaceLinks",

@@ -97,7 +97,7 @@ def open_demo(
         checkpointer=checkpointer,
         team=team,
     )
-    database = orch.rt.datasets / "orders.db"
+    database = orch.datasets / "orders.db"
     if not database.exists():
         make_orders_db(database, seed=seed)
     if not orch.events(kinds={"signal_received"}):

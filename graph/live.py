@@ -64,10 +64,10 @@ class LiveSchedules:
 
     def _apply(self, fire: ScheduledFire) -> None:
         orch = self._orch
-        orch.rt.emit(fire_event(orch.run_id, fire, orch.clock.now()))
+        orch.record(fire_event(orch.run_id, fire, orch.clock.now()))
         if fire.monitor is not None:
             context = MonitorContext(
-                datasets=orch.rt.datasets,
+                datasets=orch.datasets,
                 now=fire.at,
                 schedule=fire.schedule,
                 since=self._last.get(fire.job_id),

@@ -17,16 +17,18 @@ where the graph stopped, the store knows everything that happened.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from typing_extensions import Unpack
+
 from charter.agents.brain import Brain
 from charter.agents.policies import default_brains
 from charter.agents.policies.pm import PmPolicyName, decide_escalation
-from charter.agents.tools import ToolRegistry, default_tools
+from charter.agents.tools import default_tools
 from charter.memory import RunStore, open_run_store
 from charter.memory.work_queue import WorkRecord, WorkStatus
 from charter.protocols import (
@@ -39,7 +41,6 @@ from charter.protocols import (
     Severity,
     Signal,
     TaskAssignment,
-    Team,
     VirtualClock,
 )
 from charter.protocols.events import RunStarted, SignalReceived, TaskSubmitted, TurnCompleted
@@ -48,6 +49,7 @@ from .budgets import Budgets
 from .deadlines import expire_overdue_requests, next_reply_deadline
 from .escalation import acknowledge, record_decision, reescalate_overdue
 from .ids import stable_id
+from .options import Durability, RunOptions, RunOptionsArgs, resolve_options
 from .pm_channel import check_resume, decision_from_resume
 from .run_dir import DEFAULT_START, RunLock, check_single_instance, make_checkpointer, read_meta
 from .runtime import Catalog, Runtime
@@ -71,60 +73,25 @@ class Orchestrator:
     def __init__(
         self,
         run_dir: str | Path,
-        *,
-        team: Team | None = None,
-        brains: Mapping[str, Brain] | None = None,
-        clock: Clock | None = None,
-        start: datetime | None = None,
-        seed: int = 0,
-        name: str = "run",
-        pm_policy: PmPolicyName = "approve",
-        store_url: str | None = None,
-        store_schema: str | None = None,
-        checkpointer: Literal["sqlite", "memory"] | Any = "sqlite",
-        budgets: Budgets | None = None,
-        classifications: Mapping[str, str] | None = None,
-        tools: ToolRegistry | None = None,
-        durability: Literal["sync", "async", "exit"] = "exit",
-        memory: bool = True,
-        live: bool = False,
+        options: RunOptions | None = None,
+        /,
+        **overrides: Unpack[RunOptionsArgs],
     ) -> None:
-        if durability not in ("sync", "async", "exit"):
-            raise ConfigError(f"durability {durability!r}: expected sync, async or exit")
-        # LangGraph's checkpoint durability. "exit" (ours) saves when a work item ends or
-        # pauses on an interrupt: enough to resume, since a work item is one invocation and
-        # its effects are idempotent by event id (a crash mid-item replays the item).
-        # "async" (LangGraph's default) and "sync" save after every super-step.
-        self.durability: Literal["sync", "async", "exit"] = durability
-        if pm_policy not in ("approve", "deny", "wait"):
-            raise ConfigError(f"pm_policy {pm_policy!r}: expected approve, deny or wait")
+        opts = resolve_options(options, overrides)
+        self.options = opts
+        self.durability: Durability = opts.durability
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._lock = RunLock(self.run_dir)
         try:
-            self._open(
-                team,
-                brains,
-                clock,
-                start,
-                seed,
-                name,
-                pm_policy,
-                store_url,
-                store_schema,
-                checkpointer,
-                budgets,
-                classifications,
-                tools,
-                memory,
-            )
+            self._open(opts)
         except BaseException:
             self._lock.release()
             raise
         # Live runs: the team's schedules on the wall clock (persistent job store); fires
         # are applied by the thread that steps, see graph/live.py.
         self.live: LiveSchedules | None = None
-        if live:
+        if opts.live:
             from .live import LiveSchedules
 
             try:
@@ -135,23 +102,18 @@ class Orchestrator:
 
     # --- opening ----------------------------------------------------------------------
 
-    def _open(
-        self,
-        team: Team | None,
-        brains: Mapping[str, Brain] | None,
-        clock: Clock | None,
-        start: datetime | None,
-        seed: int,
-        name: str,
-        pm_policy: PmPolicyName,
-        store_url: str | None,
-        store_schema: str | None,
-        checkpointer: Any,
-        budgets: Budgets | None,
-        classifications: Mapping[str, str] | None,
-        tools: ToolRegistry | None,
-        memory: bool,
-    ) -> None:
+    def _open(self, opts: RunOptions) -> None:
+        team, brains, clock, start, seed, name = (
+            opts.team,
+            opts.brains,
+            opts.clock,
+            opts.start,
+            opts.seed,
+            opts.name,
+        )
+        store_url, store_schema = opts.store_url, opts.store_schema
+        pm_policy, checkpointer, budgets = opts.pm_policy, opts.checkpointer, opts.budgets
+        classifications, tools, memory = opts.classifications, opts.tools, opts.memory
         from charter.memory.backend import store_record
 
         elsewhere = store_record(store_url, store_schema) if store_url else None
@@ -228,6 +190,29 @@ class Orchestrator:
             )
         )
         self._recover()
+
+    # --- the run's places and record (what scenario runners and tools need) -----------
+
+    @property
+    def workspace(self) -> Path:
+        """Where agents write files."""
+        return self.rt.workspace
+
+    @property
+    def datasets(self) -> Path:
+        """Where the run's databases live."""
+        return self.rt.datasets
+
+    def record(self, event: Event) -> int | None:
+        """Append a run-level event (a fault, a schedule fire, API usage); its sequence
+        number, or None when its id is already recorded."""
+        return self.rt.emit(event)
+
+    def set_brain(self, role: str, brain: Brain) -> None:
+        """Replace `role`'s brain from now on (a scenario's brain fault)."""
+        if role not in self.team.roles:
+            raise ConfigError(f"set_brain: unknown role {role!r}")
+        self.rt.brains[role] = brain
 
     # --- inputs -----------------------------------------------------------------------
 

@@ -85,7 +85,7 @@ def apply_step(orch: Orchestrator, index: int, step: TimelineStep, at: datetime,
         apply_fault(orch, index, step.fault, at, seed, record=True)
     elif step.ai_usage is not None:
         usage = step.ai_usage
-        orch.rt.emit(
+        orch.record(
             AIUsage(
                 id=stable_id("ev", run_id, "usage", index),
                 at=at,
@@ -102,15 +102,15 @@ def apply_fault(
     orch: Orchestrator, index: int, fault: FaultStep, at: datetime, seed: int, *, record: bool
 ) -> None:
     if fault.brain is not None:
-        orch.rt.brains[fault.brain.role] = FaultyBrain(fault.brain.behaviour, fault.brain.message)
+        orch.set_brain(fault.brain.role, FaultyBrain(fault.brain.behaviour, fault.brain.message))
         details: dict[str, object] = {
             "role": fault.brain.role,
             "behaviour": fault.brain.behaviour,
         }
     else:
-        details = apply_data_fault(orch.rt.datasets, fault, at, seed + index)
+        details = apply_data_fault(orch.datasets, fault, at, seed + index)
     if record:
-        orch.rt.emit(
+        orch.record(
             FaultInjected(
                 id=stable_id("ev", orch.run_id, "fault", index),
                 at=at,
@@ -124,7 +124,7 @@ def apply_fault(
 def apply_fire(
     orch: Orchestrator, scenario: Scenario, fire: ScheduledFire, since: datetime | None
 ) -> None:
-    orch.rt.emit(fire_event(orch.run_id, fire, fire.at))
+    orch.record(fire_event(orch.run_id, fire, fire.at))
     spec = next(
         (
             s
@@ -146,7 +146,7 @@ def apply_fire(
         )
         return
     context = MonitorContext(
-        datasets=orch.rt.datasets,
+        datasets=orch.datasets,
         now=fire.at,
         schedule=fire.schedule,
         since=since,

@@ -146,10 +146,10 @@ class ScenarioPlay:
     def _set_up(self, brains: dict[str, Brain]) -> None:
         orch = self.orchestrator
         # Claude-driven agents report their API usage as `ai_usage` run events.
-        bind_usage_events(brains, orch.rt.emit, orch.run_id)
+        bind_usage_events(brains, orch.record, orch.run_id)
         for spec in self.scenario.workspace.all_databases():
-            build_database(orch.rt.datasets, spec, self.seed)
-        write_files(orch.rt.workspace, self.loaded.base_dir, self.scenario.workspace.files)
+            build_database(orch.datasets, spec, self.seed)
+        write_files(orch.workspace, self.loaded.base_dir, self.scenario.workspace.files)
         self._resume_at = orch.store.last_event_at() or self.scenario.start
         self.clock.jump_to(max(self._resume_at, self.clock.now()))
         # Faults that change a brain live in memory: a resumed run re-applies them.
@@ -237,7 +237,7 @@ class ScenarioPlay:
         finished = RunFinished(
             id=stable_id("ev", orch.run_id, "finished"), at=self.clock.now(), reason="end"
         )
-        orch.rt.emit(finished)
+        orch.record(finished)
         self._status = "finished"
 
     # --- the PM -------------------------------------------------------------------------

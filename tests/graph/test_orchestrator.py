@@ -214,3 +214,17 @@ def test_memory_free_runs_skip_context_and_learning(make_orch: Callable) -> None
     assert orch.events(kinds={"report_filed"})
     assert not orch.events(kinds={"memory_recorded"})
     assert orch.store.memory_count() == 0
+
+
+def test_options_object_or_keywords(tmp_path: Path) -> None:
+    from charter.graph import Orchestrator, RunOptions
+
+    with Orchestrator(tmp_path / "a", RunOptions(seed=3, pm_policy="wait")) as orch:
+        assert (orch.seed, orch.pm_policy) == (3, "wait")
+    # keywords override the object's fields; an unknown one is a clear error
+    with Orchestrator(tmp_path / "b", RunOptions(seed=3), seed=4) as orch:
+        assert orch.seed == 4
+    with pytest.raises(ConfigError, match="unknown option"):
+        Orchestrator(tmp_path / "c", sed=4)  # type: ignore[call-arg]
+    with pytest.raises(ConfigError, match="durability"):
+        RunOptions(durability="never")  # type: ignore[arg-type]
