@@ -9,9 +9,6 @@ turn. Every effect has a deterministic event id, so a re-executed node changes n
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from charter.protocols import (
@@ -29,11 +26,13 @@ from charter.protocols.events import (
     MessageSent,
     ReportFiled,
     ToolUsed,
+    WriteFailed,
 )
 
 from .context import capture_learning
 from .ids import IdScope, stable_id
 from .runtime import Runtime
+from .safe_write import WriteRefused, write_file
 from .state import Feedback, WorkItem
 
 # What a tool reports about the machine rather than the data (wall-clock bookkeeping, the
@@ -58,21 +57,6 @@ def _run_roots(rt: Runtime) -> list[str]:
     return sorted({str(run_dir.resolve()), str(run_dir)}, key=len, reverse=True)
 
 
-def _atomic_write(root: Path, rel: str, content: str) -> bytes:
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return data
-
-
 class _Effects:
     def __init__(self, rt: Runtime, work: WorkItem, step: int) -> None:
         self.rt = rt
@@ -92,15 +76,22 @@ class _Effects:
         }
 
     def write(self, action: WriteFile, path: str) -> None:
-        data = _atomic_write(self.rt.workspace, path, action.content)
+        # `path` is what the gate judged: the requested path with the workspace's links
+        # resolved. The write follows no link, so it lands exactly there or nowhere.
+        data = action.content.encode("utf-8")
+        try:
+            write_file(self.rt.workspace, path, data)
+        except WriteRefused as refused:
+            self.rt.emit(WriteFailed(**self._base(), path=path, reason=str(refused)))
+            self.feedback["rejections"].append(f"write_file {action.path!r}: {refused}")
+            return
         digest = hashlib.sha256(data).hexdigest()
         self.rt.emit(FileWritten(**self._base(), path=path, size=len(data), sha256=digest))
+        details: dict[str, Any] = {"sha256": digest, "reason": action.reason}
+        if action.path != path:
+            details["requested"] = action.path  # the audit names both
         self.rt.store.audit_append(
-            actor=self.agent,
-            action="write_file",
-            target=path,
-            details={"sha256": digest, "reason": action.reason},
-            at=self.now,
+            actor=self.agent, action="write_file", target=path, details=details, at=self.now
         )
 
     def send(self, message: Message) -> None:

@@ -22,39 +22,64 @@ import stat
 from pathlib import Path
 
 _DRIVE = re.compile(r"\A[A-Za-z]:")
+# Control characters are refused, not matched: git matches a newline like any other
+# character, but a name with one forges lines in logs, explanations and audit trails,
+# and no tool an agent works with needs it (docs/authorities.md, "Paths").
+UNUSUAL = re.compile(r"[\x00-\x1f\x7f]|[. ]/|[. ]\Z")
+MAX_PATH_CHARS = 4096  # Linux's PATH_MAX
+MAX_NAME_BYTES = 255  # NAME_MAX on every common file system
+MAX_DEPTH = 128  # folders deep; checked before any matching (no recursion on segments)
+QUICK_CHARS = 255  # a path this short cannot break the two limits above
 
 
 class PathRefused(ValueError):
     """A requested path that cannot be a write target; the message is the reason."""
 
 
-def clean_path(requested: str) -> str:
-    """The normalised relative form of `requested`, or raise PathRefused."""
-    # Substring tests are much cheaper than a regex scan; anything they flag (including
-    # harmless names such as `x./y` or `file.`) takes the careful route below.
-    if (
+def is_plain(requested: str) -> bool:
+    """True when `requested` needs no normalising and no careful look: the common case.
+    (The authority engine inlines the same test on its hot path; keep them alike.)"""
+    return bool(
         requested
+        and len(requested) <= QUICK_CHARS
         and requested[0] != "/"
-        and requested[-1] not in "/."
+        and requested[-1] != "/"
         and requested[1:2] != ":"
         and "./" not in requested
         and "//" not in requested
         and "\\" not in requested
-        and "\x00" not in requested
-    ):
+        and UNUSUAL.search(requested) is None
+    )
+
+
+def clean_path(requested: str) -> str:
+    """The normalised relative form of `requested`, or raise PathRefused."""
+    if is_plain(requested):
         return requested
     if requested == "":
         raise PathRefused("empty path")
-    if "\x00" in requested:
-        raise PathRefused("path contains a NUL byte")
+    if len(requested) > MAX_PATH_CHARS:
+        raise PathRefused(f"path of {len(requested)} characters; at most {MAX_PATH_CHARS}")
+    control = re.search(r"[\x00-\x1f\x7f]", requested)
+    if control is not None:
+        code = ord(control.group())
+        raise PathRefused(
+            "path contains a NUL byte"
+            if code == 0
+            else f"path contains a control character (U+{code:04X}); names with control "
+            "characters are refused"
+        )
     if "\\" in requested:
         raise PathRefused("path contains a backslash; use '/' between segments")
     if requested.startswith("/") or _DRIVE.match(requested):
         raise PathRefused("absolute path; give a path relative to the workspace root")
     if requested.endswith("/"):
         raise PathRefused("path ends with '/': a directory is not a write target")
+    segments = requested.split("/")
+    if len(segments) > MAX_DEPTH:
+        raise PathRefused(f"path {len(segments)} segments deep; at most {MAX_DEPTH}")
     parts: list[str] = []
-    for part in requested.split("/"):
+    for part in segments:
         if part in ("", "."):
             continue
         if part == "..":
@@ -62,6 +87,15 @@ def clean_path(requested: str) -> str:
                 raise PathRefused("'..' leaves the workspace root")
             parts.pop()
             continue
+        if part[-1] in ". ":
+            raise PathRefused(
+                f"name {part[:40]!r} ends with {'a dot' if part[-1] == '.' else 'a space'}: "
+                "Windows and some network file systems drop it, so it could name another file"
+            )
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise PathRefused(
+                f"a name of more than {MAX_NAME_BYTES} bytes (file systems refuse it)"
+            )
         parts.append(part)
     if not parts:
         raise PathRefused("path names the workspace root itself, not a file")
@@ -141,4 +175,12 @@ def _inside(real: str, root_real: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-__all__ = ["PathRefused", "WorkspaceLinks", "clean_path"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NAME_BYTES",
+    "MAX_PATH_CHARS",
+    "PathRefused",
+    "WorkspaceLinks",
+    "clean_path",
+    "is_plain",
+]

@@ -20,6 +20,7 @@ _LABELS = {
     "dead_letter": "",  # "dead letter ..." says it already
     "authority_checked": "write",
     "file_written": "wrote",
+    "write_failed": "WRITE FAILED",
     "report_filed": "report",
     "memory_recorded": "learned",
     "protocol_error": "PROTOCOL ERROR",
@@ -55,6 +56,8 @@ def summarise(event: Event) -> str:
             return f"{verdict} {d.requested_path} ({d.rule})"
         case ev.FileWritten():
             return f"{event.path} ({event.size} bytes)"
+        case ev.WriteFailed():
+            return f"{event.path}: {event.reason}"
         case ev.MessageSent():
             m = event.message
             verdict = ""

@@ -86,6 +86,16 @@ class FileWritten(_EventBase):
     sha256: str
 
 
+class WriteFailed(_EventBase):
+    """An allowed write the file system refused to land where it was decided (a name too
+    long, a file where a folder is needed, a link that appeared since the check): recorded,
+    and the run goes on."""
+
+    kind: Literal["write_failed"] = "write_failed"
+    path: str
+    reason: str
+
+
 class MessageSent(_EventBase):
     kind: Literal["message_sent"] = "message_sent"
     message: Message
@@ -192,6 +202,7 @@ Event = Annotated[
     | ContextPrepared
     | AuthorityChecked
     | FileWritten
+    | WriteFailed
     | MessageSent
     | DeadLetter
     | ProtocolViolation
@@ -246,5 +257,6 @@ __all__ = [
     "TaskSubmitted",
     "ToolUsed",
     "TurnCompleted",
+    "WriteFailed",
     "parse_event",
 ]

@@ -18,7 +18,7 @@ from typing import Any
 
 from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, Team
 
-from ..paths import PathRefused, WorkspaceLinks, clean_path
+from ..paths import QUICK_CHARS, UNUSUAL, PathRefused, WorkspaceLinks, clean_path
 from .claims import Claim, ClaimIndex
 from .explain import steps_from_matches
 from .matches import Kinds, Matches, combine, rank_at, sort_kinds
@@ -26,6 +26,7 @@ from .names import NameClassifier, NameFacts
 from .reference import judge, make_plan
 from .verdict import Verdict
 
+_unusual = UNUSUAL.search
 _CACHE_LIMIT = 1_000_000  # entries per cache before it is cleared (bounded memory)
 _AT_FILE = 1_000  # the depth rank of a match through the file name: deeper than any folder
 _NO_HITS: frozenset[int] = frozenset()
@@ -102,16 +103,18 @@ class AuthorityEngine:
         if number is None:
             known = ", ".join(self.team.roles)
             raise ConfigError(f"unknown role {role!r}; expected one of {known}")
-        # `clean_path`'s own quick test, inlined: most paths need no normalising at all.
+        # `clean_path`'s own quick test (`is_plain`), inlined: most paths need no
+        # normalising at all.
         if (
             path
+            and len(path) <= QUICK_CHARS
             and path[0] != "/"
-            and path[-1] not in "/."
+            and path[-1] != "/"
             and path[1:2] != ":"
             and "./" not in path
             and "//" not in path
             and "\\" not in path
-            and "\x00" not in path
+            and _unusual(path) is None
         ):
             clean = path
         else:

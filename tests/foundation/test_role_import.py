@@ -27,8 +27,13 @@ def test_seed_imports_to_the_shipped_data_charter(team: Team) -> None:
     imported, shipped = result.charter, team.roles["data"]
     assert imported.role == "data" and imported.kind == "specialist"
     assert imported.single_instance
+    # The shipped charter adds, by hand like its forbidden patterns, claims on the folders
+    # its "frontend, except data visualisation" exception names (else it could never
+    # allow anything); everything else is the seed's.
     assert [r.pattern for r in imported.authorities.exclusive] == [
-        r.pattern for r in shipped.authorities.exclusive
+        r.pattern
+        for r in shipped.authorities.exclusive
+        if "the frontend exception" not in (r.note or "")
     ]
     for ours, theirs in [
         (imported.escalation.immediate, shipped.escalation.immediate),

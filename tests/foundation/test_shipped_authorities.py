@@ -56,8 +56,12 @@ CASES: list[tuple[str, str | None, str]] = [
     ("frontend/pages/home.tsx", "engineer", "forbidden"),
     ("frontend/data/store.py", "engineer", "forbidden"),  # data claim void there
     ("web/components/Button.jsx", "engineer", "forbidden"),
-    ("src/components/charts/Revenue.tsx", "engineer", "owned_by_other"),  # exception
-    ("frontend/charts/revenue.tsx", "engineer", "owned_by_other"),  # exception
+    # the exception allows: Data claims the visualisation folders it names (issue 13: the
+    # Engineer's file-type claim used to own them, so the exception could allow nothing)
+    ("src/components/charts/Revenue.tsx", "data", "exclusive_owner"),
+    ("frontend/charts/revenue.tsx", "data", "exclusive_owner"),
+    ("frontend/dashboards/sales.vue", "data", "exclusive_owner"),
+    ("frontend/pages/login.tsx", "engineer", "forbidden"),
     ("payments/refund.py", "engineer", "forbidden"),
     ("src/billing/data/invoices.sql", "engineer", "forbidden"),  # void: src/** next
     ("src/core/pricing.py", "engineer", "forbidden"),
