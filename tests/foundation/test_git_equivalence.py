@@ -202,3 +202,34 @@ def test_fast_path_agrees_with_every_pattern(
     for role in team.roles:
         assert engine.verdict(role, path) == engine.reference_verdict(role, path)
         assert folding_engine.verdict(role, path) == folding_engine.reference_verdict(role, path)
+
+
+# Paths with control characters (newlines, tabs, ...) anywhere. Charter refuses them
+# rather than matching them as git would (docs/authorities.md, "Paths"): the fast path and
+# the reference must refuse them alike, with the same reason, whatever patterns would say
+# (`a\nb/data/x.py` once passed the fast path as Engineer's while git matched `**/data/`).
+_control_segment = st.text(
+    alphabet=st.sampled_from("abdt._-\n\t\r\x0b\x1b\x7f"), min_size=1, max_size=8
+).filter(lambda s: s not in {".", ".."} and any(c < " " or c == "\x7f" for c in s))
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    before=st.lists(_segment, max_size=3),
+    bad=_control_segment,
+    after=st.lists(_segment, max_size=3),
+)
+def test_paths_with_control_characters_are_refused_by_both_paths(
+    engine: AuthorityEngine, team: Team, before: list[str], bad: str, after: list[str]
+) -> None:
+    path = "/".join([*before, bad, *after, "x.py"])
+    for role in team.roles:
+        fast, reference = engine.verdict(role, path), engine.reference_verdict(role, path)
+        assert fast == reference
+        assert (fast.allowed, fast.rule) == (False, "invalid_path")
+        assert "control character" in fast.reason
+    explained = engine.explain("engineer", path)
+    # every line of the explanation is one of its own: no forged lines from the path
+    assert explained.splitlines()[0] == f"engineer writes {path!r}"
