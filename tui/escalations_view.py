@@ -3,6 +3,7 @@ highlighted; approve, deny or ask for information with a note from the keyboard.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -37,6 +38,20 @@ def _describe(esc: Escalation) -> Text:
     return plain_lines(lines)
 
 
+def countdown(esc: Escalation, now: datetime | None) -> Text:
+    """Time left to acknowledge, coloured as the deadline nears (run clock)."""
+    if esc.acknowledge_by is None or esc.status == "decided":
+        return plain("-")
+    if now is None or esc.status != "open":
+        return plain(f"{esc.acknowledge_by:%H:%M:%S}", style="dim")
+    left = (esc.acknowledge_by - now).total_seconds()
+    if left <= 0:
+        return plain("OVERDUE", style="bold red")
+    minutes, seconds = divmod(int(left), 60)
+    style = "bold red" if left < 120 else "yellow" if left < 600 else ""
+    return plain(f"{minutes}m{seconds:02d}s", style=style)
+
+
 class EscalationsView(Vertical):
     DEFAULT_CSS = """
     EscalationsView { height: 1fr; }
@@ -49,6 +64,7 @@ class EscalationsView(Vertical):
         Binding("a", "decide('approve')", "Approve"),
         Binding("d", "decide('deny')", "Deny"),
         Binding("i", "decide('needs_info')", "Needs info"),
+        Binding("k", "acknowledge", "Acknowledge"),
     ]
 
     class DecisionRequested(Message):
@@ -59,14 +75,22 @@ class EscalationsView(Vertical):
             self.verdict: DecisionVerdict = verdict
             super().__init__()
 
+    class AcknowledgeRequested(Message):
+        """The PM pressed acknowledge on an escalation."""
+
+        def __init__(self, escalation: Escalation) -> None:
+            self.escalation = escalation
+            super().__init__()
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Escalation] = []
+        self._now: datetime | None = None
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(cursor_type="row", id="escalation-table")
         # columns exist from construction: the view may be filled before it is mounted
-        table.add_columns("severity", "status", "trigger", "from", "raised", "ack by", "summary")
+        table.add_columns("severity", "status", "trigger", "from", "raised", "ack in", "summary")
         yield table
         yield Static("No escalations.", id="escalation-detail")
 
@@ -78,12 +102,12 @@ class EscalationsView(Vertical):
         row = self.table.cursor_row
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def refresh_from(self, escalations: list[Escalation]) -> None:
+    def refresh_from(self, escalations: list[Escalation], now: datetime | None = None) -> None:
         current = self.selected()
         rows = sorted(escalations, key=lambda e: (_ORDER.get(e.status, 3), e.raised_at, e.id))
-        if rows == self._rows:
+        if rows == self._rows and now == self._now:
             return
-        self._rows = rows
+        self._rows, self._now = rows, now
         table = self.table
         table.clear()
         for esc in rows:
@@ -95,7 +119,7 @@ class EscalationsView(Vertical):
                 plain(esc.trigger, style=style),
                 plain(esc.source),
                 plain(f"{esc.raised_at:%H:%M:%S}"),
-                plain(f"{esc.acknowledge_by:%H:%M:%S}" if esc.acknowledge_by else "-"),
+                countdown(esc, now),
                 plain(esc.summary),
                 key=esc.id,
             )
@@ -130,6 +154,16 @@ class EscalationsView(Vertical):
         esc = self.selected()
         detail = self.query_one("#escalation-detail", Static)
         detail.update(_describe(esc) if esc is not None else plain("No escalations."))
+
+    def action_acknowledge(self) -> None:
+        esc = self.selected()
+        if esc is None:
+            self.notify("No escalation selected.", severity="warning")
+            return
+        if esc.status != "open":
+            self.notify(f"{esc.id} is {esc.status}.", severity="warning", markup=False)
+            return
+        self.post_message(self.AcknowledgeRequested(esc))
 
     def action_decide(self, verdict: DecisionVerdict) -> None:
         esc = self.selected()

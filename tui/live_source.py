@@ -55,6 +55,9 @@ class OrchestratorSource(StoreReads):
         # The decision resumed the work item; the run has more to do unless still paused.
         self._state = self._decide(escalation_id, verdict, note)
 
+    def acknowledge(self, escalation_id: str) -> None:
+        self.orchestrator.acknowledge(escalation_id)
+
     def _advance(self) -> tuple[LiveState, int]:
         result = self.orchestrator.step()
         state: LiveState = "finished" if result.status == "idle" else result.status

@@ -27,6 +27,7 @@ from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent
 from textual.worker import get_current_worker
 
 from charter.protocols import CharterError, DecisionVerdict, Escalation, Event, Team
+from charter.protocols.events import EscalationRaised
 
 from .agents_view import AgentsView
 from .authority_view import AuthorityView
@@ -142,6 +143,7 @@ class RunScreen(Screen[None]):
         self._replay = not source.status().live
         self.painted = asyncio.Event()  # set once the first frame of this screen is shown
         self._focus_next: str | None = None  # what the next tab switch focuses instead
+        self._news_after = source.event_count()  # events up to here are history, not alerts
 
     # -- layout ---------------------------------------------------------------------
 
@@ -329,7 +331,29 @@ class RunScreen(Screen[None]):
                 timeline.reload()
             if any(event.kind in _ESCALATION_KINDS for _, event in batch):
                 self._escalations_dirty = self._escalation_list_stale = True
+            self._alert_immediate(batch)
             self._dirty = True
+
+    def _alert_immediate(self, batch: list[tuple[int, Event]]) -> None:
+        # A new immediate escalation is announced wherever the PM is looking; what the run
+        # held when the screen opened (and a replay) is not news.
+        if self._replay:
+            return
+        for seq, event in batch:
+            if (
+                seq > self._news_after
+                and isinstance(event, EscalationRaised)
+                and str(event.escalation.severity) == "immediate"
+            ):
+                esc = event.escalation
+                self.notify(
+                    f"{esc.trigger} from {esc.source}: {printable(esc.summary, limit=120)}"
+                    " (e: go to it)",
+                    title="IMMEDIATE escalation",
+                    severity="error",
+                    timeout=15,
+                    markup=False,
+                )
 
     def refresh_views(self) -> None:
         """Repaint what the folded events changed (a replay's catch-up: once per tick)."""
@@ -360,7 +384,7 @@ class RunScreen(Screen[None]):
             if self._escalation_list_stale:
                 self._escalation_list_stale = False
                 self.escalations = self.source.escalations()
-            view.refresh_from(self.escalations)
+            view.refresh_from(self.escalations, self.source.now())
         elif isinstance(view, (AgentsView, AuthorityView, ScorecardView, TeamView)):
             view.refresh_from(self.model)
         elif isinstance(view, MemoryView):
@@ -570,6 +594,19 @@ class RunScreen(Screen[None]):
             self.ingest()
 
         self.app.push_screen(NoteScreen(escalation_id, verdict), decided)
+
+    def on_escalations_view_acknowledge_requested(
+        self, message: EscalationsView.AcknowledgeRequested
+    ) -> None:
+        escalation_id = message.escalation.id
+        try:
+            self.source.acknowledge(escalation_id)
+        except CharterError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.notify(f"acknowledged: {escalation_id}", markup=False)
+        self.refresh_escalations()
+        self.ingest()
 
     def on_authority_view_explain_requested(self, message: AuthorityView.ExplainRequested) -> None:
         decision = message.decision

@@ -88,6 +88,12 @@ class RunDirSource(StoreReads):
             "open it with `charter tui --run DIR` while it has open escalations to decide"
         )
 
+    def acknowledge(self, escalation_id: str) -> None:
+        raise ConfigError(
+            f"escalation {escalation_id}: this run is open read-only; "
+            "open it with `charter tui --run DIR` while it has open escalations"
+        )
+
     def now(self) -> datetime | None:
         return self.store.last_event_at()
 

@@ -33,6 +33,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("a", "approve the selected escalation (asks for a note)", "escalations"),
     ("d", "deny the selected escalation (asks for a note)", "escalations"),
     ("i", "ask for more information (asks for a note)", "escalations"),
+    ("k", "acknowledge the selected escalation (stops its re-escalation)", "escalations"),
     ("up / down / pageup / pagedown", "move the cursor", "lists"),
     ("home / end", "first / last event (end follows new events)", "timeline"),
     ("enter", "show the selected event's full payload", "timeline"),

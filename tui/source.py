@@ -65,6 +65,10 @@ class EventSource(Protocol):
         """Record the PM's decision; a live source resumes the paused work at once."""
         ...
 
+    def acknowledge(self, escalation_id: str) -> None:
+        """The PM has seen it: stops its acknowledgement deadline from re-escalating."""
+        ...
+
     def explain(self, role: str, path: str) -> str:
         """The text `charter authority explain ROLE PATH` prints."""
         ...

@@ -275,6 +275,14 @@ class ScriptedRunSource:
         self._paused_on = None
         self._script = self._ending(verdict)
 
+    def acknowledge(self, escalation_id: str) -> None:
+        if self._escalation is None or escalation_id != self._escalation.id:
+            raise ConfigError(f"escalation {escalation_id!r}: unknown")
+        self._escalation = self._escalation.model_copy(update={"status": "acknowledged"})
+        self._events.append(
+            ev.EscalationAcknowledged(**self._base("pm"), escalation_id=escalation_id)
+        )
+
     def explain(self, role: str, path: str) -> str:
         return self._engine.explain(role, path)
 
