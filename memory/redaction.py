@@ -28,6 +28,7 @@ REDACTED_KINDS: frozenset[PiiKind] = frozenset(
         PiiKind.IBAN,
         PiiKind.API_KEY,
         PiiKind.BEARER_TOKEN,
+        PiiKind.NATIONAL_ID,
     }
 )
 

@@ -28,6 +28,8 @@ class PiiKind(StrEnum):
     API_KEY = "api_key"
     BEARER_TOKEN = "bearer_token"
     DATE_OF_BIRTH = "date_of_birth"
+    NATIONAL_ID = "national_id"  # UK NINO, Polish PESEL, NHS number (checksummed ones only)
+    URL = "url"
 
 
 @dataclass(frozen=True)
@@ -78,15 +80,33 @@ _IBAN_LENGTHS = {
     "PL": 28, "PT": 25, "SE": 24, "SK": 24,
 }  # fmt: skip
 
+# Internationalised domains (IDN) are written in any script, so labels are "word
+# characters but not underscore" rather than ASCII; the top-level label is letters or an
+# ASCII-compatible "xn--" form.
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])"
+    rf"(?<![\w.+-])[^\W_][\w.%+-]*@{_LABEL}(?:\.{_LABEL})*\.(?:[^\W\d_]{{2,24}}|xn--[a-z0-9-]{{2,59}})"
+    r"(?![\w-])"
 )
 _PHONE_INTL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\w])")
 _PHONE_NANP = re.compile(r"(?<![\w+(])(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w])")
 _PHONE_TRUNK = re.compile(r"(?<![\w+])0\d{1,4}(?:[ -]\d{2,4}){2,3}(?![\w-])")
+# Area code then one block ("054-1234567" in Israel, "010-12345678" in Beijing).
+_PHONE_TRUNK_BLOCK = re.compile(r"(?<![\w+-])0\d{1,3}-\d{7,8}(?![\w-])")
+# Chinese mobiles: eleven digits starting 13-19, often grouped 3-4-4.
+_PHONE_CN_MOBILE = re.compile(r"(?<![\w+-])1[3-9]\d(?:[ -]?\d{4}){2}(?![\w-])")
 _CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w])")
-_SSN = re.compile(r"(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])")
+# One separator used throughout: "123-45-6789", "123.45.6789", "123 45 6789".
+_SSN = re.compile(r"(?<![\w.-])(\d{3})([-. ])(\d{2})\2(\d{4})(?![\w-]|\.\d)")
+# UK National Insurance number: two prefix letters (D, F, I, Q, U, V never used; O not as
+# the second), six digits, suffix A-D; spaces between pairs are common.
+_NINO = re.compile(
+    r"(?<![\w])(?P<prefix>[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])"
+)
+_NINO_NEVER = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+_PESEL = re.compile(r"(?<![\w.+-])\d{11}(?![\w-]|\.\d)")
+_NHS = re.compile(r"(?<![\w.+-])(?:\d{3} \d{3} \d{4}|\d{10})(?![\w-]|\.\d)")
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`]+")
 _IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}")
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
@@ -138,10 +158,17 @@ def _phones(text: str) -> Iterator[_Span]:
     for found in _PHONE_TRUNK.finditer(text):
         if 10 <= _digit_count(found.group()) <= 11:
             yield found.span()
+    yield from _spans(_PHONE_TRUNK_BLOCK, text)
+    yield from _spans(_PHONE_CN_MOBILE, text)
 
 
 def _cards(text: str) -> Iterator[_Span]:
+    # Digits inside an IBAN-shaped string are an account number, checksum right or not:
+    # a mistyped IBAN must not come back as a card.
+    iban_shapes = [found.span() for found in _IBAN.finditer(text)]
     for found in _CARD.finditer(text):
+        if any(start < found.end() and found.start() < end for start, end in iban_shapes):
+            continue
         digits = re.sub(r"[ -]", "", found.group())
         # Issuer numbers start 2-6; a Luhn check alone accepts one number in ten.
         if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_valid(digits):
@@ -150,11 +177,49 @@ def _cards(text: str) -> Iterator[_Span]:
 
 def _ssns(text: str) -> Iterator[_Span]:
     for found in _SSN.finditer(text):
-        area, group, serial = found.groups()
+        area, _separator, group, serial = found.groups()
         # Numbers the SSA never issues: area 000, 666 or 9xx; group 00; serial 0000.
         if area in {"000", "666"} or area[0] == "9" or group == "00" or serial == "0000":
             continue
         yield found.span()
+
+
+def pesel_valid(digits: str) -> bool:
+    """True for an 11-digit Polish PESEL with a real birth date field and check digit."""
+    if len(digits) != 11 or not digits.isascii() or not digits.isdigit():
+        return False
+    weighted = sum(int(d) * w for d, w in zip(digits, (1, 3, 7, 9, 1, 3, 7, 9, 1, 3), strict=False))
+    # The month carries the century: +80 (1800s), +0, +20, +40, +60 (2000s-2200s).
+    month, day = int(digits[2:4]) % 20, int(digits[4:6])
+    return (10 - weighted % 10) % 10 == int(digits[10]) and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def nhs_valid(digits: str) -> bool:
+    """True for a 10-digit NHS number whose modulus-11 check digit is right."""
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
+        return False
+    remainder = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=False)) % 11
+    check = (11 - remainder) % 11
+    return check != 10 and check == int(digits[9])
+
+
+def _national_ids(text: str) -> Iterator[_Span]:
+    for found in _NINO.finditer(text):
+        if found.group("prefix") not in _NINO_NEVER:
+            yield found.span()
+    for found in _PESEL.finditer(text):
+        if pesel_valid(found.group()):
+            yield found.span()
+    for found in _NHS.finditer(text):
+        if nhs_valid(found.group().replace(" ", "")):
+            yield found.span()
+
+
+def _urls(text: str) -> Iterator[_Span]:
+    for found in _URL.finditer(text):
+        # Sentence punctuation after a link is not part of it.
+        trimmed = found.group().rstrip(".,;:!?)]}")
+        yield found.start(), found.start() + len(trimmed)
 
 
 def _ibans(text: str) -> Iterator[_Span]:
@@ -207,10 +272,12 @@ def _dates_of_birth(text: str) -> Iterator[_Span]:
 _DETECTORS: tuple[tuple[PiiKind, Callable[[str], Iterator[_Span]]], ...] = (
     (PiiKind.BEARER_TOKEN, _bearer_tokens),
     (PiiKind.API_KEY, _api_keys),
+    (PiiKind.URL, _urls),
     (PiiKind.EMAIL, _emails),
     (PiiKind.IBAN, _ibans),
     (PiiKind.CARD, _cards),
     (PiiKind.SSN, _ssns),
+    (PiiKind.NATIONAL_ID, _national_ids),
     (PiiKind.IP, _ips),
     (PiiKind.DATE_OF_BIRTH, _dates_of_birth),
     (PiiKind.PHONE, _phones),
@@ -231,7 +298,9 @@ _GUARDS: dict[PiiKind, _Guard] = {
     PiiKind.EMAIL: lambda text, digits: "@" in text,
     PiiKind.PHONE: lambda text, digits: digits >= 7,
     PiiKind.CARD: lambda text, digits: digits >= 13,
-    PiiKind.SSN: lambda text, digits: digits >= 9 and "-" in text,
+    PiiKind.SSN: lambda text, digits: digits >= 9,
+    PiiKind.NATIONAL_ID: lambda text, digits: digits >= 6,
+    PiiKind.URL: lambda text, digits: "http" in text.lower() or "www." in text.lower(),
     PiiKind.IBAN: lambda text, digits: (
         digits >= 2 and len(text) >= 15 and _IBAN_HINT.search(text) is not None
     ),
@@ -258,7 +327,8 @@ def find_pii(text: str, kinds: Collection[PiiKind] | None = None) -> list[PiiMat
     """Every finding in `text`, non-overlapping, ordered left to right.
 
     `kinds` limits the search (None = all kinds). Overlaps are settled by specificity
-    (tokens and keys, then e-mails, IBANs, cards, SSNs, IPs, dates of birth, phones).
+    (tokens and keys, then URLs, e-mails, IBANs, cards, SSNs, national IDs, IPs, dates
+    of birth, phones: an NHS number is reported as an ID, not as the phone it looks like).
     Numbers written in other scripts' digits are found too (`ascii_digits`); a finding's
     `text` is as written."""
     wanted = _ALL_KINDS if kinds is None else {PiiKind(kind) for kind in kinds}
@@ -276,4 +346,13 @@ def find_pii(text: str, kinds: Collection[PiiKind] | None = None) -> list[PiiMat
     return taken
 
 
-__all__ = ["PiiKind", "PiiMatch", "ascii_digits", "find_pii", "iban_valid", "luhn_valid"]
+__all__ = [
+    "PiiKind",
+    "PiiMatch",
+    "ascii_digits",
+    "find_pii",
+    "iban_valid",
+    "luhn_valid",
+    "nhs_valid",
+    "pesel_valid",
+]

@@ -41,6 +41,8 @@ _KIND_WORDS = {
     PiiKind.API_KEY: "API keys",
     PiiKind.BEARER_TOKEN: "bearer tokens",
     PiiKind.DATE_OF_BIRTH: "dates of birth",
+    PiiKind.NATIONAL_ID: "national identifiers (NINO, PESEL, NHS; checksum-valid)",
+    PiiKind.URL: "URLs",
 }
 
 

@@ -25,10 +25,12 @@ KIND_LEVEL: dict[PiiKind, Level] = {
     PiiKind.IBAN: "restricted",
     PiiKind.API_KEY: "restricted",
     PiiKind.BEARER_TOKEN: "restricted",
+    PiiKind.NATIONAL_ID: "restricted",
     PiiKind.EMAIL: "confidential",
     PiiKind.PHONE: "confidential",
     PiiKind.IP: "confidential",
     PiiKind.DATE_OF_BIRTH: "confidential",
+    PiiKind.URL: "internal",  # a link is not personal by itself
 }
 
 
