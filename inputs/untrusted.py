@@ -127,7 +127,7 @@ def _check_events(text: str, path: Path, what: str, limits: Limits) -> None:
     depth = aliases = documents = 0
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -157,6 +157,14 @@ def _check_events(text: str, path: Path, what: str, limits: Limits) -> None:
                 )
     except yaml.MarkedYAMLError as error:
         raise _yaml_error(error, path, what) from None
+    except yaml.YAMLError as error:
+        # The reader's own error (a control character) has a position, not a mark.
+        position = getattr(error, "position", 0)
+        line = text.count("\n", 0, position) + 1
+        reason = getattr(error, "reason", "unreadable")
+        raise ConfigError(
+            f"{path}:{line}: invalid YAML: {reason}; expected a valid {what}"
+        ) from None
 
 
 def _check_tree(root: yaml.Node, path: Path, limits: Limits) -> None:
