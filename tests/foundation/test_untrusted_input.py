@@ -147,3 +147,25 @@ def test_fuzz_loader_returns_data_or_config_error(tmp_path: Path, body: bytes | 
         safe_yaml(path, "scenario file", SMALL)
     except ConfigError as error:
         assert "\n" not in str(error) and str(error).startswith(str(path))
+
+
+def test_internal_error_is_one_line_with_a_report_and_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import charter.scenarios as scenarios
+
+    def broken(path: object) -> None:
+        raise KeyError("a bug, not a user mistake")
+
+    monkeypatch.setattr(scenarios, "load_scenario", broken)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    assert charter(["run", "whatever.yaml", "--out", str(tmp_path / "runs")], monkeypatch) == 3
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "internal error: KeyError" in err
+    report = Path(err.rsplit("full report: ", 1)[1].rstrip(")\n"))
+    assert report.parent == tmp_path and "Traceback" in report.read_text(encoding="utf-8")
+    assert report.stat().st_mode & 0o777 == 0o600
