@@ -169,3 +169,28 @@ def test_internal_error_is_one_line_with_a_report_and_exit_3(
     report = Path(err.rsplit("full report: ", 1)[1].rstrip(")\n"))
     assert report.parent == tmp_path and "Traceback" in report.read_text(encoding="utf-8")
     assert report.stat().st_mode & 0o777 == 0o600
+
+
+ROLE_BAD = ["fifo", "device", "binary", "nul", "alias bomb", "duplicate key", "deep nesting"]
+
+
+# `roles import` reads Markdown, so only the file-level kinds apply to it.
+ROLE_CASES = [("check", kind) for kind in ROLE_BAD] + [
+    ("import", kind) for kind in ROLE_BAD if kind in {"fifo", "device", "binary", "nul"}
+]
+
+
+@pytest.mark.parametrize(("command", "kind"), ROLE_CASES)
+def test_bad_role_file_is_one_line_exit_2(
+    command: str,
+    kind: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    make, words = BAD[kind]
+    path = make(tmp_path)
+    assert charter(["roles", command, str(path)], monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert words in err
