@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from charter.inputs import read_text
 from charter.protocols import Charter, ConfigError, MemoryKind
 
 # Vocabulary: the seed's trigger names -> signal kinds.
@@ -202,10 +203,7 @@ def import_role_markdown(text: str, *, source: str = "<markdown>") -> ImportResu
 
 def import_role_file(path: Path | str) -> ImportResult:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    text = read_text(path, "role file")  # type, size and text checks of the front door
     return import_role_markdown(text, source=str(path))
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from charter.inputs import compose_yaml, read_text
 from charter.protocols import (
     ActivationTrigger,
     Charter,
@@ -78,20 +79,21 @@ class Conflict:
 
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    # The shared front door checks type, size, text and YAML safety first.
+    text = read_text(path, "role file")
     if not text.strip():
         raise ConfigError(f"{path}: empty file; expected a YAML mapping with a 'role' key")
+    node = compose_yaml(text, path, "role file")
+    loader = yaml.SafeLoader("")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a YAML mapping, found {type(data).__name__}")
     return data, node

@@ -152,7 +152,8 @@ def _cached_help() -> str:
 
 
 def run() -> None:
-    """Console-script entry point: a user mistake is one line on stderr and exit code 2."""
+    """Console-script entry point: a user mistake is one line on stderr and exit code 2; a
+    bug in Charter is one line naming the crash report file, and exit code 3."""
     argv = sys.argv[1:]
     try:
         if argv == ["--help"]:
@@ -167,7 +168,34 @@ def run() -> None:
         if errors is not None and isinstance(error, errors.CharterError):
             print(f"charter: {error}", file=sys.stderr)
             raise SystemExit(2) from None
-        raise
+        report = _write_crash_report()
+        print(
+            f"charter: internal error: {type(error).__name__}: {_first_line(error)}"
+            f" (full report: {report})",
+            file=sys.stderr,
+        )
+        raise SystemExit(3) from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else "(no message)"
+
+
+def _write_crash_report() -> str:
+    """Write the current exception's traceback to a private file and return its path, so
+    the user sees one line and a maintainer still gets the whole story."""
+    import tempfile
+    import traceback
+
+    try:
+        handle, path = tempfile.mkstemp(prefix="charter-crash-", suffix=".txt")  # mode 0600
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(f"charter {' '.join(sys.argv[1:])}\n\n")
+            stream.write(traceback.format_exc())
+    except OSError:
+        return "not written: temporary directory unwritable"
+    return path
 
 
 __all__ = ["HELP", "app", "build_app", "render_help", "run"]

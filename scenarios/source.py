@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from charter.inputs import compose_yaml, read_text
 from charter.protocols import ConfigError
 
 Location = tuple[int | str, ...]
@@ -46,18 +47,9 @@ class Source:
 
 def read_source(path: Path) -> Source:
     """Parse `path`; a missing file or bad YAML is a `ConfigError` with file:line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such scenario file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read scenario file ({error})") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise ConfigError(f"{path}:{line}: invalid YAML: {error.problem}") from None
+    # Type, size, text and YAML safety (depth, aliases, tags, merge and duplicate keys)
+    # are checked by the shared front door before anything is built from the file.
+    node = compose_yaml(read_text(path, "scenario file"), path, "scenario file")
     source = Source(path=path, data=None)
     if node is None:
         raise ConfigError(f"{path}:1: empty scenario file; expected a mapping with 'name'")
