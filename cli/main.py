@@ -37,6 +37,7 @@ _SUBAPPS = {
     "memory": "memory",
     "audit": "audit",
     "ai": "ai",
+    "guard": "guard",
 }
 # modules whose `register(app)` adds top-level commands
 _REGISTERS = ("runs", "scenarios", "tui")
