@@ -38,6 +38,7 @@ _SUBAPPS = {
     "audit": "audit",
     "ai": "ai",
     "guard": "guard",
+    "export": "export",
 }
 # modules whose `register(app)` adds top-level commands
 _REGISTERS = ("runs", "scenarios", "tui")
