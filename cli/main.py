@@ -37,6 +37,8 @@ _SUBAPPS = {
     "memory": "memory",
     "audit": "audit",
     "ai": "ai",
+    "guard": "guard",
+    "export": "export",
 }
 # modules whose `register(app)` adds top-level commands
 _REGISTERS = ("runs", "scenarios", "tui")

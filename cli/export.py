@@ -1,0 +1,37 @@
+"""`charter export claude-code`: the team as Claude Code subagents guarded by Charter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Export the team for other agent runtimes.", no_args_is_help=True)
+
+
+@app.command("claude-code")
+def claude_code(
+    out: Annotated[Path, typer.Option("--out", help="Subagent folder.")] = Path(".claude/agents"),
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings", help="Settings file to merge into (default: OUT/../settings.json)."
+        ),
+    ] = None,
+    team: Annotated[
+        list[Path] | None,
+        typer.Option("--team", help="Role/team files (repeatable; default: the shipped team)."),
+    ] = None,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Run directory the guard records in.")
+    ] = None,
+) -> None:
+    """One subagent file per role, each wired to `charter guard`; the PM's hook merged into
+    the project's settings.json (never overwritten)."""
+    from charter.agents.team import load_team
+    from charter.graph.claude_code.export import export_team
+
+    target = settings if settings is not None else out.parent / "settings.json"
+    for path in export_team(load_team(team or None), out, target, run):
+        typer.echo(f"wrote {path}")
