@@ -41,10 +41,9 @@ from charter.protocols.events import (
 from .deadlines import cross_agent_trigger, is_late
 from .escalation import raise_escalation, resolve_severity, signal_severity
 from .ids import IdScope, stable_id
-from .paths import PathRefused, clean_path
 from .rules import MIGRATION_TOOLS, is_migration_path, migration_block
 from .runtime import Runtime
-from .safe_write import WriteRefused, resolve_links
+from .safe_write import judge_write
 from .state import Feedback, WorkItem, empty_feedback
 
 
@@ -134,7 +133,9 @@ class _Gate:
     # --- actions ----------------------------------------------------------------------
 
     def write(self, action: WriteFile) -> None:
-        decision = _portable(self._judge_write(action.path), self.rt)
+        decision = _portable(
+            judge_write(self.rt.authority, self.agent, self.rt.workspace, action.path), self.rt
+        )
         base = self._base()
         self.rt.emit(AuthorityChecked(**base, decision=decision))
         self.rt.store.record_authority_decision(base["id"], decision)
@@ -159,37 +160,6 @@ class _Gate:
                 "allowed": True,
                 "reason": decision.reason,
                 "path": decision.path,
-            }
-        )
-
-    def _judge_write(self, requested: str) -> AuthorityDecision:
-        """The decision on where the bytes would really land: links inside the workspace
-        followed (a link into another role's area is judged as that area), a link
-        leading outside refused. The decision names the requested path and the real one."""
-        try:
-            resolved = resolve_links(self.rt.workspace, clean_path(requested))
-        except WriteRefused as refused:
-            return AuthorityDecision(
-                role=self.agent,
-                requested_path=requested,
-                path=None,
-                allowed=False,
-                rule="invalid_path",
-                reason=str(refused),
-                steps=[f"1. resolve links: refused: {refused}"],
-            )
-        except PathRefused:
-            resolved = requested  # the engine refuses it with its own reason
-        decision = self.rt.authority.decide(self.agent, resolved)
-        if resolved == requested:
-            return decision
-        return decision.model_copy(
-            update={
-                "requested_path": requested,
-                "steps": [
-                    f"0. resolve links: {requested!r} lands at {resolved!r}",
-                    *decision.steps,
-                ],
             }
         )
 

@@ -27,8 +27,14 @@ import errno
 import os
 import secrets
 import stat
+from typing import TYPE_CHECKING
 
-from .paths import PathRefused
+from charter.protocols import AuthorityDecision
+
+from .paths import PathRefused, clean_path
+
+if TYPE_CHECKING:
+    from .ports import AuthorityLike
 
 MAX_HOPS = 40  # as Linux's own limit on links followed while resolving one path
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
@@ -175,4 +181,35 @@ def _replace(folder: int, name: str, data: bytes, path: str) -> None:
         raise WriteRefused(_reason(error, path)) from None
 
 
-__all__ = ["MAX_HOPS", "WriteRefused", "resolve_links", "write_file"]
+def judge_write(
+    engine: AuthorityLike, role: str, root: str | os.PathLike[str], requested: str
+) -> AuthorityDecision:
+    """The decision on where `requested` (workspace-relative) would really land: links
+    inside the workspace followed, a link leading outside refused. The decision names the
+    requested path and the real one. Used by the gate and by the Claude Code guard."""
+    try:
+        resolved = resolve_links(root, clean_path(requested))
+    except WriteRefused as refused:
+        return AuthorityDecision(
+            role=role,
+            requested_path=requested,
+            path=None,
+            allowed=False,
+            rule="invalid_path",
+            reason=str(refused),
+            steps=[f"1. resolve links: refused: {refused}"],
+        )
+    except PathRefused:
+        resolved = requested  # the engine refuses it with its own reason
+    decision = engine.decide(role, resolved)
+    if resolved == requested:
+        return decision
+    return decision.model_copy(
+        update={
+            "requested_path": requested,
+            "steps": [f"0. links: {requested!r} lands at {resolved!r}", *decision.steps],
+        }
+    )
+
+
+__all__ = ["MAX_HOPS", "WriteRefused", "judge_write", "resolve_links", "write_file"]

@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from charter.graph.safe_write import judge_write
+
 if TYPE_CHECKING:
     from charter.protocols import AuthorityDecision
 
@@ -106,7 +108,10 @@ def judge(payload: dict[str, Any], engine: AuthorityEngine, role: str, root: str
 def _decide_all(
     engine: AuthorityEngine, role: str, root: str, targets: list[str], tool: str, session: str
 ) -> GuardAnswer:
-    decisions = [engine.decide(role, workspace_relative(root, target)) for target in targets]
+    # Judged as the gate judges: where the bytes would land, links inside followed.
+    decisions = [
+        judge_write(engine, role, root, workspace_relative(root, target)) for target in targets
+    ]
     denied = next((decision for decision in decisions if not decision.allowed), None)
     if denied is not None:
         reason = (

@@ -151,3 +151,17 @@ def test_output_is_json_the_hook_reads(tmp_path: Path) -> None:
     text = json.dumps(write(tmp_path, "qa", "tests/test_orders.py").hook_output())
     assert json.loads(text)["hookSpecificOutput"]["permissionDecision"] in ("allow", "deny")
     assert os.sep == "/"  # the guard speaks POSIX paths, like Claude Code on this platform
+
+
+def test_a_link_into_another_roles_area_is_judged_as_that_area(tmp_path: Path) -> None:
+    # As the gate does: data/link -> ../src/auth makes data/link/secret.py Security's file.
+    workspace = tmp_path / "ws"
+    (workspace / "src/auth").mkdir(parents=True)
+    (workspace / "data").mkdir()
+    (workspace / "data/link").symlink_to("../src/auth", target_is_directory=True)
+    answer = write(workspace, "data", "data/link/secret.py")
+    assert answer.permission == "deny"
+    (decision,) = answer.decisions
+    assert (
+        decision.path == "src/auth/secret.py" and decision.requested_path == "data/link/secret.py"
+    )
