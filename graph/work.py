@@ -109,8 +109,9 @@ def record_new_work(rt: Runtime, given: GraphState) -> WorkItem:
             correlation_id=observed.id,
             signal=observed,
         )
-    rt.emit(event)
-    seq = next(s for s, e in rt.store.events(kinds={event.kind}) if e.id == event.id)
+    seq = rt.emit(event)
+    if seq is None:  # a retried input: find the event recorded the first time
+        seq = next(s for s, e in rt.store.events(kinds={event.kind}) if e.id == event.id)
     item = work_item(seq, event)
     assert item is not None
     thread = current_thread() or thread_id_for(rt.run_id, item["id"])

@@ -6,7 +6,7 @@ and the TUI see guarded agents beside simulated ones."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from .hook import GuardAnswer
@@ -17,10 +17,11 @@ def record_answer(
 ) -> str:
     """Store `answer` in the run at `run_dir` (created when missing); the audit hash."""
     from charter.memory import open_run_store
-    from charter.protocols import VirtualClock
+    from charter.protocols import SystemClock, VirtualClock
     from charter.protocols.events import AuthorityChecked, ToolUsed
 
-    at = now or datetime.now(UTC)
+    # A real agent's call happens now: the wall clock is the run clock of a guarded run.
+    at = now or SystemClock().now()
     run_dir.mkdir(parents=True, exist_ok=True)
     store = open_run_store(f"sqlite:///{run_dir / 'run.db'}", clock=VirtualClock(at))
     call = uuid.uuid4().hex[:16]  # one id per hook call: several calls may share a second
