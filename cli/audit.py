@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .memory import RunArg, open_run
+from .store_option import StoreOpt
 
 app = typer.Typer(
     help="The run's audit trail: verify the hash chain, tail it.", no_args_is_help=True
@@ -15,9 +16,9 @@ app = typer.Typer(
 
 
 @app.command("verify")
-def verify_command(run: RunArg) -> None:
+def verify_command(run: RunArg, store_url: StoreOpt = None) -> None:
     """Walk the hash chain: "OK, N entries", or the first broken link (exit code 1)."""
-    with open_run(run) as store:
+    with open_run(run, store=store_url) as store:
         report = store.verify_audit()
     typer.echo(str(report))
     if not report.ok:
@@ -29,9 +30,10 @@ def tail_command(
     run: RunArg,
     count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many entries.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+    store_url: StoreOpt = None,
 ) -> None:
     """The latest audit entries, oldest first."""
-    with open_run(run) as store:
+    with open_run(run, store=store_url) as store:
         entries = store.audit_tail(count)
     for entry in entries:
         if as_json:

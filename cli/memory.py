@@ -1,11 +1,13 @@
 """`charter memory ...`: list, search, show, prune and erase a run's agent memories.
 
 RUN is a run directory (with `run.db`), a `.db` file, or a database URL
-(`postgresql+psycopg://...?schema=NAME`)."""
+(`postgresql+psycopg://...?schema=NAME`); with `--store URL` (or CHARTER_STORE), a run id in
+that store."""
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,6 +17,7 @@ import typer
 from charter.protocols import ConfigError, MemoryKind
 
 from ._args import parse_instant
+from .store_option import StoreOpt
 
 if TYPE_CHECKING:
     from charter.memory import MemoryRecord, RunStore
@@ -24,7 +27,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-RunArg = Annotated[str, typer.Argument(help="Run directory, .db file or database URL.")]
+RunArg = Annotated[
+    str,
+    typer.Argument(help="Run directory, .db file or database URL; with --store, a run id."),
+]
 AgentOpt = Annotated[str | None, typer.Option("--agent", help="Only this agent's memories.")]
 KindOpt = Annotated[
     list[str] | None,
@@ -34,16 +40,18 @@ TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only memories w
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object a line.")]
 
 
-def open_run(run: str, now: datetime | None = None) -> RunStore:
+def open_run(run: str, now: datetime | None = None, *, store: str | None = None) -> RunStore:
     """Open an existing run's store; its clock stands at `now` (default: the wall clock,
     which only stamps what a person does from the command line)."""
     from charter.memory import open_run_store
-    from charter.memory.backend import resolve_run
+    from charter.memory.backend import STORE_ENV, locate_run
     from charter.protocols import VirtualClock
 
-    url, schema = resolve_run(run)
+    where = locate_run(run, store=store or os.environ.get(STORE_ENV))
     instant = now if now is not None else datetime.now(UTC)
-    return open_run_store(url, clock=VirtualClock(instant), schema=schema)
+    return open_run_store(
+        where.url, clock=VirtualClock(instant), schema=where.schema, run_id=where.run_id
+    )
 
 
 def _kinds(values: list[str] | None) -> list[MemoryKind] | None:
@@ -93,9 +101,10 @@ def list_command(
     tag: TagOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 50,
     as_json: JsonOpt = False,
+    store_url: StoreOpt = None,
 ) -> None:
     """List memories, oldest first."""
-    with open_run(run) as store:
+    with open_run(run, store=store_url) as store:
         records = store.list_memories(agent=agent, kinds=_kinds(kind), tags=tag, limit=limit)
         total = store.memory_count()
     for record in records:
@@ -113,9 +122,10 @@ def search_command(
     tag: TagOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 20,
     as_json: JsonOpt = False,
+    store_url: StoreOpt = None,
 ) -> None:
     """Full-text search, best match first (the score is the text relevance)."""
-    with open_run(run) as store:
+    with open_run(run, store=store_url) as store:
         found = store.search_memories(query, agent=agent, kinds=_kinds(kind), tags=tag, limit=limit)
     for record, score in found:
         typer.echo(_as_json(record, score) if as_json else _line(record, score))
@@ -133,9 +143,10 @@ def context_command(
     now: Annotated[str | None, typer.Option("--now", help="Run-clock instant (ISO).")] = None,
     per_kind: Annotated[int, typer.Option("--per-kind", min=1)] = 3,
     budget: Annotated[int, typer.Option("--budget", min=1, help="Characters in all.")] = 4000,
+    store_url: StoreOpt = None,
 ) -> None:
     """Show what context preparation would hand the agent for this task."""
-    with open_run(run) as store:
+    with open_run(run, store=store_url) as store:
         instant = parse_instant(now, "--now") if now else store.last_event_at()
         if instant is None:
             instant = datetime.now(UTC)
@@ -159,9 +170,10 @@ def context_command(
 def show_command(
     run: RunArg,
     memory_id: Annotated[str, typer.Argument(help="The memory id (from list or search).")],
+    store_url: StoreOpt = None,
 ) -> None:
     """Every field of one memory."""
-    with open_run(run) as store:
+    with open_run(run, store=store_url) as store:
         record = store.get_memory(memory_id)
     if record is None:
         raise ConfigError(f"memory {memory_id!r}: not found in run {run!r}")
@@ -181,13 +193,14 @@ def prune_command(
             "--team", help="Charter files with the retention policies (default: shipped)."
         ),
     ] = None,
+    store_url: StoreOpt = None,
 ) -> None:
     """Apply each agent's per-kind retention (from its charter) and expiries at NOW."""
     from charter.agents.team import load_team
 
     loaded = load_team(team) if team else load_team()
     policies = {role: list(charter.memory) for role, charter in loaded.roles.items()}
-    with open_run(run) as store:
+    with open_run(run, store=store_url) as store:
         instant = parse_instant(now, "--now") if now else store.last_event_at()
         if instant is None:
             raise ConfigError(f"run {run!r}: no events to take the run clock from; pass --now")
@@ -202,12 +215,13 @@ def erase_command(
     subject: Annotated[
         str, typer.Option("--subject", help="The value to erase (a name, an id, ...).")
     ],
+    store_url: StoreOpt = None,
 ) -> None:
     """Right to erasure: delete every memory mentioning SUBJECT and scrub it from every
     stored payload; the audit trail records that an erasure happened, not the value."""
     from charter.memory.backend import checkpoint_file
 
-    with open_run(run) as store:
+    with open_run(run, store=store_url) as store:
         report = store.erase(subject, at=datetime.now(UTC), checkpoints=checkpoint_file(run))
     typer.echo(
         f"erased: {report.memories} memories deleted; scrubbed {report.events} events, "

@@ -11,6 +11,8 @@ import typer
 
 from charter.protocols import ConfigError
 
+from .store_option import StoreOpt
+
 _POLICIES = ("approve", "deny", "wait")
 
 
@@ -63,6 +65,7 @@ def demo(
             "--pm-policy", help="PM policy for immediate escalations: approve, deny or wait"
         ),
     ] = "approve",
+    store: StoreOpt = None,
 ) -> None:
     """Run the flagship scenario: a night-time pipeline failure, end to end, offline."""
     from rich.console import Console
@@ -80,20 +83,18 @@ def demo(
             f"--out {run_dir}: already holds another run; expected a new directory "
             f"or one holding this demo (seed {seed})"
         )
-    result = run_demo(run_dir, seed=seed, pm_policy=pm_policy)  # type: ignore[arg-type]  # checked above
+    result = run_demo(run_dir, seed=seed, pm_policy=pm_policy, store=store)  # type: ignore[arg-type]  # checked above
 
-    from charter.graph.orchestrator import DEFAULT_START
-    from charter.memory import open_run_store
-    from charter.protocols import VirtualClock
+    from .memory import open_run
 
     console = Console()
-    store = open_run_store(f"sqlite:///{run_dir / 'run.db'}", clock=VirtualClock(DEFAULT_START))
+    reader = open_run(str(run_dir))  # run.json names its store and run id
     try:
         table = Table(title="Night-time pipeline failure", expand=True)
         table.add_column("time", style="dim", no_wrap=True)
         table.add_column("agent", style="magenta", no_wrap=True)
         table.add_column("what happened")
-        for _, event in store.events():
+        for _, event in reader.events():
             if event.kind in _SHOWN:
                 table.add_row(event.at.strftime("%H:%M"), event.agent or "-", _line(event))
         console.print(table)
@@ -110,7 +111,7 @@ def demo(
             )
         console.print(esc)
     finally:
-        store.close()
+        reader.close()
     console.print(
         f"run directory: [bold]{run_dir}[/]   status: {result.status}   events: {result.events}"
     )

@@ -17,6 +17,7 @@ from .ai_options import (
     LlmOpt,
     MockModelOpt,
 )
+from .store_option import StoreOpt
 
 if TYPE_CHECKING:
     from charter.scenarios import ScenarioResult
@@ -108,6 +109,7 @@ def run(
     mock_model: MockModelOpt = False,
     ai_config: AiConfigOpt = None,
     cassette: CassetteOpt = None,
+    store: StoreOpt = None,
 ) -> None:
     """Play scenario files on a virtual clock and check their expectations.
 
@@ -160,7 +162,9 @@ def run(
                 ai_config=ai_config,
                 cassette=cassette,
             )
-            result = run_scenario(item, run_dir, seed=chosen, brains=brains, progress=tick)
+            result = run_scenario(
+                item, run_dir, seed=chosen, brains=brains, progress=tick, store=store
+            )
             _write_report(result)
             results.append(result)
             progress.remove_task(clock_task)
@@ -203,6 +207,7 @@ def serve(
     seconds: Annotated[
         float | None, typer.Option("--for", help="Stop after this many seconds.")
     ] = None,
+    store: StoreOpt = None,
 ) -> None:
     """Serve a live run: schedules on the wall clock, monitors, the team at work.
 
@@ -213,7 +218,7 @@ def serve(
     """
     from charter.scenarios.live import serve_run
 
-    serve_run(run_dir, seconds=seconds, echo=typer.echo)
+    serve_run(run_dir, seconds=seconds, echo=typer.echo, store=store)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from .store_option import StoreOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +43,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--web", help="Serve the same app in a browser on 127.0.0.1.")
         ] = False,
         port: Annotated[int, typer.Option("--port", help="Port for --web.")] = 8000,
+        store: StoreOpt = None,
     ) -> None:
         """Watch a run in the terminal UI (a scenario live, or a run directory).
 
@@ -51,6 +55,10 @@ def register(app: typer.Typer) -> None:
 
         if not 1 <= port <= 65535:
             raise ConfigError(f"--port {port}: expected a TCP port from 1 to 65535")
+        if store:
+            # Read where a run directory's run.json names no store; --web's sessions,
+            # each a process of its own, inherit it.
+            os.environ["CHARTER_STORE"] = store
 
         argv: list[str] = [scenario] if scenario is not None else []
         if run is not None:

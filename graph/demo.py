@@ -81,8 +81,9 @@ def open_demo(
     *,
     seed: int = 7,
     pm_policy: PmPolicyName = "approve",
-    checkpointer: str = "sqlite",
+    checkpointer: str = "auto",
     team: Team | None = None,
+    store: str | None = None,
 ) -> tuple[Orchestrator, VirtualClock]:
     """Open (or reopen) the demo run: its database generated and the failure signalled
     once. The caller steps it — `run_demo` to the end, the TUI one step at a time."""
@@ -96,6 +97,7 @@ def open_demo(
         classifications=DEMO_CLASSIFICATIONS,
         checkpointer=checkpointer,
         team=team,
+        store_url=store,
     )
     database = orch.datasets / "orders.db"
     if not database.exists():
@@ -143,11 +145,12 @@ def run_demo(
     *,
     seed: int = 7,
     pm_policy: PmPolicyName = "approve",
-    checkpointer: str = "sqlite",
+    checkpointer: str = "auto",
     team: Team | None = None,
+    store: str | None = None,
 ) -> DemoResult:
     orch, clock = open_demo(
-        run_dir, seed=seed, pm_policy=pm_policy, checkpointer=checkpointer, team=team
+        run_dir, seed=seed, pm_policy=pm_policy, checkpointer=checkpointer, team=team, store=store
     )
     with orch:
         # Each piece of agent work takes a few virtual minutes, so the timeline reads like

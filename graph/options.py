@@ -34,7 +34,9 @@ class RunOptions:
     pm_policy: PmPolicyName = "approve"  # who decides immediate escalations
     store_url: str | None = None  # default: run.db in the run directory
     store_schema: str | None = None
-    checkpointer: Literal["sqlite", "memory"] | Any = "sqlite"
+    # auto: beside the store (run.db for SQLite, the same schema for PostgreSQL), or what
+    # run.json recorded; or sqlite, postgres, memory, or a LangGraph saver object.
+    checkpointer: Literal["auto", "sqlite", "postgres", "memory"] | Any = "auto"
     budgets: Budgets | None = None
     classifications: Mapping[str, str] | None = None  # table.column -> level
     tools: ToolRegistry | None = None

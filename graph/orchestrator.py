@@ -46,12 +46,13 @@ from charter.protocols import (
 from charter.protocols.events import RunStarted, SignalReceived, TaskSubmitted, TurnCompleted
 
 from .budgets import Budgets
+from .checkpointers import open_checkpointer, resolve_kind
 from .deadlines import expire_overdue_requests, next_reply_deadline
 from .escalation import acknowledge, record_decision, reescalate_overdue
 from .ids import stable_id
 from .options import Durability, RunOptions, RunOptionsArgs, resolve_options
 from .pm_channel import check_resume, decision_from_resume
-from .run_dir import DEFAULT_START, RunLock, check_single_instance, make_checkpointer, read_meta
+from .run_dir import DEFAULT_START, RunLock, check_single_instance, peek_meta, read_meta
 from .runtime import Catalog, Runtime
 from .work import enqueue_new_work, next_runnable
 
@@ -114,13 +115,28 @@ class Orchestrator:
         store_url, store_schema = opts.store_url, opts.store_schema
         pm_policy, checkpointer, budgets = opts.pm_policy, opts.checkpointer, opts.budgets
         classifications, tools, memory = opts.classifications, opts.tools, opts.memory
-        from charter.memory.backend import store_record
+        from charter.memory.backend import split_schema, store_record
+
+        if store_url is not None and store_schema is None:
+            store_url, store_schema = split_schema(store_url)  # `?schema=NAME` in the URL
 
         elsewhere = store_record(store_url, store_schema) if store_url else None
-        meta = read_meta(self.run_dir, seed=seed, name=name, start=start, store=elsewhere)
-        if store_url is None and isinstance(meta.get("store"), dict):
+        existing = peek_meta(self.run_dir, seed=seed, name=name, start=start)
+        if store_url is None and isinstance(existing.get("store"), dict):
             # Reopened without naming its store: the one the run was created with.
-            store_url, store_schema = meta["store"]["url"], meta["store"].get("schema")
+            store_url, store_schema = existing["store"]["url"], existing["store"].get("schema")
+        recorded = existing.get("checkpointer")
+        if recorded is None and (self.run_dir / "run.json").is_file():
+            recorded = "sqlite"  # runs made before the choice was recorded
+        saver_kind = resolve_kind(checkpointer, store_url=store_url, recorded=recorded)
+        meta = read_meta(
+            self.run_dir,
+            seed=seed,
+            name=name,
+            start=start,
+            store=elsewhere,
+            checkpointer=saver_kind if isinstance(saver_kind, str) else None,
+        )
         self.run_id: str = meta["run_id"]
         self.seed: int = int(meta["seed"])
         self.pm_policy: PmPolicyName = pm_policy
@@ -134,7 +150,12 @@ class Orchestrator:
         self.store_url = store_url or f"sqlite:///{db_path}"
         provisional = clock or VirtualClock(datetime.fromisoformat(meta["start"]))
         self.store: RunStore = open_run_store(
-            self.store_url, clock=provisional, schema=store_schema
+            self.store_url,
+            clock=provisional,
+            schema=store_schema,
+            run_id=self.run_id,
+            name=str(meta.get("name") or ""),
+            seed=self.seed,
         )
         # A reopened run continues from the last instant it recorded, whoever made the
         # clock: time never runs backwards in a run (a decision after a reopen is not
@@ -174,7 +195,10 @@ class Orchestrator:
         for _, event in self.store.events(kinds={"turn_completed"}):
             assert isinstance(event, TurnCompleted)
             self.rt.turns.add(event.correlation_id or "")
-        self._saver, self._conn = make_checkpointer(checkpointer, db_path)
+        self._checkpointer = open_checkpointer(
+            saver_kind, db_path=db_path, store_url=self.store_url, store_schema=store_schema
+        )
+        self._saver = self._checkpointer.saver
         from .builder import compile_graph, recursion_limit
 
         self.graph = compile_graph(self.rt, self._saver)
@@ -505,10 +529,8 @@ class Orchestrator:
             assert self.live is not None
             self.live.shutdown()
             self.live = None
-        if getattr(self, "_conn", None) is not None:
-            assert self._conn is not None
-            self._conn.close()
-            self._conn = None
+        if getattr(self, "_checkpointer", None) is not None:
+            self._checkpointer.close()
         if getattr(self, "store", None) is not None:
             self.store.close()
         self._lock.release()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -25,17 +24,20 @@ def read_meta(
     name: str,
     start: datetime | None,
     store: dict[str, str | None] | None = None,
+    checkpointer: str | None = None,
 ) -> dict[str, Any]:
     """The run's identity: read from `run.json` when the run exists (a reopened run keeps
     its own id, seed and start), else made from the arguments and written atomically.
     `store`: where the run store lives when it is not the directory's `run.db`, so that
-    `charter memory|audit DIR` find it."""
+    `charter memory|audit DIR` find it; `checkpointer`: the saver kind a reopen uses."""
     meta_path = run_dir / "run.json"
     meta = peek_meta(run_dir, seed=seed, name=name, start=start)
     if meta_path.is_file():
         return meta
     if store is not None:
         meta["store"] = store
+    if checkpointer is not None:
+        meta["checkpointer"] = checkpointer
     tmp = meta_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     os.replace(tmp, meta_path)
@@ -90,29 +92,10 @@ def check_single_instance(team: Team) -> None:
         titles[charter.title] = role
 
 
-def make_checkpointer(kind: Any, db_path: Path) -> tuple[Any, sqlite3.Connection | None]:
-    """("sqlite" | "memory" | a saver object) -> (saver, the connection to close or None)."""
-    if kind == "memory":
-        from langgraph.checkpoint.memory import InMemorySaver
-
-        return InMemorySaver(), None
-    if kind == "sqlite":
-        from langgraph.checkpoint.sqlite import SqliteSaver
-
-        from charter.memory.checkpoint import RedactingSerializer
-
-        conn = sqlite3.connect(str(db_path), check_same_thread=False)
-        # Checkpoints are persisted too: personal data and secrets are masked on the way
-        # in, like every other write to the run database.
-        return SqliteSaver(conn, serde=RedactingSerializer()), conn
-    return kind, None
-
-
 __all__ = [
     "DEFAULT_START",
     "RunLock",
     "check_single_instance",
-    "make_checkpointer",
     "peek_meta",
     "read_meta",
 ]

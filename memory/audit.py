@@ -44,6 +44,7 @@ def link_hash(prev_hash: str, seq: int, at: datetime, content: str) -> str:
 
 def append_entry(
     connection: Connection,
+    run_id: str,
     *,
     actor: str,
     action: str,
@@ -65,7 +66,10 @@ def append_entry(
         cleaned["redacted"] = dict(sorted(total.items()))
     details_json = canonical_json(cleaned)
     last = connection.execute(
-        select(AUDIT.c.seq, AUDIT.c.entry_hash).order_by(AUDIT.c.seq.desc()).limit(1)
+        select(AUDIT.c.seq, AUDIT.c.entry_hash)
+        .where(AUDIT.c.run_id == run_id)
+        .order_by(AUDIT.c.seq.desc())
+        .limit(1)
     ).first()
     seq = 1 if last is None else int(last.seq) + 1
     prev = GENESIS if last is None else str(last.entry_hash)
@@ -74,6 +78,7 @@ def append_entry(
     entry = link_hash(prev, seq, at, body)
     connection.execute(
         AUDIT.insert().values(
+            run_id=run_id,
             seq=seq,
             at=at,
             actor=actor,
@@ -89,14 +94,14 @@ def append_entry(
     return seq, entry
 
 
-def verify_audit(connection: Connection) -> AuditReport:
+def verify_audit(connection: Connection, run_id: str) -> AuditReport:
     """Walk the chain from the first entry; stop at the first broken link."""
     expected_prev = GENESIS
     expected_seq = 1
     erasures: dict[int, set[int]] = {}
     blanked: list[tuple[int, int]] = []
     count = 0
-    rows = connection.execute(select(AUDIT).order_by(AUDIT.c.seq))
+    rows = connection.execute(select(AUDIT).where(AUDIT.c.run_id == run_id).order_by(AUDIT.c.seq))
     for row in rows:
         count += 1
         seq = int(row.seq)
@@ -143,17 +148,20 @@ def _entry(row: Any) -> AuditEntry:
     )
 
 
-def tail_audit(connection: Connection, count: int) -> list[AuditEntry]:
-    rows = connection.execute(select(AUDIT).order_by(AUDIT.c.seq.desc()).limit(count)).all()
+def tail_audit(connection: Connection, run_id: str, count: int) -> list[AuditEntry]:
+    statement = (
+        select(AUDIT).where(AUDIT.c.run_id == run_id).order_by(AUDIT.c.seq.desc()).limit(count)
+    )
+    rows = connection.execute(statement).all()
     return [_entry(row) for row in reversed(rows)]
 
 
-def blank_entries(connection: Connection, seqs: list[int], erased_by: int) -> None:
+def blank_entries(connection: Connection, run_id: str, seqs: list[int], erased_by: int) -> None:
     """Erasure only: drop the content of `seqs`, keeping the hashes that chain them."""
     for seq in seqs:
         connection.execute(
             AUDIT.update()
-            .where(AUDIT.c.seq == seq)
+            .where(AUDIT.c.run_id == run_id, AUDIT.c.seq == seq)
             .values(actor=ERASED, target=ERASED, details=ERASED_DETAILS, erased_by=erased_by)
         )
 

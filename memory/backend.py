@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -145,17 +146,12 @@ def resolve_run(run: str) -> tuple[str, str | None]:
     not create an empty database."""
     if "://" in run:
         dialect_of(run)
-        parsed = make_url(run)
-        schema = parsed.query.get("schema")
-        if isinstance(schema, tuple):
-            schema = schema[-1]
-        if schema is not None:
-            parsed = parsed.difference_update_query(["schema"])
+        url, schema = split_schema(run)
         if dialect_of(run) == "sqlite":
-            file_name = parsed.database or ""
+            file_name = make_url(url).database or ""
             if not Path(file_name).is_file():
                 raise ConfigError(f"run {run!r}: no run database at {file_name!r}")
-        return parsed.render_as_string(hide_password=False), schema
+        return url, schema
     path = Path(run)
     elsewhere = recorded_store(path)
     if elsewhere is not None:
@@ -167,6 +163,56 @@ def resolve_run(run: str) -> tuple[str, str | None]:
             "a .db file, or a database URL)"
         )
     return f"sqlite:///{database.resolve()}", None
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """Where a run's store is and which of the runs in it is meant (None: its only run)."""
+
+    url: str
+    schema: str | None
+    run_id: str | None
+
+
+STORE_ENV = "CHARTER_STORE"
+
+
+def locate_run(run: str, *, store: str | None = None) -> RunRef:
+    """A CLI RUN argument, with the `--store URL` (or CHARTER_STORE) it came with, ->
+    the store and run id it means.
+
+    Without a store: RUN is a run directory, a `.db` file or a database URL (see
+    `resolve_run`). With one: RUN is a run id in that store, or a run directory whose
+    `run.json` names the id."""
+    if store:
+        url, schema = split_schema(store)
+        dialect_of(url)
+        path = Path(run)
+        run_id = recorded_run_id(path) if path.is_dir() else run
+        return RunRef(url, schema, run_id)
+    url, schema = resolve_run(run)
+    path = Path(run)
+    return RunRef(url, schema, recorded_run_id(path) if path.is_dir() else None)
+
+
+def split_schema(url: str) -> tuple[str, str | None]:
+    """`postgresql+psycopg://...?schema=NAME` -> (the URL without it, NAME or None)."""
+    parsed = make_url(url)
+    schema = parsed.query.get("schema")
+    if isinstance(schema, tuple):
+        schema = schema[-1]
+    if schema is not None:
+        parsed = parsed.difference_update_query(["schema"])
+    return parsed.render_as_string(hide_password=False), schema
+
+
+def recorded_run_id(run_dir: Path) -> str | None:
+    """The run id a run directory's `run.json` holds (None: no readable run.json)."""
+    try:
+        run_id = json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return run_id if isinstance(run_id, str) else None
 
 
 def recorded_store(run_dir: Path) -> tuple[str, str | None] | None:
@@ -224,10 +270,15 @@ def write_lock_errors(url: str) -> Iterator[None]:
 __all__ = [
     "BUSY_TIMEOUT_S",
     "READ_ONLY",
+    "STORE_ENV",
     "Dialect",
+    "RunRef",
     "StoreLockedError",
     "create_store_engine",
     "dialect_of",
+    "locate_run",
+    "recorded_run_id",
     "resolve_run",
+    "split_schema",
     "write_lock_errors",
 ]

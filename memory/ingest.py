@@ -28,6 +28,7 @@ TAGS = MemoryTagRow.__table__  # type: ignore[attr-defined]
 # The memory table's columns in the order of `PreparedRow.values`, after `seq`.
 MEMORY_COLUMNS = (
     "seq",
+    "run_id",
     "id",
     "agent",
     "kind",
@@ -47,7 +48,7 @@ class PreparedRow(NamedTuple):
     """One memory, validated and redacted, ready for the driver."""
 
     memory_id: str
-    values: tuple[Any, ...]  # MEMORY_COLUMNS without `seq`
+    values: tuple[Any, ...]  # MEMORY_COLUMNS without `seq` and `run_id`
     tags: tuple[str, ...]
     counts: dict[str, int]  # what redaction replaced, by kind (usually empty)
 
@@ -141,7 +142,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list[str]:
+def insert_memories(connection: Connection, run_id: str, rows: Sequence[PreparedRow]) -> list[str]:
     """Insert under the caller's write lock; ids already stored are left as they are."""
     ids: list[str] = []
     fresh: dict[str, PreparedRow] = {}
@@ -149,7 +150,8 @@ def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list
         ids.append(row.memory_id)
         fresh.setdefault(row.memory_id, row)
     top = int(connection.execute(select(func.max(MEMORIES.c.seq))).scalar() or 0)
-    known = _known_ids(connection, list(fresh)) if top else set()  # an empty table knows none
+    # An empty table knows none.
+    known = _known_ids(connection, run_id, list(fresh)) if top else set()
     memory_rows: list[tuple[Any, ...]] = []
     tag_rows: list[tuple[int, str]] = []
     seq = top
@@ -157,7 +159,7 @@ def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list
         if key in known:
             continue
         seq += 1
-        memory_rows.append((seq, *row.values))
+        memory_rows.append((seq, run_id, *row.values))
         tag_rows.extend((seq, tag) for tag in row.tags)
     if not memory_rows:
         return ids
@@ -168,7 +170,7 @@ def insert_memories(connection: Connection, rows: Sequence[PreparedRow]) -> list
     return ids
 
 
-def _known_ids(connection: Connection, candidates: list[str]) -> set[str]:
+def _known_ids(connection: Connection, run_id: str, candidates: list[str]) -> set[str]:
     """Which of these memory ids are stored already (raw driver: no per-call compiling)."""
     known: set[str] = set()
     for start in range(0, len(candidates), 500):
@@ -176,10 +178,13 @@ def _known_ids(connection: Connection, candidates: list[str]) -> set[str]:
         if connection.dialect.name == "sqlite":
             marks = ", ".join("?" for _ in chunk)
             found = connection.exec_driver_sql(
-                f"SELECT id FROM charter_memories WHERE id IN ({marks})", tuple(chunk)
+                f"SELECT id FROM charter_memories WHERE run_id = ? AND id IN ({marks})",
+                (run_id, *chunk),
             )
         else:
-            found = connection.execute(select(MEMORIES.c.id).where(MEMORIES.c.id.in_(chunk)))
+            found = connection.execute(
+                select(MEMORIES.c.id).where(MEMORIES.c.run_id == run_id, MEMORIES.c.id.in_(chunk))
+            )
         known.update(found.scalars())
     return known
 

@@ -13,11 +13,13 @@ tables from the current SQLModel classes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, func, inspect, select, text
 
 from charter.protocols import ConfigError
 
@@ -31,6 +33,7 @@ from .tables import (
     MemoryTagRow,
     MessageRow,
     MetaRow,
+    RunRow,
     SchemaVersionRow,
     WorkRow,
 )
@@ -165,6 +168,91 @@ def _work_threads(connection: Connection, _dialect: Dialect) -> None:
     WorkRow.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
 
 
+# Tables that carry a run id from step 7 on, oldest first (rebuilt in this order).
+_RUN_KEYED = (
+    EventRow,
+    WorkRow,
+    EscalationRow,
+    MessageRow,
+    AuthorityRow,
+    MemoryRow,
+    AuditRow,
+    MetaRow,
+)
+DEFAULT_RUN = "default"  # the run id of a store's rows written before runs were named
+
+
+def _stored_run(connection: Connection) -> tuple[str, str, int] | None:
+    """(run id, scenario name, seed) from a pre-step-7 store's `run_started` event."""
+    row = connection.exec_driver_sql(
+        "SELECT payload FROM charter_events WHERE kind = 'run_started' ORDER BY seq LIMIT 1"
+    ).first()
+    if row is None:
+        return None
+    payload = json.loads(row[0])
+    return str(payload["run_id"]), str(payload.get("scenario") or ""), int(payload["seed"])
+
+
+def _runs_keyed(connection: Connection, dialect: Dialect) -> None:
+    # Every table keyed by run id. Primary keys change, which neither backend can alter in
+    # place everywhere (SQLite not at all), so each table is rebuilt: renamed aside, made
+    # again from its current class, its rows copied with the store's one run id, dropped.
+    stored = _stored_run(connection)
+    run_id = stored[0] if stored else DEFAULT_RUN
+    RunRow.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+    if stored is not None:
+        events = EventRow.__table__  # type: ignore[attr-defined]
+        first = connection.execute(select(func.min(events.c.at))).scalar()
+        connection.execute(
+            RunRow.__table__.insert().values(  # type: ignore[attr-defined]
+                run_id=run_id, name=stored[1], seed=stored[2], created_at=first
+            )
+        )
+    if dialect == "sqlite":
+        # Triggers follow a renamed table and would be dropped with it; made again below.
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS charter_memories_ad")
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS charter_memories_au")
+    for model in _RUN_KEYED:
+        _rebuild_with_run(connection, dialect, model.__table__, run_id)  # type: ignore[union-attr]
+    if dialect == "sqlite":
+        connection.exec_driver_sql(_SQLITE_FTS[2])
+        connection.exec_driver_sql(_SQLITE_FTS[3])
+    else:
+        for statement in _POSTGRES_FTS:
+            connection.exec_driver_sql(statement)
+
+
+def _rebuild_with_run(connection: Connection, dialect: Dialect, table: Any, run_id: str) -> None:
+    name = table.name
+    aside = f"{name}_v6"
+    inspector = inspect(connection)
+    if not inspector.has_table(name):
+        table.create(connection)
+        return
+    old_columns = {column["name"] for column in inspector.get_columns(name)}
+    if "run_id" in old_columns:
+        return  # made by step 1 or 6 from the current class already
+    # Index and constraint names live beside the table's: free them for the new table.
+    for index in inspector.get_indexes(name):
+        if index.get("name") and not str(index["name"]).startswith("sqlite_autoindex"):
+            connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{index["name"]}"')
+    if dialect == "postgresql":
+        for unique in inspector.get_unique_constraints(name):
+            connection.exec_driver_sql(f'ALTER TABLE "{name}" DROP CONSTRAINT "{unique["name"]}"')
+        primary = inspector.get_pk_constraint(name).get("name")
+        if primary:
+            connection.exec_driver_sql(f'ALTER TABLE "{name}" DROP CONSTRAINT "{primary}"')
+    connection.exec_driver_sql(f'ALTER TABLE "{name}" RENAME TO "{aside}"')
+    table.create(connection)
+    copied = [column.name for column in table.columns if column.name in old_columns - {"run_id"}]
+    listed = ", ".join(f'"{column}"' for column in copied)
+    connection.execute(
+        text(f'INSERT INTO "{name}" ({listed}, run_id) SELECT {listed}, :run FROM "{aside}"'),
+        {"run": run_id},
+    )
+    connection.exec_driver_sql(f'DROP TABLE "{aside}"')
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "events, escalations, messages, authority decisions, memories, audit", _base_tables),
     Step(2, "memory tags and full-text search", _memory_search),
@@ -172,6 +260,7 @@ STEPS: tuple[Step, ...] = (
     Step(4, "full-text index without per-row lengths", _fts_without_lengths),
     Step(5, "memory tags keyed by (memory, tag) alone", _tags_by_key),
     Step(6, "work items as threads; each event's thread", _work_threads),
+    Step(7, "every table keyed by run id; the runs a store holds; work claims", _runs_keyed),
 )
 LATEST = STEPS[-1].version
 
@@ -209,4 +298,4 @@ def migrate(
         return version
 
 
-__all__ = ["LATEST", "STEPS", "Step", "current_version", "migrate"]
+__all__ = ["DEFAULT_RUN", "LATEST", "STEPS", "Step", "current_version", "migrate"]

@@ -46,7 +46,11 @@ _SALT_KEY = "erasure_salt"
 
 
 def prune(
-    connection: Connection, *, now: datetime, policies: Mapping[str, Sequence[MemoryPolicy]]
+    connection: Connection,
+    run_id: str,
+    *,
+    now: datetime,
+    policies: Mapping[str, Sequence[MemoryPolicy]],
 ) -> PruneReport:
     conditions: list[Any] = [MEMORIES.c.expires_at <= now]
     for agent, agent_policies in sorted(policies.items()):
@@ -58,7 +62,7 @@ def prune(
                 & (MEMORIES.c.kind == policy.kind.value)
                 & (MEMORIES.c.created_at <= now - policy.retention)
             )
-    doomed = or_(*conditions)
+    doomed = (MEMORIES.c.run_id == run_id) & or_(*conditions)
     counted = connection.execute(
         select(MEMORIES.c.kind, func.count()).where(doomed).group_by(MEMORIES.c.kind)
     ).all()
@@ -67,6 +71,7 @@ def prune(
         connection.execute(MEMORIES.delete().where(doomed))
     _audit.append_entry(
         connection,
+        run_id,
         actor="charter.memory",
         action="prune",
         target="memories",
@@ -103,6 +108,7 @@ def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
 
 def _scrub_table(
     connection: Connection,
+    run_id: str,
     table: Any,
     key: str,
     subject: str,
@@ -112,23 +118,29 @@ def _scrub_table(
     (column name -> payload field) from the scrubbed payload."""
     pattern = _scrubber(subject)
     rows = connection.execute(
-        select(table.c[key], table.c.payload).where(_mentions(table.c.payload, subject))
+        select(table.c[key], table.c.payload).where(
+            table.c.run_id == run_id, _mentions(table.c.payload, subject)
+        )
     ).all()
     for row_key, payload in rows:
         scrubbed = _scrub(json.loads(payload), pattern)
         values: dict[str, Any] = {"payload": canonical_json(scrubbed)}
         for column_name, field in columns.items():
             values[column_name] = scrubbed.get(field)
-        connection.execute(table.update().where(table.c[key] == row_key).values(**values))
+        connection.execute(
+            table.update().where(table.c.run_id == run_id, table.c[key] == row_key).values(**values)
+        )
     return len(rows)
 
 
-def _subject_hmac(connection: Connection, subject: str) -> str:
-    salt = connection.execute(select(_META.c.value).where(_META.c.key == _SALT_KEY)).scalar()
+def _subject_hmac(connection: Connection, run_id: str, subject: str) -> str:
+    salt = connection.execute(
+        select(_META.c.value).where(_META.c.run_id == run_id, _META.c.key == _SALT_KEY)
+    ).scalar()
     if salt is None:
         # A secret, not run randomness: it must not be derivable from the run's seed.
         salt = secrets.token_hex(16)
-        connection.execute(_META.insert().values(key=_SALT_KEY, value=salt))
+        connection.execute(_META.insert().values(run_id=run_id, key=_SALT_KEY, value=salt))
     key = bytes.fromhex(salt)
     return hmac.new(key, subject.lower().encode("utf-8"), hashlib.sha256).hexdigest()
 
@@ -142,10 +154,13 @@ _CHECKPOINT_BLOBS = {
 }
 
 
-def _scrub_checkpoints(connection: Connection, dialect: Dialect, subject: str) -> int:
+def _scrub_checkpoints(
+    connection: Connection, dialect: Dialect, subject: str, run_id: str | None = None
+) -> int:
     """Overwrite the subject inside serialised checkpoints with as many '*', which keeps
     every length prefix of a binary serialisation valid, and JSON (PostgreSQL's `jsonb`
-    columns) valid JSON."""
+    columns) valid JSON. With `run_id`, only that run's threads (other runs may share the
+    database)."""
     names = set(inspect(connection).get_table_names())
     needle = re.compile(re.escape(subject.encode("utf-8")), re.IGNORECASE)
     as_text = re.compile(re.escape(subject), re.IGNORECASE)
@@ -158,9 +173,14 @@ def _scrub_checkpoints(connection: Connection, dialect: Dialect, subject: str) -
         for column_name in columns:
             if column_name not in present:
                 continue
-            rows = connection.exec_driver_sql(
-                f'SELECT {row_key}, "{column_name}" FROM "{table_name}"'
-            ).all()
+            select_rows = f'SELECT {row_key}, "{column_name}" FROM "{table_name}"'
+            bound: dict[str, str] = {}
+            if run_id is not None and "thread_id" in present:
+                select_rows += (
+                    " WHERE thread_id IN (SELECT thread_id FROM charter_work WHERE run_id = :run)"
+                )
+                bound["run"] = run_id
+            rows = connection.execute(text(select_rows), bound).all()
             update = f'UPDATE "{table_name}" SET "{column_name}" = :value WHERE {row_key} = :key'
             for key, value in rows:
                 if isinstance(value, (bytes, memoryview)):
@@ -214,6 +234,7 @@ def valid_subject(subject: str) -> str:
 def erase(
     connection: Connection,
     dialect: Dialect,
+    run_id: str,
     subject: str,
     *,
     at: datetime,
@@ -224,16 +245,18 @@ def erase(
     subject = valid_subject(subject)
     memories = connection.execute(
         MEMORIES.delete().where(
+            MEMORIES.c.run_id == run_id,
             or_(
                 _mentions(MEMORIES.c.content, subject),
                 _mentions(MEMORIES.c.tags, subject),
                 _mentions(func.coalesce(MEMORIES.c.source_event, ""), subject),
-            )
+            ),
         )
     ).rowcount
-    events = _scrub_table(connection, _EVENTS, "seq", subject, {"agent": "agent"})
+    events = _scrub_table(connection, run_id, _EVENTS, "seq", subject, {"agent": "agent"})
     messages = _scrub_table(
         connection,
+        run_id,
         _MESSAGES,
         "id",
         subject,
@@ -244,12 +267,15 @@ def erase(
             "protocol": "protocol",
         },
     )
-    escalations = _scrub_table(connection, _ESCALATIONS, "id", subject, {"source": "source"})
+    escalations = _scrub_table(
+        connection, run_id, _ESCALATIONS, "id", subject, {"source": "source"}
+    )
     authority = _scrub_table(
-        connection, _AUTHORITY, "seq", subject, {"role": "role", "path": "path"}
+        connection, run_id, _AUTHORITY, "seq", subject, {"role": "role", "path": "path"}
     )
     audit_rows = connection.execute(
         select(_audit.AUDIT.c.seq).where(
+            _audit.AUDIT.c.run_id == run_id,
             _audit.AUDIT.c.erased_by.is_(None),
             or_(
                 _mentions(_audit.AUDIT.c.actor, subject),
@@ -259,14 +285,15 @@ def erase(
         )
     )
     audit_seqs = sorted(int(seq) for seq in audit_rows.scalars())
-    checkpoints = _scrub_checkpoints(connection, dialect, subject) + elsewhere_checkpoint_rows
+    checkpoints = _scrub_checkpoints(connection, dialect, subject, run_id)
+    checkpoints += elsewhere_checkpoint_rows
     if dialect == "sqlite":
         # Merge the full-text index so deleted terms leave its segments too.
         connection.exec_driver_sql(
             "INSERT INTO charter_memories_fts(charter_memories_fts) VALUES ('optimize')"
         )
     details = {
-        "subject_hmac": _subject_hmac(connection, subject),
+        "subject_hmac": _subject_hmac(connection, run_id, subject),
         "memories": int(memories),
         "events": events,
         "messages": messages,
@@ -276,9 +303,15 @@ def erase(
         "audit_entries": audit_seqs,
     }
     seq, entry_hash = _audit.append_entry(
-        connection, actor="charter.memory", action="erase", target="subject", details=details, at=at
+        connection,
+        run_id,
+        actor="charter.memory",
+        action="erase",
+        target="subject",
+        details=details,
+        at=at,
     )
-    _audit.blank_entries(connection, audit_seqs, erased_by=seq)
+    _audit.blank_entries(connection, run_id, audit_seqs, erased_by=seq)
     return ErasureReport(
         memories=int(memories),
         events=events,

@@ -69,12 +69,13 @@ class _Shape:
 
 
 def _shape_and_params(
+    run_id: str,
     agent: str | None,
     kinds: Collection[MemoryKind] | None,
     tags: Collection[str] | None,
     now: datetime | None,
 ) -> tuple[_Shape, dict[str, Any]]:
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = {"run": run_id}
     if agent is not None:
         params["agent"] = agent
     if kinds is not None:
@@ -94,7 +95,8 @@ def _filters(shape: _Shape, *, by_key: bool = False) -> list[Any]:
     lists arrive as JSON texts, so the statement's text never depends on their lengths."""
     agent: Any = literal_column("+charter_memories.agent") if by_key else MEMORIES.c.agent
     kind: Any = literal_column("+charter_memories.kind") if by_key else MEMORIES.c.kind
-    clauses: list[Any] = []
+    run: Any = literal_column("+charter_memories.run_id") if by_key else MEMORIES.c.run_id
+    clauses: list[Any] = [run == bindparam("run")]
     if shape.agent:
         clauses.append(agent == bindparam("agent"))
     if shape.kinds:
@@ -190,7 +192,7 @@ def _text_candidates(
     cap: int = TEXT_CANDIDATES,
 ) -> list[tuple[Any, float]]:
     """The best text matches that pass the filters, with a relevance (larger is better)."""
-    ranker = _Ranker(connection, dialect, terms)
+    ranker = _Ranker(connection, dialect, terms, params["run"])
     while True:
         hits = ranker.best(cap)
         if not hits:
@@ -213,21 +215,27 @@ def _idf(frequency: int, total: int) -> float:
 
 @functools.lru_cache(maxsize=2 * (_MAX_TERMS + 1))
 def _postings_sql(dialect: Dialect, count: int) -> str:
-    """Every term's posting list (newest first, stopped just past the cap) as one
-    comma-joined text, and the table size for the IDF, in one round trip: a text per term
-    is parsed by numpy in C, where thousands of one-integer rows cost a Python tuple each."""
+    """Every term's posting list within one run (newest first, stopped just past the cap)
+    as one comma-joined text, and the run's memory count for the IDF, in one round trip: a
+    text per term is parsed by numpy in C, where thousands of one-integer rows cost a Python
+    tuple each. Parameters: the run, then (term, run, cap) per term."""
     if dialect == "sqlite":
         each = (
-            "(SELECT group_concat(rowid) FROM (SELECT rowid FROM charter_memories_fts "
-            "WHERE charter_memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?))"
+            "(SELECT group_concat(hit) FROM (SELECT charter_memories_fts.rowid AS hit "
+            "FROM charter_memories_fts JOIN charter_memories "
+            "ON charter_memories.seq = charter_memories_fts.rowid "
+            "WHERE charter_memories_fts MATCH ? AND charter_memories.run_id = ? "
+            "ORDER BY charter_memories_fts.rowid DESC LIMIT ?))"
         )
-        return "SELECT (SELECT max(seq) FROM charter_memories), " + ", ".join([each] * count)
+        total = "(SELECT count(*) FROM charter_memories WHERE run_id = ?)"
+        return f"SELECT {total}, " + ", ".join([each] * count)
     # PostgreSQL: each term is its own materialised CTE so the GIN index finds its matches
     # (never a walk down the primary key); the statement is never server-prepared (see
     # _Ranker), since a generic plan, blind to the term, would guess a full scan is cheaper.
+    # Parameters here: (term, run) per term, the run, then the cap per term.
     ctes = ", ".join(
         f"t{n} AS MATERIALIZED (SELECT seq FROM charter_memories "
-        f"WHERE search @@ plainto_tsquery('english', %s))"
+        f"WHERE search @@ plainto_tsquery('english', %s) AND run_id = %s)"
         for n in range(count)
     )
     lists = ", ".join(
@@ -235,25 +243,32 @@ def _postings_sql(dialect: Dialect, count: int) -> str:
         f"(SELECT seq FROM t{n} ORDER BY seq DESC LIMIT %s) AS p{n})"
         for n in range(count)
     )
-    return f"WITH {ctes} SELECT (SELECT max(seq) FROM charter_memories), {lists}"
+    total = "(SELECT count(*) FROM charter_memories WHERE run_id = %s)"
+    return f"WITH {ctes} SELECT {total}, {lists}"
 
 
 class _Ranker:
     """Summed-IDF ranking of one query's matches, computed once with numpy; widening the
     candidate set only takes more of it. Both backends rank the same way."""
 
-    def __init__(self, connection: Connection, dialect: Dialect, terms: list[str]) -> None:
+    def __init__(
+        self, connection: Connection, dialect: Dialect, terms: list[str], run_id: str
+    ) -> None:
         import numpy as np  # only here: importing charter.memory stays light
 
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             if dialect == "sqlite":
-                arguments: list[Any] = []
+                arguments: list[Any] = [run_id]
                 for term in terms:
-                    arguments.extend((f'"{term}"', POSTING_CAP + 1))
+                    arguments.extend((f'"{term}"', run_id, POSTING_CAP + 1))
                 cursor.execute(_postings_sql(dialect, len(terms)), arguments)
             else:
-                arguments = list(terms) + [POSTING_CAP + 1] * len(terms)
+                arguments = []
+                for term in terms:
+                    arguments.extend((term, run_id))
+                arguments.append(run_id)
+                arguments.extend([POSTING_CAP + 1] * len(terms))
                 cursor.execute(_postings_sql(dialect, len(terms)), arguments, prepare=False)
             row = cursor.fetchone()
         finally:
@@ -328,6 +343,7 @@ def _recency(created_at: datetime, now: datetime) -> float:
 def prepare_context(
     connection: Connection,
     dialect: Dialect,
+    run_id: str,
     *,
     agent: str,
     query: str,
@@ -344,7 +360,7 @@ def prepare_context(
     if per_kind <= 0 or budget_chars <= 0:
         return []
     now = utc(now)
-    shape, params = _shape_and_params(agent, kinds, tags, now)
+    shape, params = _shape_and_params(run_id, agent, kinds, tags, now)
     terms = search_terms(query)
     candidates = (
         _text_candidates(connection, dialect, terms, shape, params, per_kind) if terms else []
@@ -385,6 +401,7 @@ def prepare_context(
 def search_memories(
     connection: Connection,
     dialect: Dialect,
+    run_id: str,
     query: str,
     *,
     agent: str | None = None,
@@ -396,7 +413,7 @@ def search_memories(
     terms = search_terms(query)
     if not terms:
         return []
-    shape, params = _shape_and_params(agent, kinds, tags, None)
+    shape, params = _shape_and_params(run_id, agent, kinds, tags, None)
     rows = _text_candidates(
         connection,
         dialect,
@@ -412,21 +429,23 @@ def search_memories(
 
 def list_memories(
     connection: Connection,
+    run_id: str,
     *,
     agent: str | None = None,
     kinds: Collection[MemoryKind] | None = None,
     tags: Collection[str] | None = None,
     limit: int | None = None,
 ) -> list[MemoryRecord]:
-    shape, params = _shape_and_params(agent, kinds, tags, None)
+    shape, params = _shape_and_params(run_id, agent, kinds, tags, None)
     statement = select(MEMORIES).where(*_filters(shape)).order_by(MEMORIES.c.seq)
     if limit is not None:
         statement = statement.limit(limit)
     return [to_record(row) for row in connection.execute(statement, params)]
 
 
-def get_memory(connection: Connection, memory_id: str) -> MemoryRecord | None:
-    row = connection.execute(select(MEMORIES).where(MEMORIES.c.id == memory_id)).first()
+def get_memory(connection: Connection, run_id: str, memory_id: str) -> MemoryRecord | None:
+    statement = select(MEMORIES).where(MEMORIES.c.run_id == run_id, MEMORIES.c.id == memory_id)
+    row = connection.execute(statement).first()
     return None if row is None else to_record(row)
 
 

@@ -35,7 +35,7 @@ from . import retention as _retention
 from . import retrieval as _retrieval
 from . import work_queue as _work
 from .backend import READ_ONLY, Dialect, create_store_engine, write_lock_errors
-from .migrations import migrate
+from .migrations import DEFAULT_RUN, migrate
 from .records import (
     AuditEntry,
     AuditReport,
@@ -47,6 +47,7 @@ from .records import (
     utc,
 )
 from .redaction import merge_counts, redact_value
+from .runs import check_run, claim_run, only_run
 from .tables import AuthorityRow, EscalationRow, EventRow, MessageRow
 
 _EVENTS = EventRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it
@@ -61,8 +62,11 @@ STORE_ACTOR = "charter.memory"
 class RunStore:
     """The run database. Open it with `open_run_store(url, clock=...)`."""
 
-    def __init__(self, url: str, engine: Engine, dialect: Dialect, clock: Clock) -> None:
+    def __init__(
+        self, url: str, engine: Engine, dialect: Dialect, clock: Clock, run_id: str = DEFAULT_RUN
+    ) -> None:
         self.url = url
+        self.run_id = run_id
         self.dialect: Dialect = dialect
         self._engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})
@@ -74,9 +78,12 @@ class RunStore:
     def _write(self, *tables: Any) -> Iterator[Connection]:
         with write_lock_errors(self.url), self._engine.begin() as connection:
             if self.dialect == "postgresql" and tables:
-                # Sequence numbers are max+1: concurrent writers must take turns per table.
-                names = ", ".join(table.name for table in tables)
-                connection.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+                # Sequence numbers are max+1 per run: writers of one run take turns per
+                # table, other runs in the schema do not wait (sorted: no lock-order cycle).
+                for key in sorted({_lock_key(table.name, self.run_id) for table in tables}):
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
+                    )
             yield connection
 
     @contextmanager
@@ -85,7 +92,9 @@ class RunStore:
             yield connection
 
     def _next_seq(self, connection: Connection, table: Any) -> int:
-        top = connection.execute(select(func.max(table.c.seq))).scalar()
+        top = connection.execute(
+            select(func.max(table.c.seq)).where(table.c.run_id == self.run_id)
+        ).scalar()
         return int(top or 0) + 1
 
     def _note_redaction(
@@ -94,6 +103,7 @@ class RunStore:
         if counts:
             _audit.append_entry(
                 connection,
+                self.run_id,
                 actor=STORE_ACTOR,
                 action="redact",
                 target=target,
@@ -108,12 +118,17 @@ class RunStore:
         its sequence number, or None when its id is already stored."""
         payload, counts = redact_value(event.model_dump(mode="json"))
         with self._write(_EVENTS, _audit.AUDIT) as connection:
-            exists = connection.execute(select(_EVENTS.c.seq).where(_EVENTS.c.id == event.id))
+            exists = connection.execute(
+                select(_EVENTS.c.seq).where(
+                    _EVENTS.c.run_id == self.run_id, _EVENTS.c.id == event.id
+                )
+            )
             if exists.first() is not None:
                 return None
             seq = self._next_seq(connection, _EVENTS)
             connection.execute(
                 _EVENTS.insert().values(
+                    run_id=self.run_id,
                     seq=seq,
                     id=event.id,
                     kind=event.kind,
@@ -135,7 +150,9 @@ class RunStore:
         limit: int | None = None,
     ) -> list[tuple[int, Event]]:
         """Events after sequence number `since`, in order (the first `limit` of them)."""
-        statement = select(_EVENTS.c.seq, _EVENTS.c.payload).where(_EVENTS.c.seq > since)
+        statement = select(_EVENTS.c.seq, _EVENTS.c.payload).where(
+            _EVENTS.c.run_id == self.run_id, _EVENTS.c.seq > since
+        )
         if kinds is not None:
             statement = statement.where(_EVENTS.c.kind.in_(list(kinds)))
         if agent is not None:
@@ -149,12 +166,15 @@ class RunStore:
 
     def event_count(self) -> int:
         with self._read() as connection:
-            return int(connection.execute(select(func.count()).select_from(_EVENTS)).scalar_one())
+            statement = select(func.count()).where(_EVENTS.c.run_id == self.run_id)
+            return int(connection.execute(statement).scalar_one())
 
     def last_event_at(self) -> datetime | None:
         """When the run's latest event happened: the run clock's "now" after the run."""
         with self._read() as connection:
-            value = connection.execute(select(func.max(_EVENTS.c.at))).scalar()
+            value = connection.execute(
+                select(func.max(_EVENTS.c.at)).where(_EVENTS.c.run_id == self.run_id)
+            ).scalar()
         return None if value is None else utc(value)
 
     def digest(self) -> str:
@@ -162,8 +182,10 @@ class RunStore:
         run time, then thread, then sequence (so within a thread, the order it emitted
         them). It does not depend on how the threads' turns interleaved."""
         hasher = hashlib.sha256()
-        statement = select(_EVENTS.c.payload).order_by(
-            _EVENTS.c.at, _EVENTS.c.thread, _EVENTS.c.seq
+        statement = (
+            select(_EVENTS.c.payload)
+            .where(_EVENTS.c.run_id == self.run_id)
+            .order_by(_EVENTS.c.at, _EVENTS.c.thread, _EVENTS.c.seq)
         )
         with self._read() as connection:
             for payload in connection.execute(statement).scalars():
@@ -176,15 +198,15 @@ class RunStore:
     def register_work(self, items: Iterable[_work.NewWork]) -> int:
         """Register work items as queued (idempotent by event); how many were new."""
         with self._write(_work.WORK) as connection:
-            return _work.register(connection, items)
+            return _work.register(connection, self.run_id, items)
 
     def work_registered_upto(self) -> int:
         with self._read() as connection:
-            return _work.registered_upto(connection)
+            return _work.registered_upto(connection, self.run_id)
 
     def next_queued_work(self) -> _work.WorkRecord | None:
         with self._read() as connection:
-            return _work.next_queued(connection)
+            return _work.next_queued(connection, self.run_id)
 
     def update_work(
         self,
@@ -198,6 +220,7 @@ class RunStore:
         with self._write() as connection:
             _work.update(
                 connection,
+                self.run_id,
                 thread_id,
                 status=status,
                 agent=agent,
@@ -207,7 +230,7 @@ class RunStore:
 
     def work_items(self, status: _work.WorkStatus | None = None) -> list[_work.WorkRecord]:
         with self._read() as connection:
-            return _work.listing(connection, status)
+            return _work.listing(connection, self.run_id, status)
 
     # -- event reads for viewers: newest first, and counts without parsing -------------
 
@@ -221,7 +244,7 @@ class RunStore:
     ) -> list[tuple[int, Event]]:
         """The `limit` events just before sequence number `before` (the end when None),
         newest first: what a viewer needs to show a long run's current state."""
-        statement = select(_EVENTS.c.seq, _EVENTS.c.payload)
+        statement = select(_EVENTS.c.seq, _EVENTS.c.payload).where(_EVENTS.c.run_id == self.run_id)
         if before is not None:
             statement = statement.where(_EVENTS.c.seq < before)
         if kinds is not None:
@@ -235,13 +258,19 @@ class RunStore:
 
     def event_agents(self) -> list[str]:
         """Every agent some stored event names (answered from the agent index)."""
-        statement = select(_EVENTS.c.agent).where(_EVENTS.c.agent.is_not(None)).distinct()
+        statement = (
+            select(_EVENTS.c.agent)
+            .where(_EVENTS.c.run_id == self.run_id, _EVENTS.c.agent.is_not(None))
+            .distinct()
+        )
         with self._read() as connection:
             return sorted(str(agent) for agent in connection.execute(statement).scalars())
 
     def event_counts_by_agent(self, kind: str, *, upto: int | None = None) -> dict[str, int]:
         """How many `kind` events each agent has (up to sequence number `upto`)."""
-        statement = select(_EVENTS.c.agent, func.count()).where(_EVENTS.c.kind == kind)
+        statement = select(_EVENTS.c.agent, func.count()).where(
+            _EVENTS.c.run_id == self.run_id, _EVENTS.c.kind == kind
+        )
         if upto is not None:
             statement = statement.where(_EVENTS.c.seq <= upto)
         statement = statement.group_by(_EVENTS.c.agent)
@@ -262,7 +291,7 @@ class RunStore:
             payload[("message", name)].as_string() for name in ("sender", "recipient", "protocol")
         )
         statement = select(sender, recipient, protocol, func.count()).where(
-            _EVENTS.c.kind == "message_sent"
+            _EVENTS.c.run_id == self.run_id, _EVENTS.c.kind == "message_sent"
         )
         if upto is not None:
             statement = statement.where(_EVENTS.c.seq <= upto)
@@ -283,30 +312,35 @@ class RunStore:
             "payload": canonical_json(payload),
         }
         with self._write(_ESCALATIONS, _audit.AUDIT) as connection:
-            found = connection.execute(
-                select(_ESCALATIONS.c.payload).where(_ESCALATIONS.c.id == escalation.id)
-            ).first()
+            this = (_ESCALATIONS.c.run_id == self.run_id, _ESCALATIONS.c.id == escalation.id)
+            found = connection.execute(select(_ESCALATIONS.c.payload).where(*this)).first()
             if found is None:
                 seq = self._next_seq(connection, _ESCALATIONS)
                 connection.execute(
-                    _ESCALATIONS.insert().values(id=escalation.id, seq=seq, **values)
+                    _ESCALATIONS.insert().values(
+                        run_id=self.run_id, id=escalation.id, seq=seq, **values
+                    )
                 )
             elif found.payload != values["payload"]:
-                connection.execute(
-                    _ESCALATIONS.update().where(_ESCALATIONS.c.id == escalation.id).values(**values)
-                )
+                connection.execute(_ESCALATIONS.update().where(*this).values(**values))
             else:
                 return
             self._note_redaction(connection, f"escalation:{escalation.id}", counts)
 
     def get_escalation(self, escalation_id: str) -> Escalation | None:
-        statement = select(_ESCALATIONS.c.payload).where(_ESCALATIONS.c.id == escalation_id)
+        statement = select(_ESCALATIONS.c.payload).where(
+            _ESCALATIONS.c.run_id == self.run_id, _ESCALATIONS.c.id == escalation_id
+        )
         with self._read() as connection:
             payload = connection.execute(statement).scalar()
         return None if payload is None else Escalation.model_validate_json(payload)
 
     def list_escalations(self, status: str | None = None) -> list[Escalation]:
-        statement = select(_ESCALATIONS.c.payload).order_by(_ESCALATIONS.c.seq)
+        statement = (
+            select(_ESCALATIONS.c.payload)
+            .where(_ESCALATIONS.c.run_id == self.run_id)
+            .order_by(_ESCALATIONS.c.seq)
+        )
         if status is not None:
             statement = statement.where(_ESCALATIONS.c.status == status)
         with self._read() as connection:
@@ -320,11 +354,16 @@ class RunStore:
         _check_status(status)
         payload, counts = redact_value(message.model_dump(mode="json"))
         with self._write(_MESSAGES, _audit.AUDIT) as connection:
-            exists = connection.execute(select(_MESSAGES.c.seq).where(_MESSAGES.c.id == message.id))
+            exists = connection.execute(
+                select(_MESSAGES.c.seq).where(
+                    _MESSAGES.c.run_id == self.run_id, _MESSAGES.c.id == message.id
+                )
+            )
             if exists.first() is not None:
                 return
             connection.execute(
                 _MESSAGES.insert().values(
+                    run_id=self.run_id,
                     id=message.id,
                     seq=self._next_seq(connection, _MESSAGES),
                     correlation_id=payload["correlation_id"],
@@ -343,7 +382,9 @@ class RunStore:
         _check_status(status)
         with self._write() as connection:
             result = connection.execute(
-                _MESSAGES.update().where(_MESSAGES.c.id == message_id).values(status=status)
+                _MESSAGES.update()
+                .where(_MESSAGES.c.run_id == self.run_id, _MESSAGES.c.id == message_id)
+                .values(status=status)
             )
             if result.rowcount == 0:
                 raise LookupError(f"message {message_id!r} is not stored in this run")
@@ -356,7 +397,11 @@ class RunStore:
         status: str | Collection[str] | None = None,
     ) -> list[tuple[Message, str]]:
         """Stored messages in the order they were sent; `status` may name several."""
-        statement = select(_MESSAGES.c.payload, _MESSAGES.c.status).order_by(_MESSAGES.c.seq)
+        statement = (
+            select(_MESSAGES.c.payload, _MESSAGES.c.status)
+            .where(_MESSAGES.c.run_id == self.run_id)
+            .order_by(_MESSAGES.c.seq)
+        )
         if correlation_id is not None:
             statement = statement.where(_MESSAGES.c.correlation_id == correlation_id)
         if recipient is not None:
@@ -376,12 +421,15 @@ class RunStore:
         payload, counts = redact_value(decision.model_dump(mode="json"))
         with self._write(_AUTHORITY, _audit.AUDIT) as connection:
             exists = connection.execute(
-                select(_AUTHORITY.c.seq).where(_AUTHORITY.c.event_id == event_id)
+                select(_AUTHORITY.c.seq).where(
+                    _AUTHORITY.c.run_id == self.run_id, _AUTHORITY.c.event_id == event_id
+                )
             )
             if exists.first() is not None:
                 return
             connection.execute(
                 _AUTHORITY.insert().values(
+                    run_id=self.run_id,
                     seq=self._next_seq(connection, _AUTHORITY),
                     event_id=event_id,
                     role=decision.role,
@@ -397,7 +445,9 @@ class RunStore:
         self, *, role: str | None = None, allowed: bool | None = None, limit: int | None = None
     ) -> list[AuthorityDecision]:
         """Decisions oldest first; with `limit`, the latest `limit` of them."""
-        statement = select(_AUTHORITY.c.seq, _AUTHORITY.c.payload)
+        statement = select(_AUTHORITY.c.seq, _AUTHORITY.c.payload).where(
+            _AUTHORITY.c.run_id == self.run_id
+        )
         if role is not None:
             statement = statement.where(_AUTHORITY.c.role == role)
         if allowed is not None:
@@ -446,7 +496,7 @@ class RunStore:
                 return []
             counts = merge_counts(*(row.counts for row in prepared if row.counts))
             with self._write(_ingest.MEMORIES, _ingest.TAGS, _audit.AUDIT) as connection:
-                ids = _ingest.insert_memories(connection, prepared)
+                ids = _ingest.insert_memories(connection, self.run_id, prepared)
                 target = f"memory:{ids[0]}" if len(ids) == 1 else f"memories:{len(ids)}"
                 self._note_redaction(connection, target, counts)
         return ids
@@ -468,6 +518,7 @@ class RunStore:
             return _retrieval.prepare_context(
                 connection,
                 self.dialect,
+                self.run_id,
                 agent=agent,
                 query=query,
                 now=now,
@@ -488,7 +539,14 @@ class RunStore:
     ) -> list[tuple[MemoryRecord, float]]:
         with self._read() as connection:
             return _retrieval.search_memories(
-                connection, self.dialect, query, agent=agent, kinds=kinds, tags=tags, limit=limit
+                connection,
+                self.dialect,
+                self.run_id,
+                query,
+                agent=agent,
+                kinds=kinds,
+                tags=tags,
+                limit=limit,
             )
 
     def list_memories(
@@ -501,16 +559,16 @@ class RunStore:
     ) -> list[MemoryRecord]:
         with self._read() as connection:
             return _retrieval.list_memories(
-                connection, agent=agent, kinds=kinds, tags=tags, limit=limit
+                connection, self.run_id, agent=agent, kinds=kinds, tags=tags, limit=limit
             )
 
     def get_memory(self, memory_id: str) -> MemoryRecord | None:
         with self._read() as connection:
-            return _retrieval.get_memory(connection, memory_id)
+            return _retrieval.get_memory(connection, self.run_id, memory_id)
 
     def memory_count(self) -> int:
         with self._read() as connection:
-            statement = select(func.count()).select_from(_retrieval.MEMORIES)
+            statement = select(func.count()).where(_retrieval.MEMORIES.c.run_id == self.run_id)
             return int(connection.execute(statement).scalar_one())
 
     # -- retention and erasure --------------------------------------------------------
@@ -520,7 +578,7 @@ class RunStore:
     ) -> PruneReport:
         """Drop memories past their expiry or their kind's retention (per agent) at `now`."""
         with self._write(_retrieval.MEMORIES, _retrieval.TAGS, _audit.AUDIT) as connection:
-            return _retention.prune(connection, now=utc(now), policies=policies or {})
+            return _retention.prune(connection, self.run_id, now=utc(now), policies=policies or {})
 
     def erase(
         self, subject: str, *, at: datetime, checkpoints: Path | None = None
@@ -543,7 +601,12 @@ class RunStore:
         )
         with self._write(*tables) as connection:
             report = _retention.erase(
-                connection, self.dialect, subject, at=utc(at), elsewhere_checkpoint_rows=elsewhere
+                connection,
+                self.dialect,
+                self.run_id,
+                subject,
+                at=utc(at),
+                elsewhere_checkpoint_rows=elsewhere,
             )
         _retention.compact(self._engine, self.dialect)
         return report
@@ -556,17 +619,23 @@ class RunStore:
         """Append one audit entry (redacted; redactions listed); returns its hash."""
         with self._write(_audit.AUDIT) as connection:
             _, entry_hash = _audit.append_entry(
-                connection, actor=actor, action=action, target=target, details=details, at=at
+                connection,
+                self.run_id,
+                actor=actor,
+                action=action,
+                target=target,
+                details=details,
+                at=at,
             )
         return entry_hash
 
     def verify_audit(self) -> AuditReport:
         with self._read() as connection:
-            return _audit.verify_audit(connection)
+            return _audit.verify_audit(connection, self.run_id)
 
     def audit_tail(self, count: int = 20) -> list[AuditEntry]:
         with self._read() as connection:
-            return _audit.tail_audit(connection, count)
+            return _audit.tail_audit(connection, self.run_id, count)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -578,25 +647,51 @@ class RunStore:
         self.close()
 
 
+# Memory sequence numbers are the full-text index's rowids, unique across runs: writers of
+# every run take turns on those tables.
+_SHARED_SEQUENCES = frozenset({"charter_memories", "charter_memory_tags"})
+
+
+def _lock_key(table: str, run_id: str) -> str:
+    return f"charter:{table}" if table in _SHARED_SEQUENCES else f"charter:{table}:{run_id}"
+
+
 def _check_status(status: str) -> None:
     if status not in MESSAGE_STATUSES:
         raise ValueError(f"message status {status!r}: expected one of {MESSAGE_STATUSES}")
 
 
-def open_run_store(url: str, *, clock: Clock, schema: str | None = None) -> RunStore:
-    """Open (creating or migrating) the run database at `url`.
+def open_run_store(
+    url: str,
+    *,
+    clock: Clock,
+    schema: str | None = None,
+    run_id: str | None = None,
+    name: str | None = None,
+    seed: int | None = None,
+) -> RunStore:
+    """Open (creating or migrating) the run database at `url`, scoped to one run.
 
     `sqlite:///<run dir>/run.db` or `postgresql+psycopg://...`; `schema` puts a PostgreSQL
-    store in its own schema (created if missing). A database written by a newer Charter is
-    refused with a ConfigError."""
+    store in its own schema (created if missing). Many runs may share one database: with
+    `run_id` and `name` (the scenario) the run is registered, and an id already held by
+    another scenario is refused; with `run_id` alone an existing run is opened; with
+    neither, the store's only run (a store holding several asks which). A database written
+    by a newer Charter is refused with a ConfigError."""
     engine, dialect = create_store_engine(url, schema=schema)
     try:
         with write_lock_errors(url):
             migrate(engine, dialect, now=utc(clock.now()), url=url)
+            if run_id is None:
+                run_id = only_run(engine, url)
+            elif name is not None:
+                claim_run(engine, url, run_id, name=name, seed=seed or 0, at=utc(clock.now()))
+            else:
+                check_run(engine, url, run_id)
     except BaseException:
         engine.dispose()
         raise
-    return RunStore(url, engine, dialect, clock)
+    return RunStore(url, engine, dialect, clock, run_id)
 
 
 __all__ = ["MESSAGE_STATUSES", "RunStore", "open_run_store"]

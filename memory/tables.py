@@ -4,6 +4,10 @@ Every table name starts with `charter_` so the run database can share one SQLite
 LangGraph's checkpointer (`checkpoints`, `writes`, ...). The tables keep their own
 `MetaData`, so nothing here leaks into `SQLModel.metadata` that other code might create.
 
+Every table is keyed by run id (`run_id` leads each primary key): any number of runs share
+one SQLite file or one PostgreSQL schema, and each sees only its own rows. Sequence numbers
+count per run, so a run's events, ids and digest are the same whoever shares its store.
+
 Payloads are stored as canonical JSON text (sorted keys, compact): the same bytes on every
 backend, which is what the run digest and the byte-level privacy tests rely on.
 """
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, MetaData, Text
+from sqlalchemy import Column, DateTime, Index, MetaData, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -26,12 +30,17 @@ def _ts(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
 
 class EventRow(_Base, table=True):
     __tablename__ = "charter_events"
-    __table_args__ = (Index("ix_charter_events_kind_seq", "kind", "seq"),)
+    __table_args__ = (
+        Index("ix_charter_events_kind_seq", "run_id", "kind", "seq"),
+        Index("ix_charter_events_agent", "run_id", "agent"),
+        UniqueConstraint("run_id", "id", name="uq_charter_events_id"),
+    )
 
+    run_id: str = Field(primary_key=True)
     seq: int = Field(primary_key=True)  # assigned by the store: 1, 2, 3, ... without gaps
-    id: str = Field(unique=True)
+    id: str
     kind: str
-    agent: str | None = Field(default=None, index=True)
+    agent: str | None = None
     at: datetime = Field(sa_column=_ts())
     payload: str = Field(sa_column=Column(Text, nullable=False))
     # The work item's thread that emitted it ("" for run-level inputs): the digest orders
@@ -43,10 +52,15 @@ class WorkRow(_Base, table=True):
     """One work item and its LangGraph thread: what the scheduler picks from."""
 
     __tablename__ = "charter_work"
-    __table_args__ = (Index("ix_charter_work_status_due", "status", "due_at", "seq"),)
+    __table_args__ = (Index("ix_charter_work_status_due", "run_id", "status", "due_at", "seq"),)
 
+    run_id: str = Field(primary_key=True)
     seq: int = Field(primary_key=True)  # the run-store event that carries the item
-    thread_id: str = Field(unique=True)
+    thread_id: str = Field(unique=True)  # derived from the run id: unique across runs
+    # A worker's claim on a queued item (empty: unclaimed) and when it lapses, so that a
+    # dead worker's item goes back to the others (graph/workers.py).
+    claimed_by: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    lease_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     kind: str
     due_at: datetime = Field(sa_column=_ts())
     status: str  # queued, waiting (on the PM), done
@@ -58,10 +72,12 @@ class WorkRow(_Base, table=True):
 
 class EscalationRow(_Base, table=True):
     __tablename__ = "charter_escalations"
+    __table_args__ = (Index("ix_charter_escalations_status", "run_id", "status"),)
 
+    run_id: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
     seq: int  # first-seen order, so listings are stable
-    status: str = Field(index=True)
+    status: str
     source: str
     severity: str
     raised_at: datetime = Field(sa_column=_ts())
@@ -70,24 +86,34 @@ class EscalationRow(_Base, table=True):
 
 class MessageRow(_Base, table=True):
     __tablename__ = "charter_messages"
+    __table_args__ = (
+        Index("ix_charter_messages_correlation", "run_id", "correlation_id"),
+        Index("ix_charter_messages_recipient", "run_id", "recipient", "status"),
+    )
 
+    run_id: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
     seq: int
-    correlation_id: str = Field(index=True)
+    correlation_id: str
     sender: str
-    recipient: str = Field(index=True)
+    recipient: str
     protocol: str
-    status: str = Field(index=True)
+    status: str
     sent_at: datetime = Field(sa_column=_ts())
     payload: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class AuthorityRow(_Base, table=True):
     __tablename__ = "charter_authority_decisions"
+    __table_args__ = (
+        Index("ix_charter_authority_role", "run_id", "role"),
+        UniqueConstraint("run_id", "event_id", name="uq_charter_authority_event"),
+    )
 
+    run_id: str = Field(primary_key=True)
     seq: int = Field(primary_key=True)
-    event_id: str = Field(unique=True)
-    role: str = Field(index=True)
+    event_id: str
+    role: str
     allowed: bool
     rule: str
     path: str | None = None
@@ -97,11 +123,14 @@ class AuthorityRow(_Base, table=True):
 class MemoryRow(_Base, table=True):
     __tablename__ = "charter_memories"
     __table_args__ = (
-        Index("ix_charter_memories_lookup", "agent", "kind", "importance", "created_at"),
+        Index("ix_charter_memories_lookup", "run_id", "agent", "kind", "importance", "created_at"),
+        UniqueConstraint("run_id", "id", name="uq_charter_memories_id"),
     )
 
-    seq: int | None = Field(default=None, primary_key=True)  # the full-text index's rowid
-    id: str = Field(unique=True)
+    # Unique across runs, not per run: it is the full-text index's rowid.
+    seq: int | None = Field(default=None, primary_key=True)
+    run_id: str
+    id: str
     agent: str
     kind: str
     content: str = Field(sa_column=Column(Text, nullable=False))
@@ -122,6 +151,7 @@ class MemoryTagRow(_Base, table=True):
 class AuditRow(_Base, table=True):
     __tablename__ = "charter_audit"
 
+    run_id: str = Field(primary_key=True)  # one hash chain per run
     seq: int = Field(primary_key=True)
     at: datetime = Field(sa_column=_ts())
     actor: str
@@ -137,8 +167,20 @@ class AuditRow(_Base, table=True):
 class MetaRow(_Base, table=True):
     __tablename__ = "charter_meta"
 
+    run_id: str = Field(primary_key=True)
     key: str = Field(primary_key=True)
     value: str
+
+
+class RunRow(_Base, table=True):
+    """The runs a store holds: a run id opened again with another scenario is refused."""
+
+    __tablename__ = "charter_runs"
+
+    run_id: str = Field(primary_key=True)
+    name: str
+    seed: int
+    created_at: datetime = Field(sa_column=_ts())
 
 
 class SchemaVersionRow(_Base, table=True):
@@ -160,6 +202,7 @@ __all__ = [
     "MemoryTagRow",
     "MessageRow",
     "MetaRow",
+    "RunRow",
     "SchemaVersionRow",
     "WorkRow",
 ]

@@ -65,19 +65,22 @@ def _record(row: Any) -> WorkRecord:
     )
 
 
-def registered_upto(connection: Connection) -> int:
+def registered_upto(connection: Connection, run_id: str) -> int:
     """The newest event sequence number registered as a work item (0: none)."""
-    return int(connection.execute(select(func.max(WORK.c.seq))).scalar() or 0)
+    statement = select(func.max(WORK.c.seq)).where(WORK.c.run_id == run_id)
+    return int(connection.execute(statement).scalar() or 0)
 
 
-def register(connection: Connection, items: Iterable[NewWork]) -> int:
+def register(connection: Connection, run_id: str, items: Iterable[NewWork]) -> int:
     """Register new items as queued; ones already registered are left as they are."""
     added = 0
     for item in items:
-        if connection.execute(select(WORK.c.seq).where(WORK.c.seq == item.seq)).first():
+        known = select(WORK.c.seq).where(WORK.c.run_id == run_id, WORK.c.seq == item.seq)
+        if connection.execute(known).first():
             continue
         connection.execute(
             WORK.insert().values(
+                run_id=run_id,
                 seq=item.seq,
                 thread_id=item.thread_id,
                 kind=item.kind,
@@ -93,16 +96,20 @@ def register(connection: Connection, items: Iterable[NewWork]) -> int:
     return added
 
 
-def next_queued(connection: Connection) -> WorkRecord | None:
+def next_queued(connection: Connection, run_id: str) -> WorkRecord | None:
     """The queued item due first: due time, then the sequence of its event."""
     row = connection.execute(
-        select(WORK).where(WORK.c.status == "queued").order_by(WORK.c.due_at, WORK.c.seq).limit(1)
+        select(WORK)
+        .where(WORK.c.run_id == run_id, WORK.c.status == "queued")
+        .order_by(WORK.c.due_at, WORK.c.seq)
+        .limit(1)
     ).first()
     return None if row is None else _record(row)
 
 
 def update(
     connection: Connection,
+    run_id: str,
     thread_id: str,
     *,
     status: WorkStatus,
@@ -117,11 +124,15 @@ def update(
     }
     if agent is not None:
         values["agent"] = agent
-    connection.execute(WORK.update().where(WORK.c.thread_id == thread_id).values(**values))
+    connection.execute(
+        WORK.update().where(WORK.c.run_id == run_id, WORK.c.thread_id == thread_id).values(**values)
+    )
 
 
-def listing(connection: Connection, status: WorkStatus | None = None) -> list[WorkRecord]:
-    statement = select(WORK).order_by(WORK.c.due_at, WORK.c.seq)
+def listing(
+    connection: Connection, run_id: str, status: WorkStatus | None = None
+) -> list[WorkRecord]:
+    statement = select(WORK).where(WORK.c.run_id == run_id).order_by(WORK.c.due_at, WORK.c.seq)
     if status is not None:
         statement = statement.where(WORK.c.status == status)
     return [_record(row) for row in connection.execute(statement)]

@@ -19,13 +19,14 @@ def serve_run(
     seconds: float | None = None,
     echo: Callable[[str], None] = print,
     stop: threading.Event | None = None,
+    store: str | None = None,
 ) -> int:
     """Serve `run_dir` until `seconds` pass or `stop` is set; how many fires it applied."""
     from charter.graph import Orchestrator
 
     stop = stop or threading.Event()
     applied = 0
-    with Orchestrator(run_dir, clock=SystemClock(), live=True) as orch:
+    with Orchestrator(run_dir, clock=SystemClock(), live=True, store_url=store) as orch:
         live = orch.live
         assert live is not None
         live.scheduler.on_skip = lambda job, at: echo(

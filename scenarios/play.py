@@ -76,6 +76,7 @@ class ScenarioPlay:
         brains: dict[str, Brain] | None = None,
         pm_policy: PmPolicyName | None = None,
         progress: Progress | None = None,
+        store: str | None = None,
     ) -> None:
         from charter.graph import Orchestrator
 
@@ -100,6 +101,7 @@ class ScenarioPlay:
             name=scenario.name,
             pm_policy=pm_policy or scenario.pm.policy,
             classifications=dict(workspace.classifications),
+            store_url=store,
         )
         try:
             self._set_up(brains or {})

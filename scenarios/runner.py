@@ -30,8 +30,10 @@ class ScenarioRunner:
         seed: int | None = None,
         brains: dict[str, Brain] | None = None,
         progress: Progress | None = None,
+        store: str | None = None,
     ) -> None:
         self.loaded = loaded
+        self.store = store
         self.scenario = loaded.scenario
         self.run_dir = run_dir
         self.seed = self.scenario.seed if seed is None else seed
@@ -40,7 +42,12 @@ class ScenarioRunner:
 
     def run(self) -> ScenarioResult:
         with ScenarioPlay(
-            self.loaded, self.run_dir, seed=self.seed, brains=self.brains, progress=self.progress
+            self.loaded,
+            self.run_dir,
+            seed=self.seed,
+            brains=self.brains,
+            progress=self.progress,
+            store=self.store,
         ) as play:
             return play.finish()
 
@@ -52,8 +59,13 @@ def run_scenario(
     seed: int | None = None,
     brains: dict[str, Brain] | None = None,
     progress: Progress | None = None,
+    store: str | None = None,
 ) -> ScenarioResult:
-    return ScenarioRunner(loaded, run_dir, seed=seed, brains=brains, progress=progress).run()
+    """`store`: a run-store URL many runs share (PostgreSQL, `?schema=NAME` allowed);
+    default: the run directory's own SQLite file."""
+    return ScenarioRunner(
+        loaded, run_dir, seed=seed, brains=brains, progress=progress, store=store
+    ).run()
 
 
 __all__ = [

@@ -24,11 +24,15 @@ RUN_DB = "run.db"
 
 def store_url_for(run_dir: Path) -> tuple[str, str | None]:
     """(URL, schema) of a run directory's store: the one its run.json names, else run.db."""
-    from charter.memory.backend import recorded_store
+    import os
+
+    from charter.memory.backend import STORE_ENV, recorded_store, split_schema
 
     elsewhere = recorded_store(run_dir)
     if elsewhere is not None:
         return elsewhere
+    if os.environ.get(STORE_ENV):  # `charter tui --store URL` (or the environment)
+        return split_schema(os.environ[STORE_ENV])
     db = run_dir / RUN_DB
     if not db.is_file():
         raise ConfigError(f"run directory {run_dir}: expected a run database at {db}")
@@ -45,7 +49,11 @@ class RunDirSource(StoreReads):
         # The store only stamps its own bookkeeping with this clock; reading needs no time.
         clock = VirtualClock(datetime(2000, 1, 1, tzinfo=UTC))
         url, schema = (url, None) if url is not None else store_url_for(run_dir)
-        self.store: RunStore = open_run_store(url, clock=clock, schema=schema)
+        from charter.memory.backend import recorded_run_id
+
+        self.store: RunStore = open_run_store(
+            url, clock=clock, schema=schema, run_id=recorded_run_id(run_dir)
+        )
         self._team = team
         self._team_loaded = team is not None
         workspace = run_dir / "workspace"

@@ -1,5 +1,5 @@
 """The same coordination run on the PostgreSQL run store gives the same history as on the
-embedded SQLite store (the checkpoints stay in the run directory's SQLite file)."""
+embedded SQLite store; checkpoints go beside the store unless a run asks otherwise."""
 
 from __future__ import annotations
 
@@ -73,6 +73,7 @@ def test_erasing_a_postgres_run_reaches_the_checkpoints_in_its_directory(
         pm_policy="wait",
         store_url=PG_URL,
         store_schema=schema,
+        checkpointer="sqlite",  # asked for: the checkpoints stay in the directory
     )
     orch.submit(f"Refund {subject}'s last order", to="data")
     assert orch.run_until_idle() == "paused"  # the checkpoint holds the paused work item

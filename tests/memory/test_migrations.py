@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from charter.memory import SCHEMA_VERSION, MemoryInput, RunStore
 from charter.memory.backend import create_store_engine
-from charter.memory.migrations import STEPS, current_version, migrate
+from charter.memory.migrations import DEFAULT_RUN, STEPS, current_version, migrate
 from charter.memory.tables import MemoryRow
 from charter.protocols import ConfigError, MemoryKind, VirtualClock
 
@@ -34,8 +34,11 @@ def test_version_1_database_is_migrated_and_its_memories_indexed(
     assert migrate(engine, dialect, now=START, url=backend.url, target=1) == 1
     with engine.begin() as connection:
         connection.execute(
+            # Step 1 makes tables from today's classes (run_id included): a row as a
+            # single-run store before step 7 held it, under the run id migration gives.
             _MEMORIES.insert().values(
                 seq=1,
+                run_id=DEFAULT_RUN,
                 id="old-1",
                 agent="data",
                 kind="error",
