@@ -46,6 +46,7 @@ class RunOptions:
     durability: Durability = "exit"
     memory: bool = True  # False: no context preparation or learning capture
     live: bool = False  # schedules on the wall clock (graph/live.py)
+    shared: bool = False  # one of several workers on this run (graph/workers.py)
 
     def __post_init__(self) -> None:
         if self.durability not in ("sync", "async", "exit"):
@@ -73,6 +74,7 @@ class RunOptionsArgs(TypedDict, total=False):
     durability: Durability
     memory: bool
     live: bool
+    shared: bool
 
 
 def resolve_options(options: RunOptions | None, overrides: Mapping[str, Any]) -> RunOptions:

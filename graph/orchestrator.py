@@ -54,6 +54,7 @@ from .options import Durability, RunOptions, RunOptionsArgs, resolve_options
 from .pm_channel import check_resume, decision_from_resume
 from .run_dir import DEFAULT_START, RunLock, check_single_instance, peek_meta, read_meta
 from .runtime import Catalog, Runtime
+from .state import WorkItem
 from .work import enqueue_new_work, next_runnable
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class Orchestrator:
         self.durability: Durability = opts.durability
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = RunLock(self.run_dir)
+        self._lock = RunLock(self.run_dir, shared=opts.shared)
         try:
             self._open(opts)
         except BaseException:
@@ -325,7 +326,8 @@ class Orchestrator:
         # checkpoint says where it stands, so the item is not run a second time.
         for record in self.store.work_items(status="queued"):
             self._settle(record.thread_id)
-        self._finish_decided()
+        if not self.options.shared:  # workers leave resumes to the PM's seat
+            self._finish_decided()
 
     def _finish_decided(self) -> None:
         # A process killed while a decision's resume ran: the decision is recorded (the
@@ -404,6 +406,11 @@ class Orchestrator:
         if self.store.next_queued_work() is None:
             status = "paused" if self.paused else "idle"
         return StepResult(status=status, events=self.store.events(since=before))
+
+    def run_item(self, thread_id: str, item: WorkItem) -> None:
+        """Run one work item a worker claimed (graph/workers.py) to its end or interrupt."""
+        self._run_thread(thread_id, {"work": item})
+        enqueue_new_work(self.rt)
 
     def run_until_idle(self, max_steps: int = 10_000) -> RunStatus:
         """Run work items until none is runnable: "idle", or "paused" when some wait on

@@ -61,15 +61,19 @@ class RunLock:
     """One run, one Orchestrator, hence one Data agent: a second handle on the same run
     directory (another process or object) is refused while the first is open."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, *, shared: bool = False) -> None:
+        # Workers (graph/workers.py) share a run: they hold the lock shared, claiming
+        # each work item through the store, and keep a sole Orchestrator out meanwhile.
         self._handle: IO[str] = open(run_dir / ".lock", "w")  # noqa: SIM115 - held until release()
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
         try:
-            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._handle, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             self._handle.close()
+            held = "open in another Orchestrator" if shared else "already open elsewhere"
             raise ConfigError(
-                f"run directory {run_dir}: already open in another Orchestrator "
-                "(one Data agent per run); close it first"
+                f"run directory {run_dir}: {held} (one Data agent per run, or workers that "
+                "share it); close it first"
             ) from None
 
     def release(self) -> None:

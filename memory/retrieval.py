@@ -109,7 +109,7 @@ def _filters(shape: _Shape, *, by_key: bool = False) -> list[Any]:
         )
     if shape.now:
         now = bindparam("now", type_=MEMORIES.c.created_at.type)
-        clauses.append(MEMORIES.c.created_at <= now)
+        clauses.append(MEMORIES.c.created_at < now)
         clauses.append(or_(MEMORIES.c.expires_at.is_(None), MEMORIES.c.expires_at > now))
     return clauses
 
@@ -355,8 +355,10 @@ def prepare_context(
 ) -> list[MemorySnippet]:
     """The memories `agent` should see for `query` at `now`, best first, within budget.
 
-    Memories created after `now` or expired at `now` are invisible, so a replayed turn sees
-    what the original saw. Tag filters match memories carrying any of the tags."""
+    Memories created at or after `now`, or expired at `now`, are invisible: a replayed turn
+    sees what the original saw, and items due at one instant do not see each other's
+    lessons, so whichever worker runs them in whatever order, they see the same. Tag
+    filters match memories carrying any of the tags."""
     if per_kind <= 0 or budget_chars <= 0:
         return []
     now = utc(now)

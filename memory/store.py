@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +207,24 @@ class RunStore:
     def next_queued_work(self) -> _work.WorkRecord | None:
         with self._read() as connection:
             return _work.next_queued(connection, self.run_id)
+
+    def claim_work(
+        self, worker: str, *, now: datetime, lease: timedelta
+    ) -> _work.WorkRecord | None:
+        """Claim the next runnable item for `worker` (see `work_queue.claim`)."""
+        with self._write() as connection:
+            return _work.claim(
+                connection,
+                self.run_id,
+                worker,
+                now=utc(now),
+                lease=lease,
+                skip_locked=self.dialect == "postgresql",
+            )
+
+    def work_claimed_elsewhere(self, *, now: datetime) -> int:
+        with self._read() as connection:
+            return _work.claimed_elsewhere(connection, self.run_id, now=utc(now))
 
     def update_work(
         self,
@@ -636,6 +654,15 @@ class RunStore:
     def audit_tail(self, count: int = 20) -> list[AuditEntry]:
         with self._read() as connection:
             return _audit.tail_audit(connection, self.run_id, count)
+
+    def run_identity(self) -> tuple[str, int]:
+        """(scenario name, seed) this run was registered with ("", 0: an unnamed store)."""
+        from .runs import RUNS
+
+        statement = select(RUNS.c.name, RUNS.c.seed).where(RUNS.c.run_id == self.run_id)
+        with self._read() as connection:
+            found = connection.execute(statement).first()
+        return ("", 0) if found is None else (str(found.name), int(found.seed))
 
     def close(self) -> None:
         self._engine.dispose()

@@ -61,6 +61,7 @@ class WorkRow(_Base, table=True):
     # dead worker's item goes back to the others (graph/workers.py).
     claimed_by: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     lease_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    claims: int = 0  # how many times a worker claimed it: 1 unless a worker died on it
     kind: str
     due_at: datetime = Field(sa_column=_ts())
     status: str  # queued, waiting (on the PM), done

@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from .records import canonical_json, utc
 from .tables import WorkRow
@@ -49,6 +49,7 @@ class WorkRecord:
     waiting_on: list[str]
     outcome: str
     item: dict[str, Any]
+    claims: int = 0
 
 
 def _record(row: Any) -> WorkRecord:
@@ -62,6 +63,7 @@ def _record(row: Any) -> WorkRecord:
         waiting_on=list(json.loads(row.waiting_on)),
         outcome=row.outcome,
         item=json.loads(row.payload),
+        claims=int(row.claims),
     )
 
 
@@ -81,6 +83,8 @@ def register(connection: Connection, run_id: str, items: Iterable[NewWork]) -> i
         connection.execute(
             WORK.insert().values(
                 run_id=run_id,
+                claimed_by="",
+                claims=0,
                 seq=item.seq,
                 thread_id=item.thread_id,
                 kind=item.kind,
@@ -107,6 +111,50 @@ def next_queued(connection: Connection, run_id: str) -> WorkRecord | None:
     return None if row is None else _record(row)
 
 
+def claim(
+    connection: Connection,
+    run_id: str,
+    worker: str,
+    *,
+    now: datetime,
+    lease: timedelta,
+    skip_locked: bool,
+) -> WorkRecord | None:
+    """Claim the queued item due first that no live worker holds, for `lease` from `now`
+    (wall-clock time: leases are about processes, not the run). PostgreSQL skips rows
+    another worker is claiming this instant (SKIP LOCKED); SQLite's one writer at a time
+    gives the same. An expired lease is a dead worker's: its item is claimed again."""
+    free = or_(WORK.c.claimed_by == "", WORK.c.lease_until < now, WORK.c.claimed_by == worker)
+    statement = (
+        select(WORK)
+        .where(WORK.c.run_id == run_id, WORK.c.status == "queued", free)
+        .order_by(WORK.c.due_at, WORK.c.seq)
+        .limit(1)
+    )
+    if skip_locked:
+        statement = statement.with_for_update(skip_locked=True)
+    row = connection.execute(statement).first()
+    if row is None:
+        return None
+    connection.execute(
+        WORK.update()
+        .where(WORK.c.run_id == run_id, WORK.c.seq == row.seq)
+        .values(claimed_by=worker, lease_until=now + lease, claims=WORK.c.claims + 1)
+    )
+    return _record(row)
+
+
+def claimed_elsewhere(connection: Connection, run_id: str, *, now: datetime) -> int:
+    """Queued items that live workers hold: work that is not this worker's to take yet."""
+    statement = select(func.count()).where(
+        WORK.c.run_id == run_id,
+        WORK.c.status == "queued",
+        WORK.c.claimed_by != "",
+        WORK.c.lease_until >= now,
+    )
+    return int(connection.execute(statement).scalar_one())
+
+
 def update(
     connection: Connection,
     run_id: str,
@@ -121,6 +169,8 @@ def update(
         "status": status,
         "waiting_on": json.dumps(list(waiting_on)),
         "outcome": outcome,
+        "claimed_by": "",  # settled (or stopped): no worker holds it any more
+        "lease_until": None,
     }
     if agent is not None:
         values["agent"] = agent
@@ -144,6 +194,8 @@ __all__ = [
     "NewWork",
     "WorkRecord",
     "WorkStatus",
+    "claim",
+    "claimed_elsewhere",
     "listing",
     "next_queued",
     "register",
