@@ -58,7 +58,7 @@ def _one_round(tasks: int, workers: int, root: Path) -> tuple[float, int, str]:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
-            )  # fmt: skip
+            )
             for k in range(workers)
         ]
         for proc in procs:
