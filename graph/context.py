@@ -21,7 +21,11 @@ def prepare_context(
     now: datetime,
     kinds: list[MemoryKind] | None,
 ) -> list[MemorySnippet]:
-    return store.prepare_context(agent=agent, query=query, now=now, kinds=kinds)
+    # Strictly before the item's time: lessons of items due at the same instant stay out,
+    # so the context does not depend on which of them a worker ran first.
+    return store.prepare_context(
+        agent=agent, query=query, now=now, kinds=kinds, strictly_before=True
+    )
 
 
 def capture_learning(

@@ -49,10 +49,19 @@ from .budgets import Budgets
 from .checkpointers import open_checkpointer, resolve_kind
 from .deadlines import expire_overdue_requests, next_reply_deadline
 from .escalation import acknowledge, record_decision, reescalate_overdue
+from .fs_rules import FsRules
+from .fs_rules import probe as probe_fs
 from .ids import stable_id
 from .options import Durability, RunOptions, RunOptionsArgs, resolve_options
 from .pm_channel import check_resume, decision_from_resume
-from .run_dir import DEFAULT_START, RunLock, check_single_instance, peek_meta, read_meta
+from .run_dir import (
+    DEFAULT_START,
+    RunLock,
+    add_meta,
+    check_single_instance,
+    peek_meta,
+    read_meta,
+)
 from .runtime import Catalog, Runtime
 from .state import WorkItem
 from .work import enqueue_new_work, next_runnable
@@ -178,12 +187,24 @@ class Orchestrator:
         datasets.mkdir(exist_ok=True)
         from .authority import AuthorityEngine
 
+        # How the workspace's file system treats names, probed when the run was made.
+        rules = FsRules.from_json(meta.get("filesystem"))
+        if rules is None:
+            rules = probe_fs(workspace)
+            add_meta(self.run_dir, "filesystem", rules.as_json())
+        self.fs_rules: FsRules = rules
+
         self.rt = Runtime(
             run_id=self.run_id,
             seed=self.seed,
             store=self.store,
             team=team,
-            authority=AuthorityEngine(team, workspace),
+            authority=AuthorityEngine(
+                team,
+                workspace,
+                case_sensitive=not self.fs_rules.folds_case,
+                normalise_unicode=self.fs_rules.normalises_unicode,
+            ),
             brains=all_brains,
             tools=tools or default_tools(),
             clock=self.clock,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -42,6 +43,18 @@ def read_meta(
     tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     os.replace(tmp, meta_path)
     return meta
+
+
+def add_meta(run_dir: Path, key: str, value: Any) -> None:
+    """Add `key` to an existing `run.json` (atomically: a crash leaves the old one whole)."""
+    meta_path = run_dir / "run.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta[key] = value
+    # A name of its own: workers opening one run at once may all be adding the same key.
+    handle, tmp = tempfile.mkstemp(prefix=".run.json.", dir=run_dir)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(json.dumps(meta, indent=1))
+    os.replace(tmp, meta_path)
 
 
 def peek_meta(
@@ -99,6 +112,7 @@ def check_single_instance(team: Team) -> None:
 __all__ = [
     "DEFAULT_START",
     "RunLock",
+    "add_meta",
     "check_single_instance",
     "peek_meta",
     "read_meta",

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, literal_column, or_, select, text
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy.types import String
 
 from charter.protocols import MemoryKind, MemorySnippet
 
@@ -66,6 +67,8 @@ class _Shape:
     kinds: bool
     tags: bool
     now: bool
+    strict: bool = False  # only memories made strictly before `now`
+    text_now: bool = False  # SQLite: `now` bound as the stored text (see `_bound_now`)
 
 
 def _shape_and_params(
@@ -74,6 +77,9 @@ def _shape_and_params(
     kinds: Collection[MemoryKind] | None,
     tags: Collection[str] | None,
     now: datetime | None,
+    *,
+    strict: bool = False,
+    text_now: bool = False,
 ) -> tuple[_Shape, dict[str, Any]]:
     params: dict[str, Any] = {"run": run_id}
     if agent is not None:
@@ -85,7 +91,9 @@ def _shape_and_params(
         params["tags"] = wanted
     if now is not None:
         params["now"] = utc(now)
-    shape = _Shape(agent is not None, kinds is not None, bool(wanted), now is not None)
+    shape = _Shape(
+        agent is not None, kinds is not None, bool(wanted), now is not None, strict, text_now
+    )
     return shape, params
 
 
@@ -108,10 +116,23 @@ def _filters(shape: _Shape, *, by_key: bool = False) -> list[Any]:
             .exists()
         )
     if shape.now:
-        now = bindparam("now", type_=MEMORIES.c.created_at.type)
-        clauses.append(MEMORIES.c.created_at < now)
+        # Untyped: SQLAlchemy's SQLite DateTime would bind "...:00.000000" against stored
+        # "...:00+00:00" text (sqlite3's form) and compare wrongly at equal instants;
+        # the caller binds the stored form there (`_bound_now`).
+        now = bindparam("now", type_=String() if shape.text_now else MEMORIES.c.created_at.type)
+        clauses.append(
+            MEMORIES.c.created_at < now if shape.strict else MEMORIES.c.created_at <= now
+        )
         clauses.append(or_(MEMORIES.c.expires_at.is_(None), MEMORIES.c.expires_at > now))
     return clauses
+
+
+def _bound_now(value: Any, dialect: Dialect) -> Any:
+    """`now` as the driver should see it: on SQLite, the text sqlite3 stores for an aware
+    datetime (`isoformat(" ")`), so that the text comparison orders instants."""
+    if dialect == "sqlite" and isinstance(value, datetime):
+        return value.isoformat(" ")
+    return value
 
 
 def _list_param(name: str, as_json: bool) -> Any:
@@ -164,7 +185,7 @@ def _sqlite_rows(
         if name in values:
             values[name] = json.dumps(values[name])
     if "now" in values:
-        values["now"] = values["now"].isoformat(" ")
+        values["now"] = _bound_now(values["now"], "sqlite")
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         found = cursor.execute(sql, [values[name] for name in order]).fetchall()
@@ -352,17 +373,22 @@ def prepare_context(
     tags: Collection[str] | None,
     per_kind: int,
     budget_chars: int,
+    strictly_before: bool = False,
 ) -> list[MemorySnippet]:
     """The memories `agent` should see for `query` at `now`, best first, within budget.
 
-    Memories created at or after `now`, or expired at `now`, are invisible: a replayed turn
-    sees what the original saw, and items due at one instant do not see each other's
-    lessons, so whichever worker runs them in whatever order, they see the same. Tag
-    filters match memories carrying any of the tags."""
+    Memories created after `now`, or expired at `now`, are invisible, so a replayed turn
+    sees what the original saw. `strictly_before`: those created at `now` too — what a work
+    item sees, so that items due at one instant do not see each other's lessons, whichever
+    worker runs them in whatever order. Tag filters match memories carrying any tag."""
     if per_kind <= 0 or budget_chars <= 0:
         return []
     now = utc(now)
-    shape, params = _shape_and_params(run_id, agent, kinds, tags, now)
+    shape, params = _shape_and_params(
+        run_id, agent, kinds, tags, now, strict=strictly_before, text_now=dialect == "sqlite"
+    )
+    if dialect == "sqlite":
+        params["now"] = _bound_now(params["now"], dialect)
     terms = search_terms(query)
     candidates = (
         _text_candidates(connection, dialect, terms, shape, params, per_kind) if terms else []

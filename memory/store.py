@@ -529,6 +529,7 @@ class RunStore:
         tags: Collection[str] | None = None,
         per_kind: int = 3,
         budget_chars: int = 4000,
+        strictly_before: bool = False,
     ) -> list[MemorySnippet]:
         """The memories for `agent`'s next turn: relevant to `query`, best first, at most
         `per_kind` of each kind and `budget_chars` characters of content in all."""
@@ -544,6 +545,7 @@ class RunStore:
                 tags=tags,
                 per_kind=per_kind,
                 budget_chars=budget_chars,
+                strictly_before=strictly_before,
             )
 
     def search_memories(

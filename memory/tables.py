@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -61,7 +61,8 @@ class WorkRow(_Base, table=True):
     # dead worker's item goes back to the others (graph/workers.py).
     claimed_by: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     lease_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    claims: int = 0  # how many times a worker claimed it: 1 unless a worker died on it
+    # How many times a worker claimed it: 1 unless a worker died on it.
+    claims: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     kind: str
     due_at: datetime = Field(sa_column=_ts())
     status: str  # queued, waiting (on the PM), done

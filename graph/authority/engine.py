@@ -12,6 +12,7 @@ every pattern is what this must always equal; tests compare them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,19 @@ class _Folder:
 class AuthorityEngine:
     """Decides writes for every role of `team` inside the workspace `root`."""
 
-    def __init__(self, team: Team, root: Path, *, case_sensitive: bool = True) -> None:
+    def __init__(
+        self,
+        team: Team,
+        root: Path,
+        *,
+        case_sensitive: bool = True,
+        normalise_unicode: bool = False,
+    ) -> None:
         self.team = team
         self.case_sensitive = case_sensitive
+        # On a file system that normalises names (macOS), two spellings of one name are
+        # one file: judge the NFC spelling so they are one path to the gate too.
+        self.normalise_unicode = normalise_unicode
         self._links = WorkspaceLinks(root)
         self._index = index = ClaimIndex(team, 0 if case_sensitive else re.IGNORECASE)
         self._claims = index.claims
@@ -103,6 +114,8 @@ class AuthorityEngine:
         if number is None:
             known = ", ".join(self.team.roles)
             raise ConfigError(f"unknown role {role!r}; expected one of {known}")
+        if self.normalise_unicode and not path.isascii():
+            path = unicodedata.normalize("NFC", path)
         # `clean_path`'s own quick test (`is_plain`), inlined: most paths need no
         # normalising at all.
         if (

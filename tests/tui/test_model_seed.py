@@ -56,8 +56,8 @@ def _filler(run_dir: Path, copies: int) -> None:
             store.append_event(event)
     with sqlite3.connect(run_dir / "run.db") as db:
         db.executemany(
-            "INSERT INTO charter_events (seq, id, kind, agent, at, payload) "
-            "SELECT seq + ? * 2, id || '-' || ?, kind, agent, at, payload "
+            "INSERT INTO charter_events (run_id, seq, id, kind, agent, at, payload) "
+            "SELECT run_id, seq + ? * 2, id || '-' || ?, kind, agent, at, payload "
             "FROM charter_events WHERE seq > ? AND seq <= ?",
             [(k, k, top, top + 2) for k in range(1, copies)],
         )
