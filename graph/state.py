@@ -11,8 +11,9 @@ their field descriptions) on Python 3.11.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 WorkKind = Literal["task", "signal", "fire", "message"]
@@ -22,59 +23,66 @@ WORK_EVENT_KINDS: frozenset[str] = frozenset({"task_submitted", "signal_received
 Outcome = Literal["done", "skipped", "stopped", "held"]
 
 
+def _d(text: str) -> Any:
+    # A field's description, which the schemas the LangGraph server shows carry.
+    return Field(description=text)
+
+
 class WorkItem(TypedDict):
     """One thing one agent is asked to handle: the graph's input."""
 
-    id: str  # "<kind>:<ref>", unique in the run; the thread id derives from it
-    kind: WorkKind  # task, signal activation, scheduled fire (a task), delivered message
-    seq: int  # the run-store event that carries it
-    ref: str  # task id, signal id or message id
-    agent: str | None  # who takes the turn (set by routing when not given)
-    task_id: str | None
-    correlation_id: str
-    cause: str  # "task", "signal:<kind>", "schedule:<name>", "message:<protocol>"
-    due: str  # ISO time the item became runnable (the scheduler orders by it)
+    id: Annotated[str, _d('"<kind>:<ref>", unique in the run; the thread id derives from it')]
+    kind: Annotated[
+        WorkKind, _d("task, signal activation, scheduled fire (a task) or delivered message")
+    ]
+    seq: Annotated[int, _d("the run-store event that carries the item")]
+    ref: Annotated[str, _d("the task, signal or message id")]
+    agent: Annotated[str | None, _d("the role that takes the turn (set by routing if not given)")]
+    task_id: Annotated[str | None, _d("the task the item belongs to, if any")]
+    correlation_id: Annotated[str, _d("ties the item's events and messages together")]
+    cause: Annotated[str, _d('"task", "signal:<kind>", "schedule:<name>" or "message:<protocol>"')]
+    due: Annotated[str, _d("ISO time the item became runnable (the scheduler orders by it)")]
 
 
 class NewTask(TypedDict, total=False):
     """A task handed straight to the graph (LangGraph server clients): TaskAssignment
     fields; `id` and `title` are made up when missing."""
 
-    id: str
-    title: str
-    task: str
-    assigned_to: str
-    inputs: dict[str, Any]
-    context: list[str]
+    id: Annotated[str, _d("task id; made from the text when missing")]
+    title: Annotated[str, _d("short title; the start of the text when missing")]
+    task: Annotated[str, _d("what to do, in words")]
+    assigned_to: Annotated[str, _d("role that should take it (e.g. data, architect)")]
+    inputs: Annotated[dict[str, Any], _d("named inputs for the task")]
+    context: Annotated[list[str], _d("background notes for the agent")]
 
 
 class NewSignal(TypedDict, total=False):
     """A signal handed straight to the graph: its kind, where from, and what it says."""
 
-    id: str
-    kind: str
-    source: str
-    payload: dict[str, Any]
+    id: Annotated[str, _d("signal id; made from the content when missing")]
+    kind: Annotated[str, _d("signal kind, e.g. pipeline_failed, data_breach")]
+    source: Annotated[str, _d("where the signal came from")]
+    payload: Annotated[dict[str, Any], _d("what the signal says (kind-specific fields)")]
 
 
 class WorkInput(TypedDict, total=False):
     """What a client hands the graph for one thread: exactly one of an item already in the
     run store (the Orchestrator's way), a new task, or a new signal."""
 
-    work: WorkItem
-    task: NewTask
-    signal: NewSignal
+    work: Annotated[WorkItem, _d("an item already in the run store (the Orchestrator's way)")]
+    task: Annotated[NewTask, _d("a new task, recorded in the run store first")]
+    signal: Annotated[NewSignal, _d("a new signal, recorded in the run store first")]
 
 
 class WorkOutcome(TypedDict, total=False):
     """What the graph returns for a work item."""
 
-    work: WorkItem  # the item, with the agent routing chose
-    outcome: Outcome
-    reason: str  # why it was skipped, stopped or held ("" when done)
-    proposed: int  # actions the agent proposed in its turn
-    allowed: int  # of which the gate allowed
-    raised: list[str]  # escalations raised in the turn
+    work: Annotated[WorkItem, _d("the item, with the agent routing chose")]
+    outcome: Annotated[Outcome, _d("done, skipped, stopped or held")]
+    reason: Annotated[str, _d('why it was skipped, stopped or held ("" when done)')]
+    proposed: Annotated[int, _d("actions the agent proposed in its turn")]
+    allowed: Annotated[int, _d("of which the gate allowed")]
+    raised: Annotated[list[str], _d("ids of escalations raised in the turn")]
 
 
 class Feedback(TypedDict):

@@ -189,10 +189,22 @@ def test_langgraph_server_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     import json
 
     monkeypatch.setenv("CHARTER_RUN_DIR", str(tmp_path / "served"))
+    import asyncio
+
     from charter.graph.server import make_graph
 
-    compiled = make_graph()
+    compiled = asyncio.run(make_graph())
     assert set(NODE_NAMES) <= set(compiled.get_graph().nodes)
+    assert asyncio.run(make_graph()) is compiled  # the run is opened once, not per request
+    assert (tmp_path / "served" / "run.json").is_file()
+    # The schemas the server shows carry each field's description.
+    schema = compiled.get_input_jsonschema()
+    assert schema["properties"]["task"]["description"].startswith("a new task")
+    task_fields = schema["$defs"]["NewTask"]["properties"]
+    assert task_fields["assigned_to"]["description"].startswith("role that")
+    out = compiled.get_output_jsonschema()["properties"]
+    assert {"outcome", "reason", "raised"} <= set(out)
+    assert all(field.get("description") for field in out.values())
     config = json.loads((Path(__file__).parents[2] / "langgraph.json").read_text())
     assert config["graphs"]["charter"] == "./graph/server.py:make_graph"
 
