@@ -33,7 +33,7 @@ from charter.graph.authority import AuthorityEngine
 from charter.graph.builder import build_graph
 from charter.graph.fs_rules import FsRules
 from charter.graph.fs_rules import probe as probe_fs
-from charter.graph.run_dir import add_meta, check_single_instance, read_meta
+from charter.graph.run_dir import RunLock, add_meta, check_single_instance, read_meta
 from charter.graph.runtime import Catalog, Runtime
 from charter.memory import open_run_store
 from charter.protocols import VirtualClock
@@ -49,6 +49,7 @@ DEFAULT_RUN_DIR = "runs/server"
 RUN_NAME = "server"
 
 _built: dict[str, Served] = {}
+_locks: list[RunLock] = []
 # Requests run on more than one event loop in the server, so a thread lock (held in the
 # worker thread, never on a loop) is what keeps two first requests from opening the run twice.
 _building = threading.Lock()
@@ -58,6 +59,9 @@ def open_served_graph(run_dir: Path) -> Served:
     """Open (or create) the run in `run_dir` and compile its graph without a checkpointer.
     Blocking: files and the SQLite run store. Called once per run directory."""
     run_dir.mkdir(parents=True, exist_ok=True)
+    # One Data agent per run: an Orchestrator (or a second server) on this directory is
+    # refused while the server holds it. Held for the process's life, like the graph.
+    _locks.append(RunLock(run_dir))
     meta = read_meta(run_dir, seed=0, name=RUN_NAME, start=None)
     workspace, datasets = run_dir / "workspace", run_dir / "datasets"
     for folder in (workspace, datasets):

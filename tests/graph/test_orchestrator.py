@@ -197,6 +197,10 @@ def test_langgraph_server_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert set(NODE_NAMES) <= set(compiled.get_graph().nodes)
     assert asyncio.run(make_graph()) is compiled  # the run is opened once, not per request
     assert (tmp_path / "served" / "run.json").is_file()
+    from charter.graph import Orchestrator
+
+    with pytest.raises(ConfigError, match="one Data agent per run"):
+        Orchestrator(tmp_path / "served")  # the server holds the run
     # The schemas the server shows carry each field's description.
     schema = compiled.get_input_jsonschema()
     assert schema["properties"]["task"]["description"].startswith("a new task")

@@ -166,3 +166,17 @@ def test_an_sdk_client_drives_one_work_item_through_langgraph_dev(served: Served
     # Recorded in the run's own store, in the directory the server was given.
     assert (served.run_dir / "run.db").is_file() and (served.run_dir / "run.json").is_file()
     assert "BlockingError" not in _tail(served.log)
+
+
+@pytest.mark.slow
+def test_the_documented_client_script_runs(served: Served) -> None:
+    # scripts/server_client.py is docs/server.md's example: it must keep working.
+    script = [sys.executable, "-P", str(ROOT / "scripts" / "server_client.py"), "--url", served.url]
+    failed = [*script, "--signal", "pipeline_failed", "--payload", '{"pipeline": "load_orders"}']
+    done = subprocess.run(failed, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Pipeline Failures (immediate)" in done.stdout and "outcome: done" in done.stdout
+    wrong = [*script, "--signal", "data_breach", "--verdict", "maybe"]
+    refused = subprocess.run(wrong, capture_output=True, text=True, timeout=60, check=False)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().startswith("refused: decision verdict 'maybe'")
