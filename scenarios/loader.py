@@ -113,9 +113,10 @@ def _team(scenario: Scenario, source: Source) -> Team:
 
 def _check(scenario: Scenario, source: Source, team: Team) -> None:
     from charter.graph.monitors import MONITORS
+    from charter.graph.paths import PathRefused, clean_path
     from charter.graph.schedules import build_trigger
 
-    from .workspace import GENERATORS
+    from .workspace import GENERATORS, source_file
 
     roles = set(team.roles)
 
@@ -126,11 +127,18 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
             )
 
     for index, file_spec in enumerate(scenario.workspace.files):
-        if file_spec.source is not None and not (source.path.parent / file_spec.source).is_file():
-            raise source.error(
-                ("workspace", "files", index, "from"),
-                f"file {file_spec.source!r}: no such file beside the scenario",
-            )
+        where: Location = ("workspace", "files", index)
+        try:
+            clean_path(file_spec.path)  # the same rules as an agent's write
+        except PathRefused as refused:
+            raise source.error((*where, "path"), f"path {file_spec.path!r}: {refused}") from None
+        if file_spec.source is not None:
+            try:
+                source_file(source.path.parent, file_spec.source)
+            except ValueError as refused:
+                raise source.error(
+                    (*where, "from"), f"file {file_spec.source!r}: {refused}"
+                ) from None
     for key in ("database", "databases"):
         specs = getattr(scenario.workspace, key)
         for index, db in enumerate(specs if isinstance(specs, list) else [specs] if specs else []):

@@ -105,20 +105,39 @@ def build_database(datasets: Path, spec: DatabaseSpec, seed: int) -> Path:
     return target
 
 
+def source_file(base_dir: Path, source: str) -> Path:
+    """The file a workspace entry's `from:` names: a relative path to a regular file inside
+    the scenario's folder, links resolved (a link out of it is refused too). Raises
+    ValueError with the reason."""
+    if Path(source).is_absolute():
+        raise ValueError("an absolute path; expected a file beside the scenario")
+    folder = base_dir.resolve()
+    found = (folder / source).resolve()
+    if not found.is_relative_to(folder):
+        raise ValueError("leads outside the scenario's folder; expected a file beside it")
+    if not found.is_file():
+        raise ValueError("no such file beside the scenario")
+    return found
+
+
 def write_files(workspace: Path, base_dir: Path, files: list[FileSpec]) -> None:
+    """The scenario's workspace files, written the way an agent's are: the path cleaned,
+    every folder entered without following a link (so nothing lands outside the run)."""
+    from charter.graph.paths import clean_path
+    from charter.graph.safe_write import write_file
+    from charter.inputs.untrusted import read_text
+
     for spec in files:
-        content = (
-            spec.content
-            if spec.content is not None
-            else (base_dir / str(spec.source)).read_text(encoding="utf-8")
-        )
-        target = workspace / spec.path
-        if target.is_file() and target.read_text(encoding="utf-8") == content:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.tmp")
-        temp.write_text(content, encoding="utf-8")
-        os.replace(temp, target)
+        if spec.content is not None:
+            content = spec.content
+        else:
+            content = read_text(source_file(base_dir, str(spec.source)), "workspace file")
+        path = clean_path(spec.path)
+        target = workspace / path
+        unchanged = target.is_file() and not target.is_symlink()
+        if unchanged and target.read_text(encoding="utf-8") == content:
+            continue  # a resumed run: already written
+        write_file(workspace, path, content.encode("utf-8"))
 
 
 def apply_data_fault(
