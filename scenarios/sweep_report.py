@@ -145,10 +145,10 @@ _HEADERS = (
     "variant",
     "cells",
     "pass",
-    "esc/cell",
-    "decision s",
-    "denied/cell",
-    "msgs/cell",
+    "esc",
+    "decide s",
+    "denied",
+    "msgs",
     "LLM $",
 )
 
@@ -157,16 +157,20 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return f"{value:.2f}".rstrip("0").rstrip(".")
     return str(value)
 
 
 def print_summary(rows: list[Row], console: Any) -> None:
     from rich.table import Table
 
-    table = Table(title=f"sweep: {len(rows)} cells")
-    for name in _HEADERS:
-        table.add_column(name, overflow="fold")
+    table = Table(
+        title=f"sweep: {len(rows)} cells",
+        caption="pass: pass rate; esc, denied, msgs: means per cell; decide s: median",
+    )
+    for index, name in enumerate(_HEADERS):
+        # numbers keep their header readable; a narrow terminal folds the names instead
+        table.add_column(name, overflow="fold", min_width=None if index < 2 else len(name))
     for line in summary(rows):
         table.add_row(*(_cell(line[k]) for k in _SUMMARY_COLUMNS))
     console.print(table)

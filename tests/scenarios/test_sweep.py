@@ -196,3 +196,13 @@ def test_pool_and_local_ray_give_identical_rows(tmp_path: Path, local_ray: None)
     on_ray = execute(ray_plan.todo, tmp_path / "ray", engine="ray")
     assert len(on_ray) == 12
     assert _comparable(pooled) == _comparable(on_ray)
+
+
+def test_ray_option_takes_an_optional_address() -> None:
+    from charter.cli.sweep import _ray_words
+
+    assert _ray_words(["a.yaml", "--ray"]) == ["a.yaml", "--ray=local"]
+    assert _ray_words(["--ray", "a.yaml"]) == ["--ray=local", "a.yaml"]
+    assert _ray_words(["--ray", "10.0.0.5:6379", "a.yaml"]) == ["--ray", "10.0.0.5:6379", "a.yaml"]
+    assert _ray_words(["--ray", "auto"]) == ["--ray", "auto"]
+    assert _ray_words(["a.yaml", "--seeds", "1..3"]) == ["a.yaml", "--seeds", "1..3"]
