@@ -50,7 +50,11 @@ def open_run(run: str, now: datetime | None = None, *, store: str | None = None)
     where = locate_run(run, store=store or os.environ.get(STORE_ENV))
     instant = now if now is not None else datetime.now(UTC)
     return open_run_store(
-        where.url, clock=VirtualClock(instant), schema=where.schema, run_id=where.run_id
+        where.url,
+        clock=VirtualClock(instant),
+        schema=where.schema,
+        run_id=where.run_id,
+        existing=True,
     )
 
 

@@ -52,13 +52,16 @@ def dialect_of(url: str) -> Dialect:
     )
 
 
-def create_store_engine(url: str, *, schema: str | None = None) -> tuple[Engine, Dialect]:
+def create_store_engine(
+    url: str, *, schema: str | None = None, create: bool = True
+) -> tuple[Engine, Dialect]:
+    """`create=False`: an existing store only (a PostgreSQL schema is not made)."""
     dialect = dialect_of(url)
     if dialect == "sqlite":
         if schema is not None:
             raise ConfigError(f"run database {url!r}: a schema applies to PostgreSQL only")
         return _sqlite_engine(url), dialect
-    return _postgres_engine(url, schema), dialect
+    return _postgres_engine(url, schema, create=create), dialect
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -118,7 +121,7 @@ def _set_wal(cursor: Any) -> None:
             time.sleep(0.05)
 
 
-def _postgres_engine(url: str, schema: str | None) -> Engine:
+def _postgres_engine(url: str, schema: str | None, *, create: bool = True) -> Engine:
     connect_args: dict[str, Any] = {}
     if schema is not None:
         if not _SCHEMA_NAME.match(schema):
@@ -131,7 +134,8 @@ def _postgres_engine(url: str, schema: str | None) -> Engine:
     if schema is not None:
         try:
             with engine.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                if create:
+                    connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         except OperationalError as error:
             engine.dispose()
             raise ConfigError(f"run database {_safe(url)}: cannot connect ({error.orig})") from None

@@ -20,6 +20,7 @@ from sqlalchemy import JSON, Connection, Engine, cast, func, select, text, type_
 from charter.protocols import (
     AuthorityDecision,
     Clock,
+    ConfigError,
     Escalation,
     Event,
     MemoryKind,
@@ -698,6 +699,7 @@ def open_run_store(
     run_id: str | None = None,
     name: str | None = None,
     seed: int | None = None,
+    existing: bool = False,
 ) -> RunStore:
     """Open (creating or migrating) the run database at `url`, scoped to one run.
 
@@ -706,9 +708,12 @@ def open_run_store(
     `run_id` and `name` (the scenario) the run is registered, and an id already held by
     another scenario is refused; with `run_id` alone an existing run is opened; with
     neither, the store's only run (a store holding several asks which). A database written
-    by a newer Charter is refused with a ConfigError."""
-    engine, dialect = create_store_engine(url, schema=schema)
+    by a newer Charter is refused with a ConfigError. `existing`: a store that holds a run
+    already (readers: a mistyped schema or an empty file is an error, never a new store)."""
+    engine, dialect = create_store_engine(url, schema=schema, create=not existing)
     try:
+        if existing:
+            _check_existing(engine, url, schema)
         with write_lock_errors(url):
             migrate(engine, dialect, now=utc(clock.now()), url=url)
             if run_id is None:
@@ -721,6 +726,28 @@ def open_run_store(
         engine.dispose()
         raise
     return RunStore(url, engine, dialect, clock, run_id)
+
+
+def _check_existing(engine: Engine, url: str, schema: str | None) -> None:
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DatabaseError
+
+    parsed = make_url(url)
+    where = parsed.render_as_string(hide_password=True)
+    where += f" (schema {schema})" if schema else ""
+    if parsed.get_backend_name() == "sqlite" and Path(parsed.database or "").stat().st_size == 0:
+        # Checked before connecting: opening it would write a header into the empty file.
+        raise ConfigError(f"run database {where}: an empty file, no Charter run")
+    try:
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            if schema is not None and schema not in inspector.get_schema_names():
+                raise ConfigError(f"run database {where}: no such schema")
+            if not inspector.has_table("charter_schema_version"):
+                raise ConfigError(f"run database {where}: holds no Charter run")
+    except DatabaseError as error:
+        raise ConfigError(f"run database {where}: not readable ({error.orig})") from None
 
 
 __all__ = ["MESSAGE_STATUSES", "RunStore", "open_run_store"]
