@@ -57,14 +57,36 @@ def add_meta(run_dir: Path, key: str, value: Any) -> None:
     os.replace(tmp, meta_path)
 
 
+def _checked_meta(meta_path: Path) -> dict[str, Any]:
+    """`run.json` read and checked: a damaged one is one clear error, never a traceback."""
+    from charter.inputs.untrusted import read_text
+
+    expected = "expected a JSON object with run_id, seed, name and start (ISO time)"
+    try:
+        meta = json.loads(read_text(meta_path, "run.json"))
+    except ValueError as error:
+        raise ConfigError(f"{meta_path}: not valid JSON ({error}); {expected}") from None
+    if not isinstance(meta, dict):
+        raise ConfigError(f"{meta_path}: {type(meta).__name__} at the top; {expected}")
+    kinds = {"run_id": (str, "text"), "seed": (int, "whole number"), "name": (str, "text")}
+    kinds["start"] = (str, "text")
+    for key, (kind, said) in kinds.items():
+        if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
+            raise ConfigError(f"{meta_path}: {key!r} missing or not {said}; {expected}")
+    try:
+        datetime.fromisoformat(meta["start"])
+    except ValueError:
+        raise ConfigError(f"{meta_path}: start {meta['start']!r} is not an ISO time") from None
+    return meta
+
+
 def peek_meta(
     run_dir: Path, *, seed: int, name: str, start: datetime | None = None
 ) -> dict[str, Any]:
     """`run.json` if the run exists, else what a new run would get — writing nothing."""
     meta_path = run_dir / "run.json"
     if meta_path.is_file():
-        meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
-        return meta
+        return _checked_meta(meta_path)
     begin = (start or DEFAULT_START).astimezone(UTC)
     run_id = run_id_for(seed, name)
     return {"run_id": run_id, "seed": seed, "name": name, "start": begin.isoformat()}
