@@ -133,6 +133,8 @@ class ScheduleSpec(StrictModel):
     def _named(self) -> ScheduleSpec:
         if self.name is None:
             self.name = self.monitor or "schedule"
+        if self.interval is not None and self.interval <= timedelta(0):
+            raise ValueError(f"schedule {self.name!r}: interval must be longer than zero")
         return self
 
 

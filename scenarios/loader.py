@@ -111,6 +111,11 @@ def _team(scenario: Scenario, source: Source) -> Team:
     return team
 
 
+# Every instant a run computes (fires, deadlines, retention) must stay inside Python's
+# calendar, which ends with year 9999: a start this late leaves room for a long run.
+LATEST_START_YEAR = 9000
+
+
 def _check(scenario: Scenario, source: Source, team: Team) -> None:
     from charter.graph.monitors import MONITORS
     from charter.graph.paths import PathRefused, clean_path
@@ -119,6 +124,12 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
     from .workspace import GENERATORS, source_file
 
     roles = set(team.roles)
+    if scenario.start.year > LATEST_START_YEAR:
+        raise source.error(
+            ("start",),
+            f"start {scenario.start.isoformat()}: too late for a run's calendar; "
+            f"expected a year up to {LATEST_START_YEAR}",
+        )
 
     def role(location: Location, name: str | None) -> None:
         if name is not None and name not in roles:
@@ -156,10 +167,16 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
         if (spec.cron is None) == (spec.interval is None):
             raise source.error(("schedules", index), "give exactly one of 'cron' or 'interval'")
         try:
-            build_trigger(schedule)
+            trigger = build_trigger(schedule, anchor=scenario.start)
         except ConfigError as error:
             field_name = "cron" if spec.cron is not None else "timezone"
             raise source.error(("schedules", index, field_name), str(error)) from None
+        if spec.cron is not None and trigger.get_next_fire_time(None, scenario.start) is None:
+            raise source.error(
+                ("schedules", index, "cron"),
+                f"cron {spec.cron!r} never fires (no such date after the start); "
+                "expected a date that exists, e.g. '0 0 28 2 *'",
+            )
         if spec.monitor is not None and spec.monitor not in MONITORS:
             raise source.error(
                 ("schedules", index, "monitor"),
