@@ -3,6 +3,7 @@ answers `--version` and offers shell completion."""
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -42,5 +43,10 @@ def test_version_and_completion(tmp_path: Path) -> None:
 
     result = _charter("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == f"charter {version('charter')}"
-    shown = _charter("--show-completion", "bash", cwd=tmp_path)
-    assert shown.returncode == 0 and "complete" in shown.stdout
+    # typer finds the shell to show completion for among the caller's processes: run it
+    # from bash, as a person does (a test runner started without a shell has none).
+    command = " ".join(shlex.quote(part) for part in [*CHARTER, "--show-completion"])
+    shown = subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert shown.returncode == 0 and "complete" in shown.stdout, shown.stderr
