@@ -59,6 +59,7 @@ from .run_dir import (
     RunLock,
     add_meta,
     check_single_instance,
+    make_run_dir,
     peek_meta,
     read_meta,
 )
@@ -92,7 +93,7 @@ class Orchestrator:
         self.options = opts
         self.durability: Durability = opts.durability
         self.run_dir = Path(run_dir)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        make_run_dir(self.run_dir)
         self._lock = RunLock(self.run_dir, shared=opts.shared)
         try:
             self._open(opts)

@@ -45,6 +45,22 @@ def read_meta(
     return meta
 
 
+def make_run_dir(run_dir: Path) -> None:
+    """Create the run directory (and its parents); a file in the way or a place that cannot
+    be written is one clear error."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ConfigError(f"run directory {run_dir}: a file is there; expected a directory")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(
+            f"run directory {run_dir}: cannot be created ({error.strerror}); "
+            "expected a path under a writable directory"
+        ) from None
+    if not os.access(run_dir, os.W_OK | os.X_OK):
+        raise ConfigError(f"run directory {run_dir}: not writable")
+
+
 def add_meta(run_dir: Path, key: str, value: Any) -> None:
     """Add `key` to an existing `run.json` (atomically: a crash leaves the old one whole)."""
     meta_path = run_dir / "run.json"
@@ -136,6 +152,7 @@ __all__ = [
     "RunLock",
     "add_meta",
     "check_single_instance",
+    "make_run_dir",
     "peek_meta",
     "read_meta",
 ]

@@ -74,7 +74,33 @@ def open_engine(target: str | Path | URL, *, must_exist: bool = True) -> Engine:
         raise ConfigError(f"database URL {safe_url(url)!r}: {error}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
+    if must_exist:
+        check_reachable(engine, url)
     return engine
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_reachable(engine: Engine, url: str | URL) -> None:
+    """One clear ConfigError now for a database the tools cannot use, instead of a driver
+    error at the first query: a file that is not SQLite (checked by its header, before
+    anything opens it), a server that does not answer or refuses the login."""
+    parsed = url if isinstance(url, URL) else to_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and Path(database).is_file():
+            with open(database, "rb") as handle:
+                header = handle.read(len(SQLITE_MAGIC))
+            if header and header != SQLITE_MAGIC:
+                raise ConfigError(f"database {database!r}: not a SQLite file")
+        return
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise ConfigError(f"database {safe_url(parsed)!r}: cannot connect ({reason})") from None
 
 
 def safe_url(url: str | URL) -> str:

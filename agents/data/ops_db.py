@@ -46,12 +46,17 @@ def open_engine(url: str, *, must_exist: bool = True) -> sa.Engine:
             database = parsed.database or ""
             if database and database != ":memory:" and not Path(database).is_file():
                 raise ConfigError(f"database {url}: no such SQLite file")
-        return sa.create_engine(parsed)
+        engine = sa.create_engine(parsed)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as error:
         raise ConfigError(
             f"database URL {safe_url(url)!r}: {error}; expected e.g. sqlite:///file.db "
             "or postgresql+psycopg://user@host/db"
         ) from None
+    if must_exist:
+        from .connect import check_reachable
+
+        check_reachable(engine, parsed)
+    return engine
 
 
 def sqlite_path(url: str) -> Path | None:
