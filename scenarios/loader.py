@@ -5,6 +5,7 @@ one `ConfigError` line `file:line: what, expected what`, raised before anything 
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -121,7 +122,7 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
     from charter.graph.paths import PathRefused, clean_path
     from charter.graph.schedules import build_trigger
 
-    from .workspace import GENERATORS, source_file
+    from .workspace import GENERATORS, create_tables, source_file
 
     roles = set(team.roles)
     if scenario.start.year > LATEST_START_YEAR:
@@ -154,6 +155,11 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
         specs = getattr(scenario.workspace, key)
         for index, db in enumerate(specs if isinstance(specs, list) else [specs] if specs else []):
             loc: Location = ("workspace", key, index) if key == "databases" else ("workspace", key)
+            if db.tables:
+                try:  # built once in memory now, so a bad table fails before any run exists
+                    create_tables(Path(":memory:"), db.tables)
+                except (ConfigError, sqlite3.Error) as error:
+                    raise source.error((*loc, "tables"), f"database {db.name}: {error}") from None
             if db.generate is not None and db.generate not in GENERATORS:
                 raise source.error(
                     (*loc, "generate"),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import shutil
 import signal as _signals
 import time
 from collections.abc import Callable
@@ -91,6 +92,10 @@ class ScenarioPlay:
         self._plan()
         self.clock = VirtualClock(scenario.start)
         workspace = scenario.workspace
+        # A run this call makes and cannot set up is removed again: no half-made run
+        # directory is left to be mistaken for a run (a resumed one is left as it was).
+        fresh = not (run_dir / "run.json").exists()
+        existed = run_dir.exists()
         self.orchestrator: Orchestrator = Orchestrator(
             run_dir,
             team=loaded.team,
@@ -107,6 +112,8 @@ class ScenarioPlay:
             self._set_up(brains or {})
         except BaseException:
             self.orchestrator.close()
+            if fresh:
+                _remove_half_made(run_dir, keep_folder=existed)
             raise
         self.error: str | None = None
         self._position = 0
@@ -311,6 +318,17 @@ class ScenarioPlay:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _remove_half_made(run_dir: Path, *, keep_folder: bool) -> None:
+    if keep_folder:  # the user's own (empty) folder: empty it again
+        for child in run_dir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 __all__ = [

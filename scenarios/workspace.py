@@ -62,7 +62,7 @@ GENERATORS: dict[str, Callable[[Path, DatabaseSpec, int], None]] = {
 }
 
 
-def _create_tables(path: Path, tables: dict[str, TableSpec]) -> None:
+def create_tables(path: Path, tables: dict[str, TableSpec]) -> None:
     with sqlite3.connect(path) as db:
         db.execute(PIPELINE_RUNS)
         for name, table in tables.items():
@@ -94,9 +94,9 @@ def build_database(datasets: Path, spec: DatabaseSpec, seed: int) -> Path:
     if spec.generate is not None:
         GENERATORS[spec.generate](temp, spec, seed)
     if spec.tables:
-        _create_tables(temp, spec.tables)
+        create_tables(temp, spec.tables)
     if not temp.exists():
-        _create_tables(temp, {})
+        create_tables(temp, {})
     if spec.backup:
         backups = datasets / "backups"
         backups.mkdir(exist_ok=True)
