@@ -69,6 +69,16 @@ def estimate_tokens(request: Mapping[str, Any]) -> int:
     return len(text) // 4 + 1
 
 
+def _check_reply(message: Any) -> None:
+    """Raise ValueError unless `message` is a message with content blocks and token counts."""
+    if not isinstance(getattr(message, "content", None), list):
+        raise ValueError("the reply has no content blocks")
+    usage = getattr(message, "usage", None)
+    counts = (getattr(usage, "input_tokens", None), getattr(usage, "output_tokens", None))
+    if not all(isinstance(count, int) and count >= 0 for count in counts):
+        raise ValueError("the reply has no token counts")
+
+
 def _retry_after(headers: Mapping[str, str], clock: Clock) -> float | None:
     raw_ms = headers.get("retry-after-ms")
     if raw_ms:
@@ -249,6 +259,7 @@ class AIClient:
             hint: float | None = None
             try:
                 message = self._client().messages.create(**_sdk_params(request))
+                _check_reply(message)
             except anthropic.APIStatusError as error:
                 failure, retryable = _failure_class(error.status_code)
                 if not retryable:
@@ -260,6 +271,10 @@ class AIClient:
                 if miss is not None:
                     raise miss from None
                 failure = "connection_error"
+            except (ValueError, TypeError, AttributeError, anthropic.APIResponseValidationError):
+                # A 200 whose body is not a message (not JSON, HTML from a proxy, no usage,
+                # no content): a fault of the line like a 5xx, retried, then given up on.
+                failure = "malformed_reply"
             else:
                 self.breaker.record_success()
                 return message, self._record(self._success(agent, model, message, attempt, waited))

@@ -104,15 +104,32 @@ def playbook_policy(body: dict[str, Any]) -> list[dict[str, Any]]:
     return blocks or [text("Nothing to do.")]
 
 
+# 200 replies that are not a message, by name (a `faults` entry may name one).
+_NO_USAGE = {"id": "m", "type": "message", "role": "assistant", "model": "mock",
+             "content": [{"type": "text", "text": "hi"}], "stop_reason": "end_turn"}  # fmt: skip
+_ONE_TOKEN = {"input_tokens": 1, "output_tokens": 1}
+MALFORMED_REPLIES: dict[str, tuple[bytes, str]] = {
+    "invalid_json": (b'{"id": "m", "content": [', "application/json"),
+    "empty": (b"", "application/json"),
+    "html": (b"<html><body>502 from a proxy</body></html>", "text/html"),
+    "no_usage": (json.dumps(_NO_USAGE).encode(), "application/json"),
+    "null_content": (
+        json.dumps({**_NO_USAGE, "content": None, "usage": _ONE_TOKEN}).encode(),
+        "application/json",
+    ),
+}
+
+
 class MockModel:
-    """The mock server. `faults` are statuses returned (in order) before the policy speaks,
-    each with `retry_after` seconds if given; `requests` keeps every request body seen."""
+    """The mock server. `faults` are statuses (or `MALFORMED_REPLIES` names) returned in
+    order before the policy speaks, each status with `retry_after` seconds if given;
+    `requests` keeps every request body seen."""
 
     def __init__(
         self,
         policy: Policy | None = None,
         *,
-        faults: Iterable[int] = (),
+        faults: Iterable[int | str] = (),
         retry_after: float | None = None,
         model_name: str | None = None,
         usage: Callable[[dict[str, Any], list[dict[str, Any]]], dict[str, int]] | None = None,
@@ -133,8 +150,11 @@ class MockModel:
         body = json.loads(request.read())
         self.requests.append(body)
         self.headers.append(dict(request.headers))
+        if self.faults and isinstance(self.faults[0], str):
+            body_text, kind = MALFORMED_REPLIES[str(self.faults.pop(0))]
+            return httpx2.Response(200, content=body_text, headers={"content-type": kind})
         if self.faults:
-            status = self.faults.pop(0)
+            status = int(self.faults.pop(0))
             headers = (
                 {"retry-after": f"{self.retry_after:g}"} if self.retry_after is not None else {}
             )

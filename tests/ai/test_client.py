@@ -216,3 +216,24 @@ def test_daily_budget_counts_earlier_runs_of_the_day(make_client: MakeClient, cl
     with pytest.raises(BudgetExceeded, match="for 2026-03-02"):
         client.create(agent="data", request=request)
     assert len(model.requests) == 1
+
+
+@pytest.mark.parametrize("reply", ["invalid_json", "empty", "html", "no_usage", "null_content"])
+def test_a_malformed_reply_is_retried_like_a_5xx(
+    make_client: MakeClient, sleeper: Sleeper, reply: str
+) -> None:
+    model = MockModel(lambda body: [text("fine")], faults=[reply])
+    client = make_client(model, max_retries=2, breaker_threshold=10)
+    message, record = client.create(agent="data", request=_request())
+    assert message.content[0].text == "fine"  # type: ignore[union-attr]
+    assert record.ok and record.attempts == 2 and len(sleeper.waits) == 1
+
+
+def test_malformed_replies_only_end_as_unavailable_not_a_crash(
+    make_client: MakeClient, sleeper: Sleeper
+) -> None:
+    model = MockModel(faults=["html", "empty", "no_usage"])
+    client = make_client(model, max_retries=2, breaker_threshold=10)
+    with pytest.raises(AIUnavailable, match="3 attempt.*malformed_reply"):
+        client.create(agent="data", request=_request())
+    assert client.ledger.records[-1].error == "malformed_reply"
