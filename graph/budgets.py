@@ -19,9 +19,18 @@ class Budgets:
     handoffs: int = 8
     messages_per_correlation: int = 32
     steps_per_turn: int = 6
+    # What one turn may propose: a brain that answers with hundreds of sends (a model gone
+    # wrong) has the rest dropped and the PM told, instead of flooding the run.
+    actions_per_turn: int = 40
 
     def __post_init__(self) -> None:
-        for name in ("turns_per_task", "handoffs", "messages_per_correlation", "steps_per_turn"):
+        for name in (
+            "turns_per_task",
+            "handoffs",
+            "messages_per_correlation",
+            "steps_per_turn",
+            "actions_per_turn",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"budget {name} must be at least 1")
 

@@ -223,6 +223,10 @@ class Nodes:
                 "step": step,
             }
         actions = list(rt.brains[work["agent"]].decide(self._view(state, work)))
+        limit = rt.budgets.actions_per_turn
+        if len(actions) > limit:
+            _budget_out(rt, work, work["agent"], "actions_per_turn", limit, len(actions))
+            actions = actions[:limit]
         return {
             "actions": ACTIONS.dump_python(actions, mode="json"),
             "step": step + 1,
