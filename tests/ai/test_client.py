@@ -234,6 +234,6 @@ def test_malformed_replies_only_end_as_unavailable_not_a_crash(
 ) -> None:
     model = MockModel(faults=["html", "empty", "no_usage"])
     client = make_client(model, max_retries=2, breaker_threshold=10)
-    with pytest.raises(AIUnavailable, match="3 attempt.*malformed_reply"):
+    with pytest.raises(AIUnavailable, match=r"3 attempt.*malformed_reply"):
         client.create(agent="data", request=_request())
     assert client.ledger.records[-1].error == "malformed_reply"
