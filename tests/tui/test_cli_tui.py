@@ -44,8 +44,10 @@ def test_version_and_completion(tmp_path: Path) -> None:
     result = _charter("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == f"charter {version('charter')}"
     # typer finds the shell to show completion for among the caller's processes: run it
-    # from bash, as a person does (a test runner started without a shell has none).
+    # from bash, as a person does (a test runner started without a shell has none). The
+    # trailing `exit` keeps bash from replacing itself with the command.
     command = " ".join(shlex.quote(part) for part in [*CHARTER, "--show-completion"])
+    command += "; exit $?"
     shown = subprocess.run(
         ["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
