@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
+from .ai_options import AiConfigOpt, BrainOpt, CassetteOpt, KeyFileOpt, LlmOpt, MockModelOpt
+
 
 def sweep(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to sweep.")],
@@ -33,6 +35,12 @@ def sweep(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Process-pool size (default: the core count).")
     ] = None,
+    brain: BrainOpt = None,
+    llm: LlmOpt = None,
+    key_file: KeyFileOpt = None,
+    mock_model: MockModelOpt = False,
+    ai_config: AiConfigOpt = None,
+    cassette: CassetteOpt = None,
 ) -> None:
     """Run every scenario × seed × variant in parallel and report the distribution.
 
@@ -50,12 +58,26 @@ def sweep(
     )
 
     from charter.scenarios.sweep import Engine, execute, plan
+    from charter.scenarios.sweep_cell import BrainChoice
     from charter.scenarios.sweep_matrix import parse_seeds, parse_vary
     from charter.scenarios.sweep_report import print_summary, write_report
     from charter.scenarios.sweep_row import Row
 
     chosen = parse_seeds(seeds)
     variants = parse_vary(vary or [])
+    thinking = BrainChoice(
+        specs=tuple(brain or ()),
+        llm=llm,
+        key_file=key_file,
+        mock_model=mock_model,
+        ai_config=ai_config,
+        cassette=cassette,
+    )
+    if thinking.specs:  # a bad --brain is one line now, not a failure in every cell
+        from charter.agents.brains import parse_brain_specs
+        from charter.agents.team import load_team
+
+        parse_brain_specs(list(thinking.specs), load_team())
     todo = plan(files, chosen, variants, out)
     console = Console()
     engine: Engine = "pool" if ray is None else "ray"
@@ -77,7 +99,13 @@ def sweep(
             progress.advance(task)
 
         rows = execute(
-            todo.todo, out, engine=engine, workers=workers, ray_address=address, on_row=advance
+            todo.todo,
+            out,
+            engine=engine,
+            workers=workers,
+            ray_address=address,
+            on_row=advance,
+            brains=thinking,
         )
     wanted = {cell.key for cell in todo.cells}
     rows = [r for r in rows if (r["scenario"], r["seed"], r["variant"]) in wanted]

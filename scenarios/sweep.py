@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from .loader import load_scenario
+from .sweep_cell import BrainChoice
 from .sweep_engine import run_pool, run_ray, run_serial
 from .sweep_matrix import Cell, Variant, matrix
 from .sweep_results import SweepResults
@@ -43,15 +44,16 @@ def execute(
     workers: int | None = None,
     ray_address: str | None = None,
     on_row: Callable[[Row], None] | None = None,
+    brains: BrainChoice | None = None,
 ) -> list[Row]:
     """Run the cells, storing each row as it arrives; every stored row afterwards."""
     rows: Iterator[Row]
     if engine == "serial":
-        rows = run_serial(todo, out)
+        rows = run_serial(todo, out, brains)
     elif engine == "pool":
-        rows = run_pool(todo, out, workers)
+        rows = run_pool(todo, out, workers, brains)
     else:
-        rows = run_ray(todo, out, ray_address)
+        rows = run_ray(todo, out, ray_address, brains)
     results = SweepResults(out)
     try:
         for row in rows:

@@ -81,14 +81,49 @@ def _escalation_figures(events: list[Event]) -> tuple[int, dict[str, int], float
     return len(raised), dict(sorted(by.items())), mean
 
 
-def run_cell(cell: Cell, out: Path) -> Row:
+@dataclasses.dataclass(frozen=True)
+class BrainChoice:
+    """Which agents think with Claude in every cell (`charter run`'s --brain/--llm options),
+    as plain data: a cell runs in another process or on another machine."""
+
+    specs: tuple[str, ...] = ()  # ROLE=claude, as --brain takes them
+    llm: str | None = None  # live, record, replay, off
+    key_file: Path | None = None
+    mock_model: bool = False
+    ai_config: Path | None = None
+    cassette: Path | None = None
+
+
+def _brains(choice: BrainChoice | None, loaded: LoadedScenario, run_dir: Path, seed: int) -> Any:
+    if choice is None or not choice.specs:
+        return None
+    from charter.agents.brains import claude_brains, load_ai_config, parse_brain_specs
+
+    brains, _ = claude_brains(
+        loaded.team,
+        parse_brain_specs(list(choice.specs), loaded.team),
+        llm=choice.llm,
+        run_dir=run_dir,
+        clock=None,
+        key_file=choice.key_file,
+        mock=choice.mock_model,
+        scenario=loaded.scenario.name,
+        seed=seed,
+        run_config=load_ai_config(choice.ai_config) if choice.ai_config is not None else None,
+        cassette=choice.cassette,
+    )
+    return dict(brains)
+
+
+def run_cell(cell: Cell, out: Path, brains: BrainChoice | None = None) -> Row:
     """Play the cell in its own run directory under `out`; its result row."""
     from .runner import run_scenario
 
     began = time.perf_counter()
     loaded = _apply(load_scenario(cell.path), cell)
     run_dir = cell.run_dir(out)
-    result = run_scenario(loaded, run_dir, seed=cell.seed)
+    thinking = _brains(brains, loaded, run_dir, cell.seed)
+    result = run_scenario(loaded, run_dir, seed=cell.seed, brains=thinking)
     events = result.events
     count, by, latency = _escalation_figures(events)
     usage = [e.cost_usd for e in events if e.kind == "ai_usage"]
@@ -118,4 +153,4 @@ def run_cell(cell: Cell, out: Path) -> Row:
     }
 
 
-__all__ = ["COLUMNS", "run_cell"]
+__all__ = ["COLUMNS", "BrainChoice", "run_cell"]

@@ -13,31 +13,38 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from .sweep_cell import run_cell
+from .sweep_cell import BrainChoice, run_cell
 from .sweep_matrix import Cell
 from .sweep_row import Row
 
 
-def run_serial(cells: list[Cell], out: Path) -> Iterator[Row]:
+def run_serial(cells: list[Cell], out: Path, brains: BrainChoice | None = None) -> Iterator[Row]:
     for cell in cells:
-        yield run_cell(cell, out)
+        yield run_cell(cell, out, brains)
 
 
-def run_pool(cells: list[Cell], out: Path, workers: int | None = None) -> Iterator[Row]:
+def run_pool(
+    cells: list[Cell], out: Path, workers: int | None = None, brains: BrainChoice | None = None
+) -> Iterator[Row]:
     if not cells:
         return
     count = min(workers or os.cpu_count() or 1, len(cells))
     with ProcessPoolExecutor(max_workers=count) as pool:
-        futures = [pool.submit(run_cell, cell, out) for cell in cells]
+        futures = [pool.submit(run_cell, cell, out, brains) for cell in cells]
         for future in as_completed(futures):
             yield future.result()
 
 
-def _ray_cell(cell: Cell, out: Path) -> Row:
-    return run_cell(cell, out)
+def _ray_cell(cell: Cell, out: Path, brains: BrainChoice | None) -> Row:
+    return run_cell(cell, out, brains)
 
 
-def run_ray(cells: list[Cell], out: Path, address: str | None = None) -> Iterator[Row]:
+def run_ray(
+    cells: list[Cell],
+    out: Path,
+    address: str | None = None,
+    brains: BrainChoice | None = None,
+) -> Iterator[Row]:
     """`address` None: use the Ray runtime already started in this process, or start a
     local one; otherwise join that cluster (the run directories must be on storage every
     node shares)."""
@@ -52,7 +59,7 @@ def run_ray(cells: list[Cell], out: Path, address: str | None = None) -> Iterato
         started = True
     try:
         remote: Any = ray.remote(_ray_cell)
-        pending = [remote.remote(cell, out) for cell in cells]
+        pending = [remote.remote(cell, out, brains) for cell in cells]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             for ref in done:

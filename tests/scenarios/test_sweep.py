@@ -56,6 +56,7 @@ def test_seeds_and_vary_parse() -> None:
         (["--vary", "pm_policy=wait"], "pm_policy value 'wait': expected approve or deny"),
         (["--vary", "fault_rate=1.5"], "fault_rate value '1.5': expected a number from 0 to 1"),
         (["--vary", "pm_policy"], "expected NAME=V1,V2"),
+        (["--brain", "nobody=claude"], "--brain 'nobody=claude': unknown role 'nobody'"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(
@@ -206,3 +207,14 @@ def test_ray_option_takes_an_optional_address() -> None:
     assert _ray_words(["--ray", "10.0.0.5:6379", "a.yaml"]) == ["--ray", "10.0.0.5:6379", "a.yaml"]
     assert _ray_words(["--ray", "auto"]) == ["--ray", "auto"]
     assert _ray_words(["a.yaml", "--seeds", "1..3"]) == ["a.yaml", "--seeds", "1..3"]
+
+
+def test_claude_brains_in_a_sweep_bill_each_cell(tmp_path: Path) -> None:
+    """--brain/--llm reach every cell (here the mock model): the row has the run's cost."""
+    from charter.scenarios.sweep import execute, plan
+    from charter.scenarios.sweep_cell import BrainChoice
+
+    todo = plan([FILES[0]], [1], parse_vary([]), tmp_path)
+    thinking = BrainChoice(specs=("data=claude",), llm="live", mock_model=True)
+    (row,) = execute(todo.todo, tmp_path, engine="serial", brains=thinking)
+    assert row["llm_cost_usd"] is not None and float(row["llm_cost_usd"]) > 0
