@@ -86,12 +86,22 @@ class _Effects:
             self.feedback["rejections"].append(f"write_file {action.path!r}: {refused}")
             return
         digest = hashlib.sha256(data).hexdigest()
-        self.rt.emit(FileWritten(**self._base(), path=path, size=len(data), sha256=digest))
-        details: dict[str, Any] = {"sha256": digest, "reason": action.reason}
+        event_id = self.ids.next()
+        self.rt.emit(
+            FileWritten(**self._base(event_id), path=path, size=len(data), sha256=digest)
+        )
+        # Naming the event makes the entry the write's own: a replay after a crash (same
+        # event id) finds it and appends nothing, two real writes of one file stay two.
+        details: dict[str, Any] = {"sha256": digest, "reason": action.reason, "event": event_id}
         if action.path != path:
             details["requested"] = action.path  # the audit names both
         self.rt.store.audit_append(
-            actor=self.agent, action="write_file", target=path, details=details, at=self.now
+            actor=self.agent,
+            action="write_file",
+            target=path,
+            details=details,
+            at=self.now,
+            once=True,
         )
 
     def send(self, message: Message) -> None:

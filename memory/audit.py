@@ -51,10 +51,14 @@ def append_entry(
     target: str,
     details: Mapping[str, Any],
     at: datetime,
+    once: bool = False,
 ) -> tuple[int, str]:
     """Append one entry inside the caller's write transaction; returns (seq, entry hash).
 
-    Values are redacted first; when something was, the counts are listed in the entry."""
+    Values are redacted first; when something was, the counts are listed in the entry.
+    `once`: an entry with the same actor, action, target and details is not appended
+    again (an effect replayed after a crash names its event in the details), and the
+    existing entry is returned."""
     actor, actor_counts = redact(actor)
     target, target_counts = redact(target)
     cleaned, counts = redact_value(dict(details))
@@ -65,6 +69,18 @@ def append_entry(
     if total:
         cleaned["redacted"] = dict(sorted(total.items()))
     details_json = canonical_json(cleaned)
+    if once:
+        same = connection.execute(
+            select(AUDIT.c.seq, AUDIT.c.entry_hash).where(
+                AUDIT.c.run_id == run_id,
+                AUDIT.c.actor == actor,
+                AUDIT.c.action == action,
+                AUDIT.c.target == target,
+                AUDIT.c.details == details_json,
+            )
+        ).first()
+        if same is not None:
+            return int(same.seq), str(same.entry_hash)
     last = connection.execute(
         select(AUDIT.c.seq, AUDIT.c.entry_hash)
         .where(AUDIT.c.run_id == run_id)

@@ -635,9 +635,17 @@ class RunStore:
     # -- audit ------------------------------------------------------------------------
 
     def audit_append(
-        self, *, actor: str, action: str, target: str, details: dict[str, Any], at: datetime
+        self,
+        *,
+        actor: str,
+        action: str,
+        target: str,
+        details: dict[str, Any],
+        at: datetime,
+        once: bool = False,
     ) -> str:
-        """Append one audit entry (redacted; redactions listed); returns its hash."""
+        """Append one audit entry (redacted; redactions listed); returns its hash. `once`:
+        not again when the same entry is there (see `audit.append_entry`)."""
         with self._write(_audit.AUDIT) as connection:
             _, entry_hash = _audit.append_entry(
                 connection,
@@ -647,6 +655,7 @@ class RunStore:
                 target=target,
                 details=details,
                 at=at,
+                once=once,
             )
         return entry_hash
 

@@ -263,10 +263,17 @@ def play_to_the_end(run_dir: str, kill_at: int = 0) -> None:
     orch.close()
 
 
-def _outcome(run_dir: Path) -> tuple[str, dict[str, bytes], list[str]]:
+def _outcome(run_dir: Path) -> tuple[str, dict[str, bytes], list[str], list[str]]:
     with _open_plain(str(run_dir)) as orch:
         ids = [e.id for _, e in orch.events()]
-        return orch.digest(), _files(orch.rt.workspace), ids
+        # The audit entries of writes, by the write's event: a replayed effect adds none.
+        writes = sorted(
+            str(entry.details.get("event"))
+            for entry in orch.store.audit_tail(10_000)
+            if entry.action == "write_file"
+        )
+        assert orch.store.verify_audit().ok
+        return orch.digest(), _files(orch.rt.workspace), ids, writes
 
 
 def _script(tmp_path: Path) -> Path:
@@ -295,10 +302,12 @@ def test_sigkill_at_random_points_then_resume_gives_the_clean_digest(tmp_path: P
         # Resume: the same script again (its inputs are idempotent), then finish.
         again = subprocess.run([sys.executable, "-P", str(script), str(run_dir), "0"], check=False)
         assert again.returncode == 0, kill_at
-        digest, files, ids = _outcome(run_dir)
+        digest, files, ids, writes = _outcome(run_dir)
         assert len(ids) == len(set(ids)), kill_at  # no duplicated event
         assert (digest, files) == expected[:2], kill_at
+        assert writes == expected[3], kill_at  # no audit entry twice
     assert expected[2] and len(expected[2]) == len(set(expected[2]))
+    assert expected[3] and len(expected[3]) == len(set(expected[3]))
 
 
 def test_a_client_hands_the_graph_a_task_or_a_signal_as_input(
