@@ -87,9 +87,7 @@ class _Effects:
             return
         digest = hashlib.sha256(data).hexdigest()
         event_id = self.ids.next()
-        self.rt.emit(
-            FileWritten(**self._base(event_id), path=path, size=len(data), sha256=digest)
-        )
+        self.rt.emit(FileWritten(**self._base(event_id), path=path, size=len(data), sha256=digest))
         # Naming the event makes the entry the write's own: a replay after a crash (same
         # event id) finds it and appends nothing, two real writes of one file stay two.
         details: dict[str, Any] = {"sha256": digest, "reason": action.reason, "event": event_id}
