@@ -10,6 +10,7 @@ from typing import Any
 from conftest import screen_text, wait_until
 from fakes import MEMORIES, ScriptedRunSource
 from textual.widgets import Static
+from textual.worker import WorkerFailed
 
 from charter.protocols import Event, MemoryKind
 from charter.tui import CharterApp
@@ -108,6 +109,8 @@ async def test_an_unhandled_error_ends_the_app_with_a_nonzero_status(tmp_path: A
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("3")
             await pilot.pause()
-    except RuntimeError:
+    except (RuntimeError, WorkerFailed):
+        # The failure surfaces as itself, or wrapped by the worker that ran the read:
+        # which depends on timing. Either way the app must end with status 1.
         pass
     assert app.return_code == 1
