@@ -135,6 +135,12 @@ def _postgres_engine(url: str, schema: str | None, *, create: bool = True) -> En
         try:
             with engine.begin() as connection:
                 if create:
+                    # CREATE SCHEMA IF NOT EXISTS races with itself (a unique violation
+                    # when processes start together): one at a time per schema name.
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                        {"key": f"charter:schema:{schema}"},
+                    )
                     connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         except OperationalError as error:
             engine.dispose()
