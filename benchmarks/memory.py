@@ -132,7 +132,12 @@ def _bench(store: RunStore, label: str, size: int, seed: int, directory: str) ->
         kind = kinds[number % len(kinds)].value
         statement = (
             select(MEMORIES)
-            .where(MEMORIES.c.agent == "data", MEMORIES.c.kind == kind)
+            # The run's own rows, as every store read is scoped (the index leads with it).
+            .where(
+                MEMORIES.c.run_id == store.run_id,
+                MEMORIES.c.agent == "data",
+                MEMORIES.c.kind == kind,
+            )
             .order_by(MEMORIES.c.importance.desc())
             .limit(3)
         )

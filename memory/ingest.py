@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, select, text
 
 from charter.protocols import MemoryKind
 
+from . import memory_count
 from .backend import Dialect
 from .records import MemoryInput, memory_id_for_stamp, normalise_tags, utc
 from .redaction import redact
@@ -167,6 +168,7 @@ def insert_memories(connection: Connection, run_id: str, rows: Sequence[Prepared
         _sqlite_insert(connection, memory_rows, tag_rows, top)
     else:
         _postgres_insert(connection, memory_rows, tag_rows)
+    memory_count.adjust(connection, run_id, len(memory_rows))
     return ids
 
 

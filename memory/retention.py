@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, create_engine, func, inspect, or_, se
 from charter.protocols import ConfigError, MemoryPolicy
 
 from . import audit as _audit
+from . import memory_count
 from .backend import Dialect
 from .records import ErasureReport, PruneReport, canonical_json, iso
 from .retrieval import MEMORIES
@@ -69,6 +70,7 @@ def prune(
     removed = {str(kind): int(number) for kind, number in sorted(counted)}
     if removed:
         connection.execute(MEMORIES.delete().where(doomed))
+        memory_count.adjust(connection, run_id, -sum(removed.values()))
     _audit.append_entry(
         connection,
         run_id,
@@ -253,6 +255,7 @@ def erase(
             ),
         )
     ).rowcount
+    memory_count.adjust(connection, run_id, -int(memories))
     events = _scrub_table(connection, run_id, _EVENTS, "seq", subject, {"agent": "agent"})
     messages = _scrub_table(
         connection,

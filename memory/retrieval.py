@@ -239,7 +239,7 @@ def _postings_sql(dialect: Dialect, count: int) -> str:
     """Every term's posting list within one run (newest first, stopped just past the cap)
     as one comma-joined text, and the run's memory count for the IDF, in one round trip: a
     text per term is parsed by numpy in C, where thousands of one-integer rows cost a Python
-    tuple each. Parameters: the run, then (term, run, cap) per term."""
+    tuple each. Parameters: the run twice, then (term, run, cap) per term."""
     if dialect == "sqlite":
         each = (
             "(SELECT group_concat(hit) FROM (SELECT charter_memories_fts.rowid AS hit "
@@ -248,12 +248,11 @@ def _postings_sql(dialect: Dialect, count: int) -> str:
             "WHERE charter_memories_fts MATCH ? AND charter_memories.run_id = ? "
             "ORDER BY charter_memories_fts.rowid DESC LIMIT ?))"
         )
-        total = "(SELECT count(*) FROM charter_memories WHERE run_id = ?)"
-        return f"SELECT {total}, " + ", ".join([each] * count)
+        return f"SELECT {_total('?')}, " + ", ".join([each] * count)
     # PostgreSQL: each term is its own materialised CTE so the GIN index finds its matches
     # (never a walk down the primary key); the statement is never server-prepared (see
     # _Ranker), since a generic plan, blind to the term, would guess a full scan is cheaper.
-    # Parameters here: (term, run) per term, the run, then the cap per term.
+    # Parameters here: (term, run) per term, the run twice, then the cap per term.
     ctes = ", ".join(
         f"t{n} AS MATERIALIZED (SELECT seq FROM charter_memories "
         f"WHERE search @@ plainto_tsquery('english', %s) AND run_id = %s)"
@@ -264,8 +263,17 @@ def _postings_sql(dialect: Dialect, count: int) -> str:
         f"(SELECT seq FROM t{n} ORDER BY seq DESC LIMIT %s) AS p{n})"
         for n in range(count)
     )
-    total = "(SELECT count(*) FROM charter_memories WHERE run_id = %s)"
-    return f"WITH {ctes} SELECT {total}, {lists}"
+    return f"WITH {ctes} SELECT {_total('%s')}, {lists}"
+
+
+def _total(mark: str) -> str:
+    """The run's memory count: the kept one (`memory_count`), else counted (a store no
+    memory was written to since the count was kept). The run id is bound twice."""
+    kept = (
+        f"(SELECT CAST(value AS INTEGER) FROM charter_meta "
+        f"WHERE run_id = {mark} AND key = 'memory_count')"
+    )
+    return f"COALESCE({kept}, (SELECT count(*) FROM charter_memories WHERE run_id = {mark}))"
 
 
 class _Ranker:
@@ -280,7 +288,7 @@ class _Ranker:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             if dialect == "sqlite":
-                arguments: list[Any] = [run_id]
+                arguments: list[Any] = [run_id, run_id]
                 for term in terms:
                     arguments.extend((f'"{term}"', run_id, POSTING_CAP + 1))
                 cursor.execute(_postings_sql(dialect, len(terms)), arguments)
@@ -288,7 +296,7 @@ class _Ranker:
                 arguments = []
                 for term in terms:
                     arguments.extend((term, run_id))
-                arguments.append(run_id)
+                arguments.extend((run_id, run_id))
                 arguments.extend([POSTING_CAP + 1] * len(terms))
                 cursor.execute(_postings_sql(dialect, len(terms)), arguments, prepare=False)
             row = cursor.fetchone()
