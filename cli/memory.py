@@ -49,13 +49,16 @@ def open_run(run: str, now: datetime | None = None, *, store: str | None = None)
 
     where = locate_run(run, store=store or os.environ.get(STORE_ENV))
     instant = now if now is not None else datetime.now(UTC)
-    return open_run_store(
+    opened = open_run_store(
         where.url,
         clock=VirtualClock(instant),
         schema=where.schema,
         run_id=where.run_id,
         existing=True,
     )
+    if Path(run).is_dir():
+        opened.anchor_in(Path(run))  # an erasure appends to the trail: re-anchor its head
+    return opened
 
 
 def _kinds(values: list[str] | None) -> list[MemoryKind] | None:

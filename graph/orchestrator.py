@@ -168,6 +168,7 @@ class Orchestrator:
             name=str(meta.get("name") or ""),
             seed=self.seed,
         )
+        self.store.anchor_in(self.run_dir)  # the audit head goes into run.json on close
         # A reopened run continues from the last instant it recorded, whoever made the
         # clock: time never runs backwards in a run (a decision after a reopen is not
         # stamped before the events it decides on).

@@ -9,6 +9,7 @@ the arguments or the run's clock, never from the wall clock.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, cast, func, select, text, type_coerce
+from sqlalchemy.exc import SQLAlchemyError
 
 from charter.protocols import (
     AuthorityDecision,
@@ -72,6 +74,8 @@ class RunStore:
         self._engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})
         self._clock = clock
+        self._anchor_dir: Path | None = None
+        self._anchored_count = 0
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -659,9 +663,17 @@ class RunStore:
             )
         return entry_hash
 
-    def verify_audit(self) -> AuditReport:
+    def verify_audit(self, anchor: Mapping[str, Any] | None = None) -> AuditReport:
+        """Check the chain; with `anchor` (a head kept outside the table, `audit_head`),
+        also that nothing anchored was removed or rewritten."""
         with self._read() as connection:
-            return _audit.verify_audit(connection, self.run_id)
+            return _audit.verify_audit(connection, self.run_id, anchor)
+
+    def audit_head(self) -> dict[str, Any]:
+        """Count, last hash and keying of the audit chain, signed when keyed: the anchor
+        to keep outside the database (`run.json`, reports)."""
+        with self._read() as connection:
+            return _audit.audit_head(connection, self.run_id)
 
     def audit_tail(self, count: int = 20) -> list[AuditEntry]:
         with self._read() as connection:
@@ -676,8 +688,35 @@ class RunStore:
             found = connection.execute(statement).first()
         return ("", 0) if found is None else (str(found.name), int(found.seed))
 
+    def anchor_in(self, run_dir: Path) -> None:
+        """Keep the audit head in `run_dir`'s `run.json`: written on `close()` when the
+        trail grew meanwhile (a reading command leaves the file as it was)."""
+        self._anchor_dir = run_dir
+        self._anchored_count = self._audit_count()
+
+    def _audit_count(self) -> int:
+        statement = select(func.max(_audit.AUDIT.c.seq)).where(_audit.AUDIT.c.run_id == self.run_id)
+        with self._read() as connection:
+            return int(connection.execute(statement).scalar() or 0)
+
+    def write_anchor(self) -> None:
+        if self._anchor_dir is None:
+            return
+        from .anchor import write_anchor
+
+        if self._audit_count() != self._anchored_count:
+            head = self.audit_head()
+            write_anchor(self._anchor_dir, head)
+            self._anchored_count = int(head["count"])
+
     def close(self) -> None:
-        self._engine.dispose()
+        try:
+            self.write_anchor()
+        except (ConfigError, OSError, SQLAlchemyError) as error:
+            # Closing must not fail on it; the next verify reports the stale anchor's age.
+            logging.getLogger(__name__).warning("audit head not anchored: %s", error)
+        finally:
+            self._engine.dispose()
 
     def __enter__(self) -> RunStore:
         return self
