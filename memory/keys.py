@@ -69,7 +69,7 @@ def load_key(purpose: Purpose, *, create: bool = True) -> Key | None:
     path = key_dir() / f"{purpose}.key"
     try:
         return _read_key_file(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         if not create:
             return None
     try:
