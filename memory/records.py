@@ -145,11 +145,18 @@ class ErasureReport:
     audit_entries: int
     checkpoint_rows: int
     audit_hash: str
+    files: int = 0  # run-directory files whose contents were scrubbed
+    renamed: int = 0  # files and folders renamed because their names held the subject
+    dataset_cells: int = 0
+    skipped: tuple[str, ...] = ()  # what could not be scrubbed, said in the report
 
     @property
     def total(self) -> int:
         return (
-            self.memories
+            self.files
+            + self.renamed
+            + self.dataset_cells
+            + self.memories
             + self.events
             + self.messages
             + self.escalations

@@ -606,15 +606,26 @@ class RunStore:
             return _retention.prune(connection, self.run_id, now=utc(now), policies=policies or {})
 
     def erase(
-        self, subject: str, *, at: datetime, checkpoints: Path | None = None
+        self,
+        subject: str,
+        *,
+        at: datetime,
+        checkpoints: Path | None = None,
+        run_dir: Path | None = None,
     ) -> ErasureReport:
         """Right to erasure: remove every memory and scrub every stored payload mentioning
-        `subject`; the audit trail records that an erasure happened, not the value.
-        `checkpoints`: the SQLite file holding the run's LangGraph checkpoints when they
-        are not in this store (a PostgreSQL-store run keeps them in its `run.db`)."""
+        `subject` (and its slug and case forms); the audit trail records that an erasure
+        happened, not the value. `checkpoints`: the SQLite file holding the run's LangGraph
+        checkpoints when they are not in this store (a PostgreSQL-store run keeps them in
+        its `run.db`); `run_dir`: the run directory, whose workspace files (contents and
+        names) and data sets are scrubbed too."""
+        from .erase_files import scrub_run_files
+
+        subject = _retention.valid_subject(subject)
         elsewhere = 0
         if checkpoints is not None and checkpoints.is_file():
             elsewhere = _retention.scrub_checkpoint_file(checkpoints, subject)
+        files = scrub_run_files(run_dir, subject) if run_dir is not None else None
         tables = (
             _retrieval.MEMORIES,
             _retrieval.TAGS,
@@ -632,6 +643,7 @@ class RunStore:
                 subject,
                 at=utc(at),
                 elsewhere_checkpoint_rows=elsewhere,
+                files=files,
             )
         _retention.compact(self._engine, self.dialect)
         return report
