@@ -401,13 +401,10 @@ def _run_events(run: Path) -> list[Any]:
             f"scorecard {run}: no run database, expected a run directory with run.db "
             "or a .jsonl file of events"
         )
-    from charter.memory import open_run_store
-    from charter.protocols import VirtualClock
+    from .memory import open_run
 
-    # The clock only stamps store bookkeeping; reading events never uses it.
-    clock = VirtualClock(datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
-    url, schema = elsewhere or (f"sqlite:///{database.resolve()}", None)
-    store = open_run_store(url, clock=clock, schema=schema)
+    # A reader: an empty, damaged or foreign database is one clear error, never rebuilt.
+    store = open_run(str(run) if run.is_dir() else str(database))
     try:
         return [event for _, event in store.events()]
     finally:
