@@ -47,9 +47,11 @@ def check(
     ] = None,
 ) -> None:
     """Load a team, print each role's authorities and every conflict between roles; exit 1
-    when a conflict has no precedence entry."""
+    when a conflict has no precedence entry. Warns (exit unchanged) about an exception of
+    a forbidden rule that no claim of its role can ever use."""
     from rich.console import Console
 
+    from charter.agents.exception_check import dead_exceptions
     from charter.agents.team import load_team, team_conflicts
 
     team = load_team(files or None)
@@ -69,5 +71,9 @@ def check(
     console.print(f"\nconflicts: {len(conflicts)} ({len(unresolved)} unresolved)")
     for conflict in conflicts:
         console.print(f"  {conflict.describe()}", markup=False)
+    dead = dead_exceptions(team)
+    console.print(f"\nexceptions no claim can use: {len(dead)}")
+    for item in dead:
+        console.print(f"  warning: {item.describe()}", markup=False)
     if unresolved:
         raise typer.Exit(1)
