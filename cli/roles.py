@@ -18,17 +18,25 @@ app = typer.Typer(
 
 @app.command("import")
 def import_role(
-    file: Annotated[Path, typer.Argument(help="Role definition in the seed's markdown format.")],
+    file: Annotated[Path, typer.Argument(help="Role definition in markdown (seed layouts).")],
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="Write the charter YAML here (default: stdout)."),
     ] = None,
+    keep_prose: Annotated[
+        bool,
+        typer.Option(
+            "--keep-prose",
+            help="Write the charter even if its authorities are all prose (as TODO notes).",
+        ),
+    ] = False,
 ) -> None:
-    """Turn a markdown role file into a charter YAML; report prose it could not turn into
-    patterns (it never guesses patterns)."""
+    """Turn a markdown role file (the seed's layout or a successor's) into a charter YAML;
+    report prose it could not turn into patterns (it never guesses patterns) and triggers
+    whose severity you must set."""
     from charter.agents.role_import import import_role_file
 
-    result = import_role_file(file)
+    result = import_role_file(file, keep_prose=keep_prose)
     text = result.to_yaml()
     if output is None:
         sys.stdout.write(text)
@@ -37,6 +45,12 @@ def import_role(
         typer.echo(f"wrote {output} (role {result.charter.role!r})", err=True)
     for item in result.unresolved:
         typer.echo(f"note: {item}", err=True)
+    if result.unclassified:
+        typer.echo(
+            f"note: {len(result.unclassified)} escalation trigger(s) need a severity "
+            "(TODO severity) before the charter loads",
+            err=True,
+        )
 
 
 @app.command("check")
