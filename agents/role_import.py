@@ -1,15 +1,19 @@
-"""Import a role definition written in the seed's markdown format into a charter.
+"""Import a role definition written in markdown (the seed's layout or a later one of its
+home project) into a charter.
 
-Read: the title, "Agent Type" and "Model" lines, and the sections "Exclusive Writing
-Permissions", "Forbidden Writing Areas", "Alert PM Immediately", "Standard Escalation",
-"Automatic Activation", "Manual Activation", "Coordination Protocols" ("With X Agent"
-headings), "Memory Integration" and "Success Metrics".
+Read (`role_markdown.HEADINGS` lists every heading name accepted): the title, "Agent Type"
+and "Model" lines; exclusive and forbidden path patterns; immediate, standard and
+unclassified escalation triggers; automatic and manual activation; "Coordination
+Protocols" ("With X Agent" headings); "Memory Integration"; success metrics or KPIs.
 
 Only text that *is* a pattern (in backticks) becomes a pattern. Prose such as "Frontend
 application code (except data visualization components)" is reported back in
 `ImportResult.unresolved` for the person importing to turn into patterns; it is never guessed
-into one. Trigger names, coordination topics and metric names the shared vocabulary knows
-get their signal kinds, protocol names and metric keys; unknown ones are reported too.
+into one. Backticked patterns inside a sentence are kept, with the sentence as their note
+and a request to check it. Triggers from a list with no severity are kept apart
+(`ImportResult.unclassified`) for a person to classify. Trigger names, coordination topics
+and metric names the shared vocabulary knows get their signal kinds, protocol names and
+metric keys; unknown ones are reported too.
 """
 
 from __future__ import annotations
@@ -204,18 +208,25 @@ def _authorities(
         for heading, entries in found_lists:
             for entry in entries:
                 item = md.path_item(entry)
+                taken = []
                 for pattern in item.patterns:
                     try:
                         compile_pattern(pattern)
                     except ConfigError as error:
-                        raise ConfigError(f"{source}: {md.clean_title(heading)}: {error}") from None
+                        if not item.from_prose:  # a list of patterns: one is wrong, say so
+                            where = md.clean_title(heading)
+                            raise ConfigError(f"{source}: {where}: {error}") from None
+                        # backticked text in a sentence may be anything; report it
+                        unresolved.append(f"{key}: {error}; skipped from: {entry}")
+                        continue
                     rules.append({"pattern": pattern, "note": item.note})
-                if not item.patterns:
+                    taken.append(pattern)
+                if not taken:
                     prose_count += 1
                     unresolved.append(f"{key}: prose, not a pattern; write patterns for: {entry}")
                 elif item.from_prose:
                     unresolved.append(
-                        f"{key}: patterns {', '.join(item.patterns)} taken from prose; check "
+                        f"{key}: patterns {', '.join(taken)} taken from prose; check "
                         f"it asks for nothing more: {entry}"
                     )
                 for span in item.skipped:

@@ -237,3 +237,17 @@ def test_binary_or_non_utf8_is_one_line_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_bad_backticked_text_in_prose_is_skipped_and_reported() -> None:
+    from charter.agents.role_import import import_role_markdown
+
+    text = (
+        "# X Agent\n### Exclusive Write Access\n- Stuff like `a//b` and `src/`\n"
+        "- Only `x//y` here\n"
+    )
+    result = import_role_markdown(text, source="x.md")
+    assert [r.pattern for r in result.charter.authorities.exclusive] == ["src/"]
+    notes = "\n".join(result.unresolved)
+    assert "pattern 'a//b': empty path segment" in notes and "patterns src/ taken" in notes
+    assert "prose, not a pattern; write patterns for: Only `x//y` here" in notes
