@@ -10,12 +10,21 @@ invented fails, and checks the prose is reported.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from charter.agents.role_import import TODO_SEVERITY, ImportResult, import_role_file
+from charter.agents.role_import import (
+    TODO_SEVERITY,
+    ImportResult,
+    import_role_file,
+    import_role_markdown,
+)
+from charter.agents.role_markdown import HEADINGS
 from charter.agents.team import load_charter
 from charter.protocols import ConfigError
 
@@ -240,8 +249,6 @@ def test_binary_or_non_utf8_is_one_line_exit_2(
 
 
 def test_bad_backticked_text_in_prose_is_skipped_and_reported() -> None:
-    from charter.agents.role_import import import_role_markdown
-
     text = (
         "# X Agent\n### Exclusive Write Access\n- Stuff like `a//b` and `src/`\n"
         "- Only `x//y` here\n"
@@ -251,3 +258,49 @@ def test_bad_backticked_text_in_prose_is_skipped_and_reported() -> None:
     notes = "\n".join(result.unresolved)
     assert "pattern 'a//b': empty path segment" in notes and "patterns src/ taken" in notes
     assert "prose, not a pattern; write patterns for: Only `x//y` here" in notes
+
+
+_HEADING_NAMES = [name for names in HEADINGS.values() for name in names] + [
+    "Primary Role",
+    "Security Authority",
+    "Tools",
+]
+_ITEMS = [
+    "- `src/**` - code",
+    "- `a/`, `b/*.py` - two",
+    "- **Named**: `docs/`",
+    "- Prose with (`lib/`) inside",
+    "- Plain prose",
+    "- Run `make all` first",
+    "1. **Data Breach**: numbered",
+    "- **Widget Storm**: something",
+    "* `/anchored/x.md`",
+    "- `./dot/`",
+    "- `bad//pattern` in a sentence",
+]
+_line = st.one_of(
+    st.tuples(
+        st.sampled_from(["##", "###"]),
+        st.sampled_from(["", "✅ ", "‚úÖ "]),
+        st.sampled_from(_HEADING_NAMES),
+    ).map(lambda t: f"{t[0]} {t[1]}{t[2].title()}"),
+    st.sampled_from(_ITEMS),
+    st.sampled_from(["```bash", "```", "# comment in a block?", "text"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(_line, max_size=25), keep=st.booleans())
+def test_import_never_crashes_and_invents_nothing(lines: list[str], keep: bool) -> None:
+    text = "# Fuzz Agent Role Definition\n" + "\n".join(lines) + "\n"
+    try:
+        result = import_role_markdown(text, source="f.md", keep_prose=keep)
+    except ConfigError as error:
+        assert "\n" not in str(error) and str(error).startswith("f.md")
+        return
+    ticked = {span.strip().removeprefix("./") for span in re.findall(r"`([^`\n]+)`", text)}
+    auth = result.charter.authorities
+    for rule in [*auth.exclusive, *auth.forbidden]:
+        assert rule.pattern in ticked  # every pattern was written in backticks
+    if not keep:
+        assert auth.exclusive
