@@ -142,7 +142,12 @@ def direct_items(all_sections: list[Section], kind: str) -> list[tuple[str, list
     result = []
     for section in all_sections:
         title = clean_title(section.title)
-        if title in HEADINGS[kind] or (kind == "authority" and title.endswith(" authority")):
+        suffixed = (
+            kind == "authority"
+            and title.endswith(" authority")
+            and title not in HEADINGS["exclusive"] + HEADINGS["forbidden"]  # read as such
+        )
+        if title in HEADINGS[kind] or suffixed:
             own = items(section.lines)
             if own:
                 result.append((section.title, own))

@@ -304,3 +304,12 @@ def test_import_never_crashes_and_invents_nothing(lines: list[str], keep: bool) 
         assert rule.pattern in ticked  # every pattern was written in backticks
     if not keep:
         assert auth.exclusive
+
+
+def test_an_exclusive_heading_ending_in_authority_is_read_once() -> None:
+    text = "# X Agent\n## Exclusive Writing Authority\n- `a/` - A\n## Data Authority\n- `b/` - B\n"
+    result = import_role_markdown(text)
+    assert [(r.pattern, r.note) for r in result.charter.authorities.exclusive] == [
+        ("a/", "A"),
+        ("b/", "B"),
+    ]
