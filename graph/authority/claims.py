@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-from charter.agents.globs import Glob, compile_pattern
+from charter.agents.globs import Glob, compile_pattern, git_regex
 from charter.protocols import PathRule, Team
 
 Search = Callable[[str], "re.Match[str] | None"]
@@ -94,7 +94,7 @@ class ClaimIndex:
         for position, rule in enumerate(rules):
             index = position if rule_index is None else rule_index
             exceptions = tuple(
-                re.compile(glob.regex, self.flags).search
+                git_regex(glob.regex, self.flags).search
                 for source in rule.exceptions
                 for glob in compile_pattern(source)
             )
@@ -112,7 +112,7 @@ class ClaimIndex:
                         kind=kind,
                         rule_index=index,
                         glob=glob,
-                        search=re.compile(glob.regex, self.flags).search,
+                        search=git_regex(glob.regex, self.flags).search,
                         exceptions=exceptions,
                         name_match=name_match,
                         floating=floating,
@@ -154,7 +154,7 @@ class ClaimIndex:
                 core = core[: -len(suffix)]
                 if not matches_files:
                     return True, None
-                return True, re.compile(core, self.flags).fullmatch
+                return True, git_regex(core, self.flags).fullmatch
         return False, None
 
     def _index(
