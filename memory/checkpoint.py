@@ -11,8 +11,9 @@ sets, dataclasses, pydantic models) and every string, keys included, goes throug
 store's own `redact`. Matching over the serialised bytes alone is not enough: msgpack glues
 a length or type byte to each value, and a detector that needs a word boundary then misses
 a key stored as a whole string or an e-mail followed by a long token. The byte pass
-(`redact_bytes`) still runs after, as a net for objects the walk cannot open; its mask
-keeps the byte length (`[card]****...`) so every length prefix stays valid.
+(`redact_bytes`) still runs after, when the walk met an object it cannot open (bytes, a
+class it cannot rebuild); its mask keeps the byte length (`[card]****...`) so every length
+prefix stays valid.
 """
 
 from __future__ import annotations
@@ -52,47 +53,68 @@ def redact_bytes(data: bytes) -> tuple[bytes, dict[str, int]]:
 
 def redact_structure(value: Any, tally: Counter[str] | None = None) -> Any:
     """`value` with every string inside it redacted; containers rebuilt, never changed in
-    place (the graph still holds the originals). What the walk cannot rebuild is returned
-    as it is and left to the byte pass."""
-    counts: Counter[str] = Counter() if tally is None else tally
-    return _walk(value, counts, 0)
+    place (the graph still holds the originals)."""
+    walk = _Walk(Counter() if tally is None else tally)
+    return walk.value(value, 0)
 
 
+# LangGraph's own bookkeeping in a checkpoint: ids, timestamps and channel versions it
+# generates (digit strings the phone and card detectors would each have to rule out, which
+# cost milliseconds a checkpoint). Only `channel_values` and pending sends hold state.
+_BOOKKEEPING = frozenset({"v", "id", "ts", "channel_versions", "versions_seen", "updated_channels"})
 _MAX_DEPTH = 200  # checkpoints are shallow; deeper is left to the byte pass, not recursed
 
 
-def _walk(value: Any, tally: Counter[str], depth: int) -> Any:
-    if isinstance(value, str):
-        cleaned, found = redact(value)
-        tally.update(found)
-        return cleaned
-    if depth > _MAX_DEPTH or value is None or isinstance(value, (bytes, int, float, bool)):
+class _Walk:
+    def __init__(self, tally: Counter[str]) -> None:
+        self.tally = tally
+        self.opaque = False  # met something it could not open: the byte pass must run
+
+    def value(self, value: Any, depth: int) -> Any:
+        if isinstance(value, str):
+            cleaned, found = redact(value)
+            if found:
+                self.tally.update(found)
+            return cleaned
+        if value is None or isinstance(value, (int, float, bool)):
+            return value
+        if isinstance(value, bytes) or depth > _MAX_DEPTH:
+            self.opaque = True
+            return value
+        deeper = depth + 1
+        if isinstance(value, dict):
+            if "channel_values" in value and "channel_versions" in value:
+                return {
+                    key: item if key in _BOOKKEEPING else self.value(item, deeper)
+                    for key, item in value.items()
+                }
+            return {self.value(k, deeper): self.value(v, deeper) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.value(item, deeper) for item in value]
+        if isinstance(value, (set, frozenset)):
+            return type(value)(self.value(item, deeper) for item in value)
+        if isinstance(value, tuple):
+            items = [self.value(item, deeper) for item in value]
+            return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+        return self._object(value, deeper)
+
+    def _object(self, value: Any, deeper: int) -> Any:
+        try:
+            if isinstance(value, BaseModel):
+                fields = type(value).model_fields
+                update = {name: self.value(getattr(value, name), deeper) for name in fields}
+                return value.model_copy(update=update)
+            if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                changes = {
+                    field.name: self.value(getattr(value, field.name), deeper)
+                    for field in dataclasses.fields(value)
+                    if field.init
+                }
+                return dataclasses.replace(value, **changes)
+        except (TypeError, ValueError, AttributeError):
+            pass
+        self.opaque = True  # an object the walk cannot rebuild: the byte pass still sees it
         return value
-    deeper = depth + 1
-    if isinstance(value, dict):
-        return {_walk(k, tally, deeper): _walk(v, tally, deeper) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_walk(item, tally, deeper) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return type(value)(_walk(item, tally, deeper) for item in value)
-    if isinstance(value, tuple):
-        items = [_walk(item, tally, deeper) for item in value]
-        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
-    try:
-        if isinstance(value, BaseModel):
-            fields = type(value).model_fields
-            update = {name: _walk(getattr(value, name), tally, deeper) for name in fields}
-            return value.model_copy(update=update)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            changes = {
-                field.name: _walk(getattr(value, field.name), tally, deeper)
-                for field in dataclasses.fields(value)
-                if field.init
-            }
-            return dataclasses.replace(value, **changes)
-    except (TypeError, ValueError, AttributeError):
-        return value  # an object that cannot be rebuilt: the byte pass still sees it
-    return value
 
 
 class RedactingSerializer:
@@ -106,9 +128,11 @@ class RedactingSerializer:
         self._inner = inner
 
     def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
-        kind, data = self._inner.dumps_typed(redact_structure(obj))
-        masked, _ = redact_bytes(data)
-        return str(kind), masked
+        walk = _Walk(Counter())
+        kind, data = self._inner.dumps_typed(walk.value(obj, 0))
+        if walk.opaque:
+            data, _ = redact_bytes(data)
+        return str(kind), data
 
     def loads_typed(self, data: tuple[str, bytes]) -> Any:
         return self._inner.loads_typed(data)
