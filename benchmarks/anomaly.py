@@ -131,7 +131,9 @@ def evaluate(data: list[Series], detector: Detector) -> Result:
         started = time.perf_counter()
         flagged = detector(series)
         seconds += time.perf_counter() - started
-        scores.append(score_windows(flagged, series.windows, len(series.values), series=series.name))
+        scores.append(
+            score_windows(flagged, series.windows, len(series.values), series=series.name)
+        )
         flags += len(flagged)
         points += len(series.values)
     return Result(scores, flags, points, seconds)

@@ -12,9 +12,11 @@ enough of it to learn from. So:
   average over `p` points -- which removes trend and level shifts but keeps a cycle of
   length `p` -- is correlated with itself `p` points later. A candidate is a season when
   that correlation reaches `MIN_SEASONAL_ACF`.
-* Among the seasons found the shortest one correlating almost as well as the best wins:
-  a daily cycle also repeats every week, and the shorter season gives each slot more
-  history. A weekly cycle whose weekends differ correlates clearly better at a week.
+* When several pass, each is asked to predict every cycle from the median of the other
+  cycles (after removing the trend over the longest candidate, so a day's average does
+  not hide the weekend's lower level); the shortest season predicting within
+  `PREFER_SHORTER_WITHIN` of the best wins -- a daily cycle also repeats every week, and
+  the shorter season gives each slot more history, but quieter weekends need the week.
 * Without usable timestamps (labels such as "d001", or none), or when no calendar cycle
   passes, the candidates are the local peaks of the autocorrelation between 2 points and
   a third of the series, tested the same way.
@@ -34,7 +36,7 @@ FloatArray = npt.NDArray[np.float64]
 
 MIN_SEASONAL_ACF = 0.3
 MIN_CYCLES = 3
-# A longer season is preferred only when it correlates this much better than a shorter one.
+# A longer season is preferred only when it predicts the held-out cycles this much better.
 PREFER_SHORTER_WITHIN = 0.05
 CALENDAR = (("hour", 3600.0), ("day", 86400.0), ("week", 604800.0))
 # Data sampled at, say, 7 minutes has no whole number of points per day; a season within
@@ -173,11 +175,31 @@ def choose_season(
         seasons = [c for c in candidates if c.acf >= MIN_SEASONAL_ACF]
     if not seasons:
         return SeasonChoice(period=None, step_seconds=step, candidates=candidates)
-    best = max(c.acf for c in seasons)
-    chosen = min(
-        (c for c in seasons if c.acf >= best - PREFER_SHORTER_WITHIN), key=lambda c: c.points
-    )
-    return SeasonChoice(period=chosen.points, step_seconds=step, candidates=candidates)
+    if len(seasons) == 1:
+        return SeasonChoice(period=seasons[0].points, step_seconds=step, candidates=candidates)
+    from scipy.ndimage import uniform_filter1d
+
+    # Compare the seasons on the same footing: remove the trend over the longest one (a
+    # day's moving average would also remove the weekend's lower level), then predict each
+    # cycle from the median of the others and keep the season that predicts best.
+    longest = max(c.points for c in seasons)
+    rest = y - uniform_filter1d(y, size=longest, mode="nearest")
+    errors = {c.points: _holdout_error(rest, c.points) for c in seasons}
+    best = min(errors.values())
+    chosen = min(p for p, e in errors.items() if e <= best * (1 + PREFER_SHORTER_WITHIN))
+    return SeasonChoice(period=chosen, step_seconds=step, candidates=candidates)
+
+
+def _holdout_error(rest: FloatArray, period: int) -> float:
+    """Mean |error| predicting each of the last cycles from the other cycles' medians."""
+    cycles = min(len(rest) // period, 24)
+    grid = rest[len(rest) - cycles * period :].reshape(cycles, period)
+    errors = [
+        np.abs(grid[c] - np.median(np.delete(grid, c, axis=0), axis=0)) for c in range(cycles)
+    ]
+    # The mean, not the median: a season that misses the weekends is wrong on 2 days in 7,
+    # which a median would not see.
+    return float(np.mean(np.concatenate(errors)))
 
 
 __all__ = [

@@ -18,13 +18,15 @@ Per point, after a warm-up of two seasons (`warmup_points`, 16 points without a 
   1 % of the points is ordinary; never below 1 % of the warm-up's range).
 * **level score** = how far the mean |residual| over `context` points sits above its own
   rolling median, in robust sigmas of that mean (the larger of IQR / 1.349 and the
-  distance from median to 99th percentile / 2.326): many small departures,
+  distance from median to 90th percentile / 1.2816): many small departures,
   such as denser bursts or noisier stretches, that no single point shows.
 * **flood control**: the score exceeding the threshold opens an *event*; exceedances less
   than `event_gap` points apart belong to the same event, so an anomalous stretch is one
-  alert. Flagged points are capped at `max_share` of any `cap_window` points: beyond the
-  cap exceedances are counted as suppressed, and no new event opens until the share
-  drops.
+  alert. Within events, flagged points are capped at `max_share` of any `cap_window`
+  points (beyond the cap exceedances are counted as suppressed); at most `event_budget`
+  events (a quarter of that cap, at least 2) open per `cap_window`, each flagging its
+  first point even when the point cap is used up, so a long level shift cannot hide the
+  outage that follows it.
 
 Residuals enter the scale windows clipped at the threshold, so one huge spike cannot
 desensitise the detector for the following days.
@@ -47,7 +49,7 @@ SLOT_MEMORY = 5
 _MAD_TO_SIGMA = 1.4826
 _IQR_TO_SIGMA = 1.349
 _Z_99 = 2.5758  # P(|z| < 2.5758) = 0.99 for normal noise
-_Z_99_ONE_SIDED = 2.3263
+_Z_90_ONE_SIDED = 1.2816  # P(z < 1.2816) = 0.9
 _NONSEASONAL_WARMUP = 16
 
 
@@ -153,7 +155,9 @@ class StreamingDetector:
         self.max_share = validate_share(max_share)
         self.step_seconds = step_seconds
         season = period or 0
-        self.context = context if context is not None else max(6, season // 12)
+        # A twelfth of a season; without one, 96 points (8 hours of 5-minute data): bursty
+        # series need that many points for a change of density to stand out of chance.
+        self.context = context if context is not None else max(6, season // 12 or 96)
         if self.context < 1:
             raise ConfigError(f"anomaly context {self.context}: expected at least 1 point")
         self.warmup_points = max(2 * season, _NONSEASONAL_WARMUP)
@@ -161,6 +165,7 @@ class StreamingDetector:
         self.event_gap = max(12, self.context)
         self.cap_window = cap_window if cap_window is not None else max(1000, 2 * season)
         self._allowed = max(1, int(self.max_share * self.cap_window))
+        self.event_budget = self._event_budget = max(2, self._allowed // 4)
         scale_window = max(500, 2 * season)
         self._level = RollingQuantiles(self.level_window)
         self._residuals = RollingQuantiles(scale_window)
@@ -171,8 +176,11 @@ class StreamingDetector:
         self._warm: list[tuple[int, float]] = []
         self._primed = False
         self._floor = 1e-9
+        self._spread = math.inf
         self._flags: deque[bool] = deque(maxlen=self.cap_window)
         self._flag_count = 0
+        self._openings: deque[bool] = deque(maxlen=self.cap_window)
+        self._event_count = 0
         self._origin: float | None = None
         self._last_position = -1
         self._last_exceed: int | None = None
@@ -216,15 +224,17 @@ class StreamingDetector:
 
     def _mean_score(self, mean: float) -> float:
         if len(self._means) < self.context:
+            self._spread = math.inf
             return 0.0
         centre = self._means.median()
         # The larger of two sigma estimates: the IQR one, and the upper tail's (which is the
         # honest one for bursty series, where most windows hold no departure at all).
         spread = max(
             (self._means.quantile(0.75) - self._means.quantile(0.25)) / _IQR_TO_SIGMA,
-            (self._means.quantile(0.99) - centre) / _Z_99_ONE_SIDED,
+            (self._means.quantile(0.9) - centre) / _Z_90_ONE_SIDED,
             self._floor,
         )
+        self._spread = spread
         return (mean - centre) / spread
 
     def _push_residual(self, residual: float, scale: float) -> float:
@@ -251,16 +261,16 @@ class StreamingDetector:
             self._slots[slot] = deque(departures, maxlen=SLOT_MEMORY)
         for position, value in self._warm[-self.level_window :]:
             self._level.push(value - self._season(self._slot(position)))
-        # Leave-one-out residuals: each warm-up value against the others of its slot, scaled
-        # so their spread estimates the noise (the difference of two noisy values has
-        # sqrt(2) times the noise of one).
+        # Leave-one-out residuals: each warm-up value against the others of its slot. Not
+        # scaled down to the noise of one value: the first seasons after the warm-up are
+        # predicted from only two or three values per slot, with that much more error, and
+        # an under-estimated scale would page someone on the first afternoon.
         for position, value in self._warm:
             slot = self._slot(position)
             others = list(by_slot[slot])
             others.remove(value - centre)
             if others:
-                k = len(others) + 1
-                residual = (value - centre - sum(others) / len(others)) * math.sqrt((k - 1) / k)
+                residual = value - centre - sum(others) / len(others)
             elif self.period:
                 continue
             else:
@@ -294,7 +304,9 @@ class StreamingDetector:
         point = abs(residual) / scale
         mean = self._push_residual(residual, scale)
         spread_score = self._mean_score(mean)
-        self._means.push(mean)
+        # Winsorised, so a long anomalous stretch does not teach the detector that it is
+        # normal within a few dozen points.
+        self._means.push(min(mean, self._means.median() + self._spread * self.threshold))
         self._level.push(x - season)
         history = self._slots.setdefault(slot, deque(maxlen=SLOT_MEMORY))
         history.append(x - level)
@@ -316,25 +328,31 @@ class StreamingDetector:
         event: int | None = None
         new_event = False
         if exceeds:
-            room = self._flag_count < self._allowed
             continuing = (
                 self._last_exceed is not None and position - self._last_exceed <= self.event_gap
             )
             if continuing:
                 event = self._event
-            elif room:
+                flagged = event is not None and self._flag_count < self._allowed
+            elif self._event_count < self._event_budget:
+                # A new stretch is alerted even when the point cap is used up by an earlier
+                # one (a level shift must not hide the outage after it); only the number
+                # of events per window is limited.
                 self._events += 1
                 event = self._event = self._events
-                new_event = True
+                new_event = flagged = True
             else:
                 self._event = None
-            flagged = event is not None and room
             self._last_exceed = position
         if reason != "warmup":
-            if len(self._flags) == self._flags.maxlen and self._flags[0]:
-                self._flag_count -= 1
+            if len(self._flags) == self._flags.maxlen:
+                oldest_flag, oldest_new = self._flags[0], self._openings[0]
+                self._flag_count -= oldest_flag
+                self._event_count -= oldest_new
             self._flags.append(flagged)
+            self._openings.append(new_event)
             self._flag_count += flagged
+            self._event_count += new_event
         return PointScore(
             index=index,
             position=position,

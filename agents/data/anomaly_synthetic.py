@@ -64,9 +64,7 @@ def generate(seed: int) -> SyntheticSeries:
     shape = hump - 0.2 * np.cos(2 * np.pi * day_phase)
     weekday = (t // per_day) % 7
     week_factor = np.where(weekday >= 5, rng.uniform(0.3, 0.7), 1.0) if weekly else 1.0
-    trend = (
-        float(rng.uniform(-0.3, 0.5)) * base * t / n if rng.random() < 0.6 else np.zeros(n)
-    )
+    trend = float(rng.uniform(-0.3, 0.5)) * base * t / n if rng.random() < 0.6 else np.zeros(n)
     clean = base + trend + amplitude * shape * week_factor
     noise_share = float(rng.uniform(0.02, 0.08))
     noise = rng.normal(0, 1, n) * noise_share * np.maximum(clean, base * 0.2)
