@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import Field
 
 from charter.protocols import ConfigError, StrictModel
 
@@ -55,7 +56,7 @@ class SeasonChoice(StrictModel):
 
     period: int | None
     step_seconds: float | None = None
-    candidates: list[SeasonCandidate] = []
+    candidates: list[SeasonCandidate] = Field(default_factory=list)
 
 
 def parse_times(timestamps: Sequence[str] | None) -> list[float] | None:
@@ -163,9 +164,9 @@ def choose_season(
         for name, seconds_per_cycle in CALENDAR:
             exact = seconds_per_cycle / step
             points = round(exact)
-            if points >= 2 and abs(exact - points) <= _WHOLE_TOLERANCE * exact:
-                if span >= MIN_CYCLES * points:
-                    named.append((name, points))
+            whole = points >= 2 and abs(exact - points) <= _WHOLE_TOLERANCE * exact
+            if whole and span >= MIN_CYCLES * points:
+                named.append((name, points))
     candidates = _score(y, named)
     seasons = [c for c in candidates if c.acf >= MIN_SEASONAL_ACF]
     if not seasons:
