@@ -176,6 +176,16 @@ def choose_season(
         seasons = [c for c in candidates if c.acf >= MIN_SEASONAL_ACF]
     if not seasons:
         return SeasonChoice(period=None, step_seconds=step, candidates=candidates)
+    # A cycle of its own repeats at every multiple of itself: those are not other seasons.
+    # (Calendar ones are kept: a week is seven days, and the week may be the real cycle.)
+    seasons = [
+        c
+        for c in seasons
+        if c.name != "lag"
+        or not any(
+            o.name == "lag" and o.points < c.points and c.points % o.points == 0 for o in seasons
+        )
+    ]
     if len(seasons) == 1:
         return SeasonChoice(period=seasons[0].points, step_seconds=step, candidates=candidates)
     from scipy.ndimage import uniform_filter1d
