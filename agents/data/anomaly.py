@@ -51,7 +51,7 @@ class AnomalyPoint(StrictModel):
     value: float
     expected: float
     score: float  # the larger of the point and level scores, in robust sigmas
-    reason: Literal["point", "level"]
+    reason: Literal["point", "level", "stuck"]
     event: int
 
 

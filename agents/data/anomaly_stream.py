@@ -28,6 +28,9 @@ Per point, after a warm-up of two seasons (`warmup_points`, 16 points without a 
   first point even when the point cap is used up, so a long level shift cannot hide the
   outage that follows it.
 
+* **stuck score**: a run of identical values (a dead exporter repeating its last
+  reading) scored by how rare repeats are in the recent history.
+
 Residuals enter the scale windows clipped at the threshold, so one huge spike cannot
 desensitise the detector for the following days.
 """
@@ -61,7 +64,7 @@ class PointScore(StrictModel):
     value: float
     expected: float | None  # None during warm-up
     score: float  # max of point and level score; 0.0 during warm-up
-    reason: Literal["point", "level", "warmup"]
+    reason: Literal["point", "level", "stuck", "warmup"]
     exceeds: bool  # score > threshold
     flagged: bool  # exceeds and not suppressed by flood control
     suppressed: bool
@@ -180,6 +183,10 @@ class StreamingDetector:
         self._flags: deque[bool] = deque(maxlen=self.cap_window)
         self._flag_count = 0
         self._openings: deque[bool] = deque(maxlen=self.cap_window)
+        self._repeats: deque[bool] = deque(maxlen=self.cap_window)
+        self._repeat_count = 0
+        self._run = 0
+        self._previous: float | None = None
         self._event_count = 0
         self._origin: float | None = None
         self._last_position = -1
@@ -289,6 +296,7 @@ class StreamingDetector:
         index = self.count
         self.count += 1
         self._last_position = position
+        stuck = self._track_repeats(x)
         if not self._primed:
             self._warm.append((position, x))
             if len(self._warm) >= self.warmup_points:
@@ -310,9 +318,32 @@ class StreamingDetector:
         self._level.push(x - season)
         history = self._slots.setdefault(slot, deque(maxlen=SLOT_MEMORY))
         history.append(x - level)
-        if point >= spread_score:
+        best = max(point, spread_score, stuck)
+        if best == point:
             return self._score(index, position, x, expected, point, "point")
-        return self._score(index, position, x, expected, spread_score, "level")
+        if best == spread_score:
+            return self._score(index, position, x, expected, spread_score, "level")
+        return self._score(index, position, x, expected, stuck, "stuck")
+
+    def _track_repeats(self, x: float) -> float:
+        """The stuck score: how unlikely the current run of identical values is.
+
+        With p the share of repeats (a value equal to the previous one) in the last
+        `cap_window` points, the run itself included (a series that is always flat is not
+        surprised by being flat), a run of r repeats has probability about p**r; the score
+        is -log10 of that / 3: where repeats were rare, about fifteen in a row score 7.
+        """
+        repeat = self._previous is not None and x == self._previous
+        self._previous = x
+        self._run = self._run + 1 if repeat else 0
+        if len(self._repeats) == self._repeats.maxlen:
+            self._repeat_count -= self._repeats[0]
+        self._repeats.append(repeat)
+        self._repeat_count += repeat
+        if not self._run:
+            return 0.0
+        share = max(self._repeat_count, 1) / len(self._repeats)
+        return self._run * -math.log10(min(share, 1.0)) / 3
 
     def _score(
         self,
@@ -321,7 +352,7 @@ class StreamingDetector:
         value: float,
         expected: float | None,
         score: float,
-        reason: Literal["point", "level", "warmup"],
+        reason: Literal["point", "level", "stuck", "warmup"],
     ) -> PointScore:
         exceeds = reason != "warmup" and score > self.threshold
         flagged = False
