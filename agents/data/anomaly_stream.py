@@ -41,10 +41,11 @@ import math
 from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from charter.protocols import ConfigError, StrictModel
+from charter.protocols import ConfigError
 
 DEFAULT_THRESHOLD = 7.0
 DEFAULT_MAX_SHARE = 0.01
@@ -56,8 +57,10 @@ _Z_90_ONE_SIDED = 1.2816  # P(z < 1.2816) = 0.9
 _NONSEASONAL_WARMUP = 16
 
 
-class PointScore(StrictModel):
-    """What the detector says about one point."""
+@dataclass(slots=True)
+class PointScore:
+    """What the detector says about one point (a plain dataclass: one is made per point,
+    and validation would cost more than the scoring)."""
 
     index: int  # the point's order in the stream (0-based)
     position: int  # its index on the regular time grid (differs from index after gaps)
