@@ -36,8 +36,24 @@ def _number(options: Any, key: str, default: float) -> float:
         raise ConfigError(f"metric_anomaly option {key}: {raw!r} is not a number") from None
 
 
+def _period(raw: object) -> int | None:
+    if raw is None or raw == "none":
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    raise ConfigError(
+        f"metric_anomaly option period: {raw!r}, expected a number of points, 'auto' or 'none'"
+    )
+
+
 def _aware(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"monitor metric_anomaly: timestamp {text!r} is not ISO-8601, expected the "
+            "query's first column to be a time (the monitor compares it with the fire time)"
+        ) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -76,7 +92,7 @@ def metric_anomaly(context: MonitorContext) -> list[Signal]:
         stamps = [t for t, _ in seen]
         values = [v for _, v in seen]
         choice = choose_season(values, stamps)
-        period = choice.period if wanted_period == "auto" else int(wanted_period)
+        period = choice.period if wanted_period == "auto" else _period(wanted_period)
         seconds = parse_times(stamps)
         detector = StreamingDetector(
             period=period,

@@ -76,5 +76,7 @@ def test_bad_options_are_config_errors(tmp_path: Path) -> None:
         monitor.run(_ctx(tmp_path, now=now, threshold=0))
     with pytest.raises(ConfigError, match="threshold: 'high' is not a number"):
         monitor.run(_ctx(tmp_path, now=now, threshold="high"))
+    with pytest.raises(ConfigError, match="option period: 'daily'"):
+        monitor.run(_ctx(tmp_path, now=now, period="daily"))
     with pytest.raises(ConfigError, match="OperationalError"):
         monitor.run(_ctx(tmp_path, now=now, query="SELECT nope FROM traffic"))
