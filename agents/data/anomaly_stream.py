@@ -133,7 +133,12 @@ def _median(values: Sequence[float]) -> float:
 def _seconds(at: float | datetime | str) -> float:
     if isinstance(at, int | float):
         return float(at)
-    moment = at if isinstance(at, datetime) else datetime.fromisoformat(at.strip())
+    try:
+        moment = at if isinstance(at, datetime) else datetime.fromisoformat(at.strip())
+    except ValueError:
+        raise ConfigError(
+            f"anomaly stream: time {at!r} is not ISO-8601, expected e.g. 2026-03-02T10:05:00"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()

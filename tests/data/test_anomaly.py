@@ -254,6 +254,9 @@ def test_streaming_rejects_time_going_backwards() -> None:
     detector.update(1.0, "2026-01-01T00:01:00")
     with pytest.raises(ConfigError, match="not after the previous one"):
         detector.update(1.0, "2026-01-01T00:00:00")
+    with pytest.raises(ConfigError, match="not ISO-8601"):
+        detector.update(1.0, "yesterday")
+    assert detector.count == 1  # the refused points changed nothing
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
