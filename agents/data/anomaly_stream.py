@@ -24,7 +24,7 @@ Per point, after a warm-up of two seasons (`warmup_points`, 16 points without a 
   than `event_gap` points apart belong to the same event, so an anomalous stretch is one
   alert. Within events, flagged points are capped at `max_share` of any `cap_window`
   points (beyond the cap exceedances are counted as suppressed); at most `event_budget`
-  events (a quarter of that cap, at least 2) open per `cap_window`, each flagging its
+  events (half of that cap, at least 3) open per `cap_window`, each flagging its
   first point even when the point cap is used up, so a long level shift cannot hide the
   outage that follows it.
 
@@ -176,7 +176,7 @@ class StreamingDetector:
         self.event_gap = max(12, self.context)
         self.cap_window = cap_window if cap_window is not None else max(1000, 2 * season)
         self._allowed = max(1, int(self.max_share * self.cap_window))
-        self.event_budget = self._event_budget = max(2, self._allowed // 4)
+        self.event_budget = self._event_budget = max(3, self._allowed // 2)
         scale_window = max(500, 2 * season)
         self._level = RollingQuantiles(self.level_window)
         self._residuals = RollingQuantiles(scale_window)
