@@ -176,7 +176,7 @@ class StreamingDetector:
         self.event_gap = max(12, self.context)
         self.cap_window = cap_window if cap_window is not None else max(1000, 2 * season)
         self._allowed = max(1, int(self.max_share * self.cap_window))
-        self.event_budget = self._event_budget = max(3, self._allowed // 2)
+        self.event_budget = max(3, self._allowed // 2)
         scale_window = max(500, 2 * season)
         self._level = RollingQuantiles(self.level_window)
         self._residuals = RollingQuantiles(scale_window)
@@ -373,7 +373,7 @@ class StreamingDetector:
             if continuing:
                 event = self._event
                 flagged = event is not None and self._flag_count < self._allowed
-            elif self._event_count < self._event_budget:
+            elif self._event_count < self.event_budget:
                 # A new stretch is alerted even when the point cap is used up by an earlier
                 # one (a level shift must not hide the outage after it); only the number
                 # of events per window is limited.
