@@ -47,6 +47,7 @@ class Series:
     values: list[float]
     windows: list[tuple[int, int]]
     season: int | None = None  # the true season, when known
+    kinds: tuple[str, ...] = ()  # the kind of each window's anomaly, when known
 
 
 Detector = Callable[[Series], list[int]]
@@ -68,7 +69,9 @@ def load_synthetic(seeds: Sequence[int]) -> list[Series]:
     out = []
     for seed in seeds:
         s = generate(seed)
-        out.append(Series(s.name, s.timestamps, s.values, s.windows, s.season_points))
+        out.append(
+            Series(s.name, s.timestamps, s.values, s.windows, s.season_points, tuple(s.kinds))
+        )
     return out
 
 
@@ -184,6 +187,19 @@ def main() -> None:
                 if detect_anomalies(s.values, timestamps=s.timestamps).period == s.season
             )
             print(f"  season found = true season on {right}/{len(known)} series")
+        kinds = [s for s in data if s.kinds]
+        if kinds:
+            found: dict[str, list[int]] = {}
+            for s in kinds:
+                flags = sorted(charter(s))
+                for kind, (start, end) in zip(s.kinds, s.windows, strict=True):
+                    hit = any(start <= i <= end for i in flags)
+                    found.setdefault(kind, [0, 0])[0] += hit
+                    found[kind][1] += 1
+            print(
+                "  charter windows found by kind: "
+                + ", ".join(f"{k} {f}/{t}" for k, (f, t) in sorted(found.items()))
+            )
         if args.series:
             for score in ours.scores:
                 print(
