@@ -62,6 +62,9 @@ def register(app: typer.Typer) -> None:
         )
         try:
             serve(desk)
+        except KeyboardInterrupt:
+            # Ctrl-C on a server started by hand: a normal way to stop it, not a crash.
+            raise typer.Exit(130) from None
         finally:
             desk.close()
 

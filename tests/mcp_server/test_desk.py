@@ -360,3 +360,21 @@ def test_start_up_mistakes_are_config_errors_and_create_nothing(tmp_path: Path) 
     with pytest.raises(ConfigError, match=r"--workspace .*: no such directory"):
         open_desk(tmp_path / "r2", workspace=tmp_path / "missing")
     assert not (tmp_path / "r2").exists()
+
+
+def test_guard_decisions_and_mcp_calls_share_one_run(desk: Desk, run_dir: Path) -> None:
+    """The guard (a process per hook call) and the server (one long process) write the same
+    run.db: both land, in order, and the chain still verifies."""
+    from charter.graph.claude_code.hook import GuardAnswer
+    from charter.graph.claude_code.record import record_answer
+
+    assert desk.call("check_write", {"role": "data", "path": "src/etl/a.py"}).ok
+    record_answer(run_dir, "engineer", GuardAnswer("deny", "Charter denies engineer", "Write"))
+    assert desk.call("inbox", {"role": "engineer"}).ok
+    store = read_store(run_dir)
+    try:
+        actions = [entry.action for entry in store.audit_tail(10)]
+        assert actions == ["mcp.check_write", "guard.deny", "mcp.inbox"]
+        assert store.verify_audit().ok
+    finally:
+        store.close()

@@ -156,3 +156,19 @@ async def test_a_client_drives_the_server_over_stdio(tmp_path: Path) -> None:
         assert actions.count("mcp.send.refused") == 1 and actions.count("mcp.decide") == 1
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_a_start_up_mistake_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(CHARTER), "mcp", "--workspace", str(tmp_path), "--role", "cfo"],
+        input="",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "--role 'cfo': not in the team" in result.stderr
+    assert result.stdout == ""  # nothing on the protocol channel
+    assert not (tmp_path / ".charter").exists()
