@@ -8,6 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The acting role may be left out on a server bound to one role (`charter mcp --role pm`):
+# then `decide(escalation_id, verdict, note)` is the whole call.
+_PINNED = " Required unless the server was started with --role, which it then defaults to."
+
 
 class _Arguments(BaseModel):
     # An unknown argument is a mistake worth naming (a typo such as "rol"), not a silent drop.
@@ -15,7 +19,9 @@ class _Arguments(BaseModel):
 
 
 class CheckWriteArguments(_Arguments):
-    role: str = Field(min_length=1, description="The role that would write.")
+    role: str | None = Field(
+        default=None, min_length=1, description="The role that would write." + _PINNED
+    )
     path: str = Field(
         min_length=1,
         description="The file it would write: relative to the workspace root, or absolute "
@@ -24,7 +30,9 @@ class CheckWriteArguments(_Arguments):
 
 
 class EscalateArguments(_Arguments):
-    role: str = Field(min_length=1, description="The role raising the escalation.")
+    role: str | None = Field(
+        default=None, min_length=1, description="The role raising the escalation." + _PINNED
+    )
     trigger: str = Field(
         min_length=1, description="A trigger from the role's charter escalation table."
     )
@@ -40,7 +48,9 @@ class EscalateArguments(_Arguments):
 
 class SendArguments(_Arguments):
     protocol: str = Field(min_length=1, description="A coordination protocol, e.g. schema_review.")
-    sender: str = Field(alias="from", min_length=1, description="The sending role.")
+    sender: str | None = Field(
+        default=None, alias="from", min_length=1, description="The sending role." + _PINNED
+    )
     to: str = Field(min_length=1, description="The receiving role.")
     payload: dict[str, Any] = Field(
         description="The protocol's request payload (or its reply payload with reply_to)."
@@ -51,11 +61,15 @@ class SendArguments(_Arguments):
 
 
 class InboxArguments(_Arguments):
-    role: str = Field(min_length=1, description="Whose inbox.")
+    role: str | None = Field(default=None, min_length=1, description="Whose inbox." + _PINNED)
 
 
 class DecideArguments(_Arguments):
-    role: str = Field(min_length=1, description="Who decides: only the PM (coordinator) may.")
+    role: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Who decides: only the PM (the coordinator) may." + _PINNED,
+    )
     escalation_id: str = Field(min_length=1)
     verdict: Literal["approve", "deny", "needs_info"]
     note: str = ""

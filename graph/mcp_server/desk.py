@@ -166,7 +166,8 @@ class Desk:
         name = tool if isinstance(tool, str) else repr(tool)
         name = name if len(name) <= _NAME_LIMIT else name[: _NAME_LIMIT - 3] + "..."
         raw: dict[str, Any] = dict(arguments) if isinstance(arguments, Mapping) else {}
-        role = _acting_role(raw)
+        # A bound server is who calls, whatever role a call claims: the record says so.
+        role = self.pinned_role or _acting_role(raw)
         try:
             done = self._run(name, arguments)
         except Refused as refused:
@@ -234,7 +235,11 @@ class Desk:
 
     # -- checks shared by the tools -----------------------------------------------------
 
-    def _member(self, role: str, what: str = "role") -> Charter:
+    def _member(self, named: str | None, what: str = "role") -> tuple[str, Charter]:
+        """The acting role (named, or the one the server is bound to) and its charter."""
+        role = named if named is not None else self.pinned_role
+        if role is None:
+            raise Refused(f"{what}: required (the role acting; or start the server with --role)")
         charter = self.team.roles.get(role)
         if charter is None:
             raise Refused(
@@ -246,7 +251,7 @@ class Desk:
                 f"{what} {role!r}: this server speaks only for {self.pinned_role!r} "
                 "(started with --role)"
             )
-        return charter
+        return role, charter
 
     # -- the tools ----------------------------------------------------------------------
 
@@ -254,26 +259,26 @@ class Desk:
         from ..claude_code.hook import workspace_relative
         from ..safe_write import judge_write
 
-        self._member(args.role)
+        role, _ = self._member(args.role)
         root = str(self.workspace)
         requested = args.path
         if os.path.isabs(requested):
             # Named from outside: judged by where it sits in the workspace (outside: refused).
             requested = workspace_relative(root, os.path.normpath(requested))
-        decision = judge_write(self.engine, args.role, root, requested)
+        decision = judge_write(self.engine, role, root, requested)
         event_id = _new_id("mcp")
         self.store.append_event(
-            AuthorityChecked(id=event_id, at=self.clock.now(), agent=args.role, decision=decision)
+            AuthorityChecked(id=event_id, at=self.clock.now(), agent=role, decision=decision)
         )
         self.store.record_authority_decision(event_id, decision)
         verdict = "allowed" if decision.allowed else "denied"
         pattern = f", pattern {decision.pattern!r}" if decision.pattern else ""
         return _Done(
-            f"{verdict}: {args.role} writing {decision.requested_path!r}: {decision.reason} "
+            f"{verdict}: {role} writing {decision.requested_path!r}: {decision.reason} "
             f"(rule {decision.rule}{pattern})",
             {
                 "allowed": decision.allowed,
-                "role": args.role,
+                "role": role,
                 "requested_path": decision.requested_path,
                 "path": decision.path,
                 "rule": decision.rule,
@@ -286,7 +291,7 @@ class Desk:
         )
 
     def _escalate(self, args: EscalateArguments) -> _Done:
-        charter = self._member(args.role)
+        role, charter = self._member(args.role)
         wanted = args.trigger.strip().casefold()
         trigger = next(
             (t for t in charter.escalation.all_triggers() if t.name.casefold() == wanted), None
@@ -294,14 +299,14 @@ class Desk:
         severity = charter.escalation.severity_of(args.trigger)
         if trigger is None or severity is None:
             raise Refused(
-                f"trigger {args.trigger!r} is not in {args.role}'s escalation table; expected "
+                f"trigger {args.trigger!r} is not in {role}'s escalation table; expected "
                 f"one of {_trigger_list(charter)}"
             )
         now = self.clock.now()
         within = charter.escalation.acknowledge_within.get(severity)
         escalation = Escalation(
             id=_new_id("esc-mcp"),
-            source=args.role,
+            source=role,
             trigger=trigger.name,
             severity=severity,
             summary=args.summary,
@@ -312,7 +317,7 @@ class Desk:
         )
         self.store.upsert_escalation(escalation)
         self.store.append_event(
-            EscalationRaised(id=_new_id("mcp"), at=now, agent=args.role, escalation=escalation)
+            EscalationRaised(id=_new_id("mcp"), at=now, agent=role, escalation=escalation)
         )
         claimed = (args.severity or "").strip()
         note = ""
@@ -320,7 +325,7 @@ class Desk:
             note = f" (the claimed severity {claimed!r} was ignored)"
         return _Done(
             f"escalation {escalation.id} filed to {escalation.escalated_to}: {trigger.name!r} "
-            f"is {severity.value} in {args.role}'s charter{note}",
+            f"is {severity.value} in {role}'s charter{note}",
             {
                 "escalation_id": escalation.id,
                 "trigger": trigger.name,
@@ -336,11 +341,11 @@ class Desk:
     def _send(self, args: SendArguments) -> _Done:
         from charter.agents.coordination import PROTOCOLS, check_message
 
-        self._member(args.sender, "from")
+        sender, _ = self._member(args.sender, "from")
         now = self.clock.now()
         is_reply = args.reply_to is not None
         reason = check_message(
-            sender=args.sender,
+            sender=sender,
             recipient=args.to,
             protocol=args.protocol,
             payload=args.payload,
@@ -350,10 +355,10 @@ class Desk:
         )
         original: Message | None = None
         if reason is None and args.reply_to is not None:
-            found = [m for m, _ in self.store.messages(recipient=args.sender)]
+            found = [m for m, _ in self.store.messages(recipient=sender)]
             original = next((m for m in found if m.id == args.reply_to), None)
             if original is None or original.kind != "request":
-                reason = f"reply to {args.reply_to!r}, which is no request to {args.sender}"
+                reason = f"reply to {args.reply_to!r}, which is no request to {sender}"
             elif original.sender != args.to:
                 reason = f"reply to {args.reply_to!r} must go to its sender {original.sender}"
             elif original.protocol != args.protocol:
@@ -371,7 +376,7 @@ class Desk:
             correlation_id=original.correlation_id if original else _new_id("corr-mcp"),
             protocol=args.protocol,
             kind="reply" if is_reply else "request",
-            sender=args.sender,
+            sender=sender,
             recipient=args.to,
             payload=args.payload,
             sent_at=now,
@@ -383,7 +388,7 @@ class Desk:
             MessageSent(
                 id=_new_id("mcp"),
                 at=now,
-                agent=args.sender,
+                agent=sender,
                 correlation_id=message.correlation_id,
                 message=message,
             )
@@ -391,7 +396,7 @@ class Desk:
         if original is not None:
             self.store.set_message_status(original.id, "replied")
         return _Done(
-            f"{message.kind} {message.id} sent: {args.protocol} {args.sender} -> {args.to}"
+            f"{message.kind} {message.id} sent: {args.protocol} {sender} -> {args.to}"
             + (f", reply due by {_iso(message.deadline)}" if message.deadline else ""),
             {
                 "message_id": message.id,
@@ -403,9 +408,9 @@ class Desk:
         )
 
     def _inbox(self, args: InboxArguments) -> _Done:
-        self._member(args.role)
+        role, _ = self._member(args.role)
         listed: list[dict[str, Any]] = []
-        for message, status in self.store.messages(recipient=args.role):
+        for message, status in self.store.messages(recipient=role):
             if status == "dead":
                 continue  # refused or expired: never delivered
             new = status == "pending"
@@ -429,18 +434,18 @@ class Desk:
             )
         fresh = sum(1 for item in listed if item["new"])
         return _Done(
-            f"{len(listed)} message(s) for {args.role}, {fresh} new",
-            {"role": args.role, "messages": listed},
-            args.role,
+            f"{len(listed)} message(s) for {role}, {fresh} new",
+            {"role": role, "messages": listed},
+            role,
         )
 
     def _decide(self, args: DecideArguments) -> _Done:
         from ..pm_channel import decision_from_resume
 
-        self._member(args.role)
-        if args.role != self.coordinator:
+        role, _ = self._member(args.role)
+        if role != self.coordinator:
             raise Refused(
-                f"only the {self.coordinator} decides escalations; {args.role} may not "
+                f"only the {self.coordinator} decides escalations; {role} may not "
                 "(escalate instead)"
             )
         escalation = self.store.get_escalation(args.escalation_id)
@@ -458,7 +463,7 @@ class Desk:
         now = self.clock.now()
         try:
             decision = decision_from_resume(
-                {"verdict": args.verdict, "note": args.note, "decided_by": args.role}, now=now
+                {"verdict": args.verdict, "note": args.note, "decided_by": role}, now=now
             )
         except DecisionRefused as refused:
             raise Refused(str(refused)) from None
@@ -481,7 +486,7 @@ class Desk:
                 "escalation_id": escalation.id,
                 "verdict": args.verdict,
                 "note": args.note,
-                "decided_by": args.role,
+                "decided_by": role,
                 "decided_at": _iso(now),
             },
             escalation.id,

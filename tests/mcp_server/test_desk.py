@@ -289,8 +289,33 @@ def test_a_pinned_server_speaks_for_its_role_only(workspace: Path, run_dir: Path
             {"protocol": "schema_review", "from": "architect", "to": "data", "payload": {}},
         )
         assert not forged.ok and "from 'architect'" in forged.summary
+        implied = desk.call("escalate", {"trigger": "Data Loss", "summary": "rows gone"})
+        assert implied.ok, implied.summary  # the role left out: the server's own
     finally:
         desk.close()
+    pm = open_desk(run_dir, workspace=workspace, pinned_role="pm")
+    try:
+        decided = pm.call(
+            "decide", {"escalation_id": implied.data["escalation_id"], "verdict": "approve"}
+        )
+        assert decided.ok, decided.summary
+        assert decided.data["decided_by"] == "pm"
+    finally:
+        pm.close()
+    store = read_store(run_dir)
+    try:
+        actors = [entry.actor for entry in store.audit_tail(10)]
+        assert actors == ["data", "data", "data", "data", "pm"]
+    finally:
+        store.close()
+
+
+def test_an_unbound_server_needs_the_acting_role(desk: Desk) -> None:
+    answer = desk.call("inbox", {})
+    assert not answer.ok
+    assert "role: required (the role acting; or start the server with --role)" in answer.summary
+    unsigned = desk.call("send", {"protocol": "schema_review", "to": "architect", "payload": {}})
+    assert not unsigned.ok and "from: required" in unsigned.summary
 
 
 # -- the record ---------------------------------------------------------------------------
