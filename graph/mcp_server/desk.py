@@ -163,7 +163,7 @@ class Desk:
     def call(self, tool: object, arguments: object) -> CallResult:
         """Run `tool` with `arguments` (a JSON object); never raises for what a client
         sends. Every call is recorded, refused or not."""
-        name = tool if isinstance(tool, str) else repr(tool)
+        name = tool if isinstance(tool, str) and tool.isprintable() else repr(tool)
         name = name if len(name) <= _NAME_LIMIT else name[: _NAME_LIMIT - 3] + "..."
         raw: dict[str, Any] = dict(arguments) if isinstance(arguments, Mapping) else {}
         # A bound server is who calls, whatever role a call claims: the record says so.
@@ -175,7 +175,9 @@ class Desk:
             target = name
         except Exception as error:  # a bug must not take the server down with it
             result = CallResult(
-                False, f"{name}: internal error ({type(error).__name__}: {error}); not done"
+                False,
+                f"{name}: internal error ({type(error).__name__}: {_first_line(error)}); "
+                "the call may be incomplete",
             )
             target = name
         else:
@@ -188,7 +190,7 @@ class Desk:
             result = CallResult(
                 False,
                 f"{result.summary} [not recorded in the run store: "
-                f"{type(error).__name__}: {error}]",
+                f"{type(error).__name__}: {_first_line(error)}]",
                 result.data,
             )
         return result
@@ -503,6 +505,11 @@ def _new_id(prefix: str) -> str:
 
 def _iso(value: Any) -> str | None:
     return None if value is None else str(value.isoformat())
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else "(no message)"
 
 
 def _acting_role(raw: dict[str, Any]) -> str | None:

@@ -403,3 +403,18 @@ def test_guard_decisions_and_mcp_calls_share_one_run(desk: Desk, run_dir: Path) 
         assert store.verify_audit().ok
     finally:
         store.close()
+
+
+def test_a_bug_in_a_tool_is_an_answer_not_a_crash(desk: Desk, run_dir: Path) -> None:
+    def broken(_: object) -> None:
+        raise RuntimeError("boom\nwith a second line")
+
+    desk._handlers["inbox"] = broken  # type: ignore[assignment]
+    answer = desk.call("inbox", {"role": "data"})
+    assert not answer.ok
+    assert answer.summary == (
+        "inbox: internal error (RuntimeError: boom); the call may be incomplete"
+    )
+    assert tool_events(run_dir) == [("mcp:inbox", False, answer.summary)]
+    odd = desk.call("in\nbox", {})
+    assert odd.summary.startswith("'in\\nbox': no such tool")
