@@ -58,17 +58,29 @@ async def test_missing_arguments_are_a_tool_error_naming_them(desk: Desk) -> Non
     assert extra.is_error and "rol: unknown argument" in extra.content[0].text
 
 
-def test_the_tui_reads_what_the_server_recorded(desk: Desk, run_dir: Path) -> None:
-    from charter.tui.run_source import RunDirSource
+async def test_the_tui_shows_what_the_server_recorded(desk: Desk, run_dir: Path) -> None:
+    """`charter tui --run DIR` on the server's run: the escalation is in the PM's view."""
+    from textual.widgets import DataTable
 
-    filed = desk.call("escalate", {"role": "ops", "trigger": "Outage", "summary": "x"})
+    from charter.tui import CharterApp
+    from charter.tui.escalations_view import EscalationsView
+    from charter.tui.launch import open_run_dir
+
+    filed = desk.call("escalate", {"role": "ops", "trigger": "Outage", "summary": "api down"})
     assert filed.ok, filed.summary
-    source = RunDirSource(run_dir)
-    try:
-        assert [e.id for e in source.open_escalations()] == [filed.data["escalation_id"]]
-        assert "ops" in source.event_agents()
-    finally:
-        source.close()
+    assert desk.call("check_write", {"role": "ops", "path": "frontend/a.tsx"}).ok
+    app = CharterApp(open_run_dir(run_dir))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        view = app.run_screen.query_one(EscalationsView)
+        for _ in range(400):
+            if view.selected() is not None:
+                break
+            await pilot.pause(0.02)
+        selected = view.selected()
+        assert selected is not None and selected.id == filed.data["escalation_id"]
+        row = [str(cell) for cell in view.query_one(DataTable).get_row_at(0)]
+        assert row[:4] == ["IMMEDIATE", "open", "Outage", "ops"]
 
 
 _JSON = st.recursive(
