@@ -59,28 +59,32 @@ async def test_missing_arguments_are_a_tool_error_naming_them(desk: Desk) -> Non
 
 
 async def test_the_tui_shows_what_the_server_recorded(desk: Desk, run_dir: Path) -> None:
-    """`charter tui --run DIR` on the server's run: the escalation is in the PM's view."""
-    from textual.widgets import DataTable
+    """`charter tui --run DIR` on the server's run: every event read, the open immediate
+    escalation in the status line the PM watches."""
+    from textual.widgets import Static
 
     from charter.tui import CharterApp
-    from charter.tui.escalations_view import EscalationsView
     from charter.tui.launch import open_run_dir
 
     filed = desk.call("escalate", {"role": "ops", "trigger": "Outage", "summary": "api down"})
     assert filed.ok, filed.summary
     assert desk.call("check_write", {"role": "ops", "path": "frontend/a.tsx"}).ok
-    app = CharterApp(open_run_dir(run_dir))
+    source = open_run_dir(run_dir)
+    total = source.event_count()
+    app = CharterApp(source)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("3")
-        view = app.run_screen.query_one(EscalationsView)
+        screen = app.run_screen
+
+        def status() -> str:
+            return str(screen.query_one("#status", Static).render())
+
         for _ in range(400):
-            if view.selected() is not None:
+            if screen.model.seen == total and "escalations" in status():
                 break
             await pilot.pause(0.02)
-        selected = view.selected()
-        assert selected is not None and selected.id == filed.data["escalation_id"]
-        row = [str(cell) for cell in view.query_one(DataTable).get_row_at(0)]
-        assert row[:4] == ["IMMEDIATE", "open", "Outage", "ops"]
+        assert screen.model.seen == total
+        assert "escalations 1 open, 1 immediate" in status()
+        assert [e.id for e in screen.open_escalations] == [filed.data["escalation_id"]]
 
 
 _JSON = st.recursive(
