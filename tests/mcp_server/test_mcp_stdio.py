@@ -5,6 +5,7 @@ run directory holds every call and `charter audit verify` accepts its chain."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,9 @@ async def test_a_client_drives_the_server_over_stdio(tmp_path: Path) -> None:
         command=str(CHARTER),
         args=["mcp", "--run", str(run_dir), "--workspace", str(workspace)],
         cwd=str(workspace),
+        # The client passes only a few variables by default; the test's key folder
+        # (tests/conftest.py) must reach the server so its audit trail verifies here.
+        env=dict(os.environ),
     )
     calls = 0
     with anyio.fail_after(120):
