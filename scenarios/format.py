@@ -276,6 +276,14 @@ class MetricExpect(StrictModel):
     max: float | None = None
 
 
+class PausedExpect(StrictModel):
+    """The run ends paused: a work item still waits on an undecided immediate escalation
+    (matching `from` / `trigger` when given). Without this expectation such an end fails."""
+
+    source: str | None = Field(default=None, alias="from")
+    trigger: str | None = None
+
+
 class CountExpect(StrictModel):
     kind: str  # an event kind or a signal kind
     min: int = 1
@@ -295,6 +303,7 @@ class Expectation(StrictModel):
     metric: MetricExpect | None = None
     events: CountExpect | None = None
     signal: CountExpect | None = None
+    paused: PausedExpect | None = None
     digest: str | None = None
 
     @model_validator(mode="after")
@@ -345,6 +354,7 @@ __all__ = [
     "MessageExpect",
     "MetricExpect",
     "NullFault",
+    "PausedExpect",
     "PmSpec",
     "ReportExpect",
     "Scenario",
