@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ._json import JsonOpt, emit_json
+from ._progress import bar_wanted
 from .ai_options import (
     AiConfigOpt,
     BrainOpt,
@@ -138,8 +139,9 @@ def run(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[info]}"),
-        console=console,
+        console=Console(stderr=True),
         transient=True,
+        disable=not bar_wanted(as_json),
     ) as progress:
         overall = progress.add_task("scenarios", total=len(loaded), info="")
         for item in loaded:
