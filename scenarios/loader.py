@@ -233,6 +233,9 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
             known((*where, "signal", "kind"), "signal kind", kind, names.signal_kinds)
         if step.task is not None:
             role((*where, "task", "to"), step.task.to)
+            role((*where, "task", "send_to"), step.task.send_to)
+            if step.task.protocol is not None:
+                known((*where, "task", "protocol"), "protocol", step.task.protocol, names.protocols)
         if step.decide is not None:
             escalation_trigger((*where, "decide", "trigger"), step.decide.trigger)
         if step.ai_usage is not None:
