@@ -58,8 +58,8 @@ def check_run_dir(loaded: LoadedScenario, run_dir: Path) -> None:
     if recorded is not None and recorded != scenario_fingerprint(loaded):
         raise ConfigError(
             f"run directory {run_dir}: made from an earlier version of {loaded.path} (the "
-            "scenario changed since), so it would re-check the old run; use --fresh to "
-            "replace it, or --out to put the new run elsewhere"
+            "scenario changed since), so it would re-check the old run; replace it with "
+            "`charter run --fresh`, or play the new version into another directory (--out)"
         )
 
 

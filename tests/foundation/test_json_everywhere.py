@@ -241,3 +241,38 @@ def test_command_prints_one_json_document(
     assert code in REPORT_CODES, captured.err
     document = json.loads(captured.out)  # one document: trailing text would fail here
     assert isinstance(document, (dict, list)) and document
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["data", "lineage", "missing.yaml"], "pipelines file missing.yaml"),
+        (["audit", "verify", "no-such-run"], "no-such-run"),
+        (["roles", "check", "missing.yaml"], "missing.yaml"),
+        (["run", "missing.yaml"], "missing.yaml"),
+    ],
+)
+def test_a_mistake_with_json_is_still_one_line_on_stderr(
+    args: list[str],
+    needle: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _cli(monkeypatch, [*args, "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("charter: ") and needle in lines[0]
+
+
+def test_scenarios_list_json_names_the_library(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from charter.scenarios import library_files
+
+    assert _cli(monkeypatch, ["scenarios", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["scenarios"]
+    assert [Path(s["file"]).name for s in listed] == [p.name for p in library_files()]
+    assert all(s["expectations"] > 0 and s["description"] for s in listed)
