@@ -254,9 +254,13 @@ class _Runner:
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
             scanned: dict[str, Any] = {}
+            total = len(self.suite.checks)
             if plans:
+                # The column checks of a table share one scan: they finish together.
                 found, scanned = self._run_maps(table, table_name, keys, plans, table_checks)
                 results.update(found)
+                if progress is not None:
+                    progress(f"table {table_name}", len(results), total)
             context = TableContext(self.conn, self.engine, table, table_name, self.now, scanned)
             for index in table_checks:
                 spec = self.suite.checks[index]
@@ -264,8 +268,8 @@ class _Runner:
                     results[index] = TABLE_CHECKS[spec.expectation](context, spec)
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
-            if progress is not None:
-                progress(f"table {table_name}", len(results), len(self.suite.checks))
+                if progress is not None:
+                    progress(f"table {table_name}", len(results), total)
         return [results[index] for index in range(len(self.suite.checks))]
 
     @staticmethod
