@@ -5,12 +5,12 @@ file or a database URL) and prints tokens, cost, calls and errors per agent and 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from ._json import JsonOpt, emit_json
 from .ai_options import (
     AiConfigOpt,
     BrainOpt,
@@ -84,7 +84,7 @@ def _usage_rows(run: str) -> tuple[str | None, list[dict[str, Any]]]:
 @app.command("usage")
 def usage_command(
     run: RunArg,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Tokens, cost, calls and errors per agent and model, from the run's ai_usage events.
 
@@ -92,13 +92,12 @@ def usage_command(
     the run's budget_exhausted events, on the agent's "(budget)" line)."""
     scenario, rows = _usage_rows(run)
     if as_json:
-        for row in rows:
-            typer.echo(
-                json.dumps(
-                    {**row, "scenario": scenario, "cost_usd": round(row["cost_usd"], 8)},
-                    sort_keys=True,
-                )
-            )
+        emit_json(
+            {
+                "scenario": scenario,
+                "rows": [{**row, "cost_usd": round(row["cost_usd"], 8)} for row in rows],
+            }
+        )
         return
     if not rows:
         typer.echo("no AI calls in this run (every agent ran on its rule brain)")
@@ -138,11 +137,15 @@ def prices_command(
     table: Annotated[
         Path | None, typer.Option("--table", help="A prices.yaml of your own.")
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """The price table in use (dollars per million tokens) and the model aliases."""
     from charter.agents.ai.prices import PriceTable
 
     prices = PriceTable.load(table)
+    if as_json:
+        emit_json({"models": dict(sorted(prices.models.items())), "aliases": prices.aliases})
+        return
     typer.echo(f"{'model':<22} {'input':>7} {'output':>7} {'cache write':>11} {'cache read':>10}")
     for name, p in sorted(prices.models.items()):
         typer.echo(
@@ -158,11 +161,15 @@ def key_command(
     key_file: Annotated[
         Path | None, typer.Option("--key-file", help="A key file (mode 0600).")
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check that an API key is available and safely stored (never prints the key)."""
     from charter.agents.ai.keys import load_api_key
 
     key = load_api_key(key_file=key_file)
+    if as_json:  # where the key came from, never the key
+        emit_json({"found": key is not None, "source": key.label if key else None})
+        raise typer.Exit(0 if key is not None else 1)
     if key is None:
         typer.echo("no API key (set ANTHROPIC_API_KEY or use --key-file); runs use rule brains")
         raise typer.Exit(1)
@@ -220,6 +227,7 @@ def try_command(
         str, typer.Option(help="The signal the run starts with.")
     ] = "pipeline_failed",
     seed: Annotated[int, typer.Option(help="The run's seed.")] = 7,
+    as_json: JsonOpt = False,
 ) -> None:
     """A small run (a signal, then a task for the Data agent) with agents on Claude: see
     the brain, record a cassette, replay it offline to the same digest.
@@ -269,14 +277,29 @@ def try_command(
         orch.signal(signal, source="user", pipeline="load_orders")
         orch.submit("Check the orders table for duplicate keys", to="data")
         orch.run_until_idle()
+        shown = {
+            "escalation_raised",
+            "report_filed",
+            "authority_checked",
+            "message_sent",
+            "ai_usage",
+        }
+        if as_json:
+            emit_json(
+                {
+                    "run_dir": str(out),
+                    "brains": sorted(brains),
+                    "events": [
+                        {"at": e.at, "agent": e.agent, "kind": e.kind}
+                        for _, e in orch.events()
+                        if e.kind in shown
+                    ],
+                    "digest": orch.digest(),
+                }
+            )
+            return
         for _, event in orch.events():
-            if event.kind in (
-                "escalation_raised",
-                "report_filed",
-                "authority_checked",
-                "message_sent",
-                "ai_usage",
-            ):
+            if event.kind in shown:
                 typer.echo(f"{event.at:%H:%M:%S} {event.agent or '-':<10} {event.kind}")
         typer.echo(f"brains: {', '.join(sorted(brains)) or 'rule brains only (--llm off)'}")
         typer.echo(f"digest: {orch.digest()}")

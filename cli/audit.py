@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ._json import JsonOpt, emit_json, plain
 from .memory import RunArg, open_run
 from .store_option import StoreOpt
 
@@ -17,7 +18,7 @@ app = typer.Typer(
 
 
 @app.command("verify")
-def verify_command(run: RunArg, store_url: StoreOpt = None) -> None:
+def verify_command(run: RunArg, as_json: JsonOpt = False, store_url: StoreOpt = None) -> None:
     """Walk the keyed chain and check it against the head anchored in the run directory's
     run.json: "OK, N entries", or the first broken link (exit code 1). An empty trail
     proves nothing and exits 1 too; what an OK does not prove is said on stderr."""
@@ -26,9 +27,14 @@ def verify_command(run: RunArg, store_url: StoreOpt = None) -> None:
     anchor = read_anchor(Path(run)) if Path(run).is_dir() else None
     with open_run(run, store=store_url) as store:
         report = store.verify_audit(anchor)
-    typer.echo(str(report))
-    for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+    if as_json:
+        emit_json(
+            {"ok": report.ok, "report": str(report), "warnings": report.warnings, **plain(report)}
+        )
+    else:
+        typer.echo(str(report))
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning}", err=True)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -54,16 +60,16 @@ def head_command(
 def tail_command(
     run: RunArg,
     count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many entries.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+    as_json: JsonOpt = False,
     store_url: StoreOpt = None,
 ) -> None:
     """The latest audit entries, oldest first."""
     with open_run(run, store=store_url) as store:
         entries = store.audit_tail(count)
-    for entry in entries:
-        if as_json:
-            typer.echo(
-                json.dumps(
+    if as_json:
+        emit_json(
+            {
+                "entries": [
                     {
                         "seq": entry.seq,
                         "at": entry.at.isoformat(),
@@ -72,11 +78,13 @@ def tail_command(
                         "target": entry.target,
                         "details": entry.details,
                         "hash": entry.entry_hash,
-                    },
-                    ensure_ascii=False,
-                )
-            )
-            continue
+                    }
+                    for entry in entries
+                ]
+            }
+        )
+        return
+    for entry in entries:
         details = json.dumps(entry.details, ensure_ascii=False, sort_keys=True)
         at = entry.at.strftime("%Y-%m-%dT%H:%M:%SZ")
         typer.echo(

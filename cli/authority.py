@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ._json import JsonOpt, emit_json
+
 if TYPE_CHECKING:
     from charter.graph.authority import AuthorityEngine
 
@@ -63,6 +65,7 @@ def explain(
     root: _Root = Path("."),
     ignore_case: _IgnoreCase = False,
     team: _TeamFiles = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Print the whole reasoning for ROLE writing PATH; exit 1 when the write is denied."""
     engine = _engine(root, ignore_case, team)
@@ -71,8 +74,19 @@ def explain(
 
         known = ", ".join(engine.team.roles)
         raise ConfigError(f"role {role!r}: not in the team; expected one of {known}")
-    typer.echo(engine.explain(role, path))
-    if not engine.allowed(role, path):
+    verdict = engine.verdict(role, path)
+    if as_json:
+        emit_json(
+            {
+                **verdict._asdict(),
+                "requested_path": path,
+                "reason": verdict.reason,
+                "explanation": engine.explain(role, path).splitlines(),
+            }
+        )
+    else:
+        typer.echo(engine.explain(role, path))
+    if not verdict.allowed:
         raise typer.Exit(1)
 
 
@@ -84,6 +98,7 @@ def matrix(
     root: _Root = Path("."),
     ignore_case: _IgnoreCase = False,
     team: _TeamFiles = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """A table of sample paths x roles: who may write what, and by which rule."""
     from rich.console import Console
@@ -91,6 +106,20 @@ def matrix(
 
     engine = _engine(root, ignore_case, team)
     roles = list(engine.team.roles)
+    if as_json:
+        rows = []
+        for path in paths or SAMPLE_PATHS:
+            verdicts = {role: engine.verdict(role, path) for role in roles}
+            rows.append(
+                {
+                    "path": path,
+                    "roles": {
+                        role: {"allowed": v.allowed, "rule": v.rule} for role, v in verdicts.items()
+                    },
+                }
+            )
+        emit_json({"roles": roles, "paths": rows})
+        return
     table = Table(title="writing authorities (✓ allowed, · denied)")
     table.add_column("path", no_wrap=True)
     for role in roles:

@@ -19,6 +19,7 @@ from charter.protocols import ConfigError
 
 from ._args import parse_instant
 from ._files import write_atomically
+from ._progress import progress_bar
 
 if TYPE_CHECKING:
     from charter.agents.data.suite import SuiteResult
@@ -58,7 +59,8 @@ def profile(
 
     from charter.agents.data.profile import profile_database
 
-    result = profile_database(url, table or None, sample_size=sample)
+    with progress_bar("profile", as_json=as_json) as report:
+        result = profile_database(url, table or None, sample_size=sample, progress=report)
     if as_json:
         _emit_json(result)
         return
@@ -142,7 +144,9 @@ def check(
     from charter.agents.data.quality import run_suite
     from charter.agents.data.suite import load_suite
 
-    result = run_suite(url, load_suite(suite), now=_now(now))
+    checks = load_suite(suite)
+    with progress_bar("check", as_json=as_json) as report:
+        result = run_suite(url, checks, now=_now(now), progress=report)
     if as_json:
         _emit_json(result)
     else:
@@ -155,12 +159,17 @@ def gx_import(
     source: Annotated[Path, typer.Argument(help="Great Expectations suite JSON.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Suite YAML to write.")],
     table: Annotated[str | None, typer.Option(help="Table the suite checks.")] = None,
+    as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """Convert a GX expectation suite; list every expectation skipped and why."""
     from charter.agents.data.gx import import_gx_suite, render_import
 
     result = import_gx_suite(source, table=table)
     write_atomically(output, render_import(result))
+    if as_json:
+        _emit_json(result)
+        typer.echo(f"wrote {output}", err=True)
+        return
     typer.echo(f"wrote {output}: {result.imported} check(s), {len(result.skipped)} skipped")
     for item in result.skipped:
         typer.echo(f"skipped {item.index}. {item.expectation}: {item.reason}")

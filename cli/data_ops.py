@@ -22,6 +22,7 @@ from charter.protocols import ConfigError
 
 from ._args import parse_instant
 from ._files import write_atomically
+from ._progress import progress_bar
 
 _JSON = typer.Option("--json", help="Print the typed result as JSON.")
 
@@ -297,7 +298,8 @@ def backup(
     """Back up a database (SQLite online backup, or a logical copy) with a manifest."""
     from charter.agents.data.backup import backup_database
 
-    result = backup_database(url, to)
+    with progress_bar("backup", as_json=as_json) as report:
+        result = backup_database(url, to, progress=report)
     if as_json:
         _emit(result)
     else:
@@ -352,6 +354,7 @@ def lineage(
         bool, typer.Option("--openlineage", help="Print OpenLineage run events (JSON).")
     ] = False,
     at: Annotated[str, typer.Option(help="Event time for OpenLineage (ISO, with zone).")] = "",
+    as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """Datasets and jobs as a graph; impact analysis; Mermaid or OpenLineage export."""
     from charter.agents.data.lineage import (
@@ -362,11 +365,23 @@ def lineage(
         to_openlineage,
     )
 
-    if mermaid and openlineage:
-        raise ConfigError("lineage: choose one of --mermaid and --openlineage")
+    if sum((mermaid, openlineage, as_json)) > 1:
+        raise ConfigError("lineage: choose one of --mermaid, --openlineage and --json")
     graph = build_graph(load_pipelines(pipelines))
     hit = impact(graph, impact_of) if impact_of else None
-    if mermaid:
+    if as_json:
+        nodes = graph.nodes
+        _emit(
+            {
+                "jobs": sorted(nodes[n]["name"] for n in nodes if nodes[n]["kind"] == "job"),
+                "datasets": sorted(
+                    nodes[n]["name"] for n in nodes if nodes[n]["kind"] == "dataset"
+                ),
+                "edges": sorted([a, b] for a, b in graph.edges),
+                "impact": hit.model_dump(mode="json") if hit is not None else None,
+            }
+        )
+    elif mermaid:
         sys.stdout.write(to_mermaid(graph, highlight=[*hit.jobs, *hit.datasets] if hit else ()))
     elif openlineage:
         moment = _moment(at)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from ._json import JsonOpt, emit_json
+
 app = typer.Typer(help="Export the team for other agent runtimes.", no_args_is_help=True)
 
 
@@ -26,6 +28,7 @@ def claude_code(
     run: Annotated[
         str | None, typer.Option("--run", help="Run directory the guard records in.")
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """One subagent file per role, each wired to `charter guard`; the PM's hook merged into
     the project's settings.json (never overwritten)."""
@@ -33,5 +36,9 @@ def claude_code(
     from charter.graph.claude_code.export import export_team
 
     target = settings if settings is not None else out.parent / "settings.json"
-    for path in export_team(load_team(team or None), out, target, run):
+    written = export_team(load_team(team or None), out, target, run)
+    if as_json:
+        emit_json({"written": [str(path) for path in written]})
+        return
+    for path in written:
         typer.echo(f"wrote {path}")

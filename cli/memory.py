@@ -6,7 +6,6 @@ that store."""
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ import typer
 from charter.protocols import ConfigError, MemoryKind
 
 from ._args import parse_instant
+from ._json import JsonOpt, emit_json, plain
 from .store_option import StoreOpt
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ KindOpt = Annotated[
     typer.Option("--kind", help="Only these kinds (pattern, error, team, project, ...)."),
 ]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only memories with a tag.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object a line.")]
 
 
 def open_run(run: str, now: datetime | None = None, *, store: str | None = None) -> RunStore:
@@ -83,8 +82,8 @@ def _line(record: MemoryRecord, score: float | None = None) -> str:
     return f"{prefix}{record.id}  {created}  {where} {content}{tags}"
 
 
-def _as_json(record: MemoryRecord, score: float | None = None) -> str:
-    data = {
+def _as_json(record: MemoryRecord, score: float | None = None) -> dict[str, object]:
+    data: dict[str, object] = {
         "id": record.id,
         "agent": record.agent,
         "kind": record.kind.value,
@@ -97,7 +96,7 @@ def _as_json(record: MemoryRecord, score: float | None = None) -> str:
     }
     if score is not None:
         data["score"] = round(score, 6)
-    return json.dumps(data, ensure_ascii=False)
+    return data
 
 
 @app.command("list")
@@ -114,10 +113,12 @@ def list_command(
     with open_run(run, store=store_url) as store:
         records = store.list_memories(agent=agent, kinds=_kinds(kind), tags=tag, limit=limit)
         total = store.memory_count()
+    if as_json:
+        emit_json({"total": total, "memories": [_as_json(record) for record in records]})
+        return
     for record in records:
-        typer.echo(_as_json(record) if as_json else _line(record))
-    if not as_json:
-        typer.echo(f"{len(records)} of {total} memories", err=True)
+        typer.echo(_line(record))
+    typer.echo(f"{len(records)} of {total} memories", err=True)
 
 
 @app.command("search")
@@ -134,10 +135,12 @@ def search_command(
     """Full-text search, best match first (the score is the text relevance)."""
     with open_run(run, store=store_url) as store:
         found = store.search_memories(query, agent=agent, kinds=_kinds(kind), tags=tag, limit=limit)
+    if as_json:
+        emit_json({"query": query, "memories": [_as_json(r, score) for r, score in found]})
+        return
     for record, score in found:
-        typer.echo(_as_json(record, score) if as_json else _line(record, score))
-    if not as_json:
-        typer.echo(f"{len(found)} found", err=True)
+        typer.echo(_line(record, score))
+    typer.echo(f"{len(found)} found", err=True)
 
 
 @app.command("context")
@@ -150,6 +153,7 @@ def context_command(
     now: Annotated[str | None, typer.Option("--now", help="Run-clock instant (ISO).")] = None,
     per_kind: Annotated[int, typer.Option("--per-kind", min=1)] = 3,
     budget: Annotated[int, typer.Option("--budget", min=1, help="Characters in all.")] = 4000,
+    as_json: JsonOpt = False,
     store_url: StoreOpt = None,
 ) -> None:
     """Show what context preparation would hand the agent for this task."""
@@ -166,6 +170,9 @@ def context_command(
             per_kind=per_kind,
             budget_chars=budget,
         )
+    if as_json:
+        emit_json({"agent": agent, "query": query, "now": instant, "memories": snippets})
+        return
     for snippet in snippets:
         typer.echo(
             f"{snippet.score:6.3f}  {snippet.kind.value:<13} {snippet.id}  {snippet.content}"
@@ -177,6 +184,7 @@ def context_command(
 def show_command(
     run: RunArg,
     memory_id: Annotated[str, typer.Argument(help="The memory id (from list or search).")],
+    as_json: JsonOpt = False,
     store_url: StoreOpt = None,
 ) -> None:
     """Every field of one memory."""
@@ -184,7 +192,9 @@ def show_command(
         record = store.get_memory(memory_id)
     if record is None:
         raise ConfigError(f"memory {memory_id!r}: not found in run {run!r}")
-    typer.echo(json.dumps(json.loads(_as_json(record)), indent=2, ensure_ascii=False))
+    # Always JSON (every field of one record); --json is accepted for the convention.
+    del as_json
+    emit_json(_as_json(record))
 
 
 @app.command("prune")
@@ -200,6 +210,7 @@ def prune_command(
             "--team", help="Charter files with the retention policies (default: shipped)."
         ),
     ] = None,
+    as_json: JsonOpt = False,
     store_url: StoreOpt = None,
 ) -> None:
     """Apply each agent's per-kind retention (from its charter) and expiries at NOW."""
@@ -212,6 +223,9 @@ def prune_command(
         if instant is None:
             raise ConfigError(f"run {run!r}: no events to take the run clock from; pass --now")
         report = store.prune(now=instant, policies=policies)
+    if as_json:
+        emit_json({"pruned": report.total, "now": instant, "removed": report.removed})
+        return
     removed = ", ".join(f"{kind} {count}" for kind, count in report.removed.items()) or "none"
     typer.echo(f"pruned {report.total} memories at {instant.isoformat()} ({removed})")
 
@@ -222,6 +236,7 @@ def erase_command(
     subject: Annotated[
         str, typer.Option("--subject", help="The value to erase (a name, an id, ...).")
     ],
+    as_json: JsonOpt = False,
     store_url: StoreOpt = None,
 ) -> None:
     """Right to erasure: delete every memory mentioning SUBJECT and scrub it from every
@@ -233,6 +248,9 @@ def erase_command(
         report = store.erase(
             subject, at=datetime.now(UTC), checkpoints=checkpoint_file(run), run_dir=run_dir
         )
+    if as_json:
+        emit_json(plain(report))  # counts and the audit hash; never the erased value
+        return
     typer.echo(
         f"erased: {report.memories} memories deleted; scrubbed {report.events} events, "
         f"{report.messages} messages, {report.escalations} escalations, "

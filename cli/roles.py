@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from ._files import write_atomically
+from ._json import JsonOpt, emit_json
+from ._progress import progress_bar
 
 app = typer.Typer(
     help="Role charters: import seed-format markdown, check a team for conflicts.",
@@ -18,10 +20,17 @@ app = typer.Typer(
 
 @app.command("import")
 def import_role(
-    file: Annotated[Path, typer.Argument(help="Role definition in markdown (seed layouts).")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Role definitions in the seed's markdown format.")
+    ],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the charter YAML here (default: stdout)."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the charter YAML here (default: stdout); with several files, a "
+            "folder that receives ROLE.yaml for each.",
+        ),
     ] = None,
     keep_prose: Annotated[
         bool,
@@ -30,26 +39,72 @@ def import_role(
             help="Write the charter even if its authorities are all prose (as TODO notes).",
         ),
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the charters and the unresolved notes as one JSON document."
+        ),
+    ] = False,
 ) -> None:
-    """Turn a markdown role file (the seed's layout or a successor's) into a charter YAML;
+    """Turn markdown role files (the seed's layout or a successor's) into charter YAML;
     report prose it could not turn into patterns (it never guesses patterns) and triggers
-    whose severity you must set."""
+    whose severity you must set. Every file is read and converted before any is written,
+    so one bad file writes nothing."""
     from charter.agents.role_import import import_role_file
+    from charter.protocols import ConfigError
 
-    result = import_role_file(file, keep_prose=keep_prose)
-    text = result.to_yaml()
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(output, text)
-        typer.echo(f"wrote {output} (role {result.charter.role!r})", err=True)
-    for item in result.unresolved:
-        typer.echo(f"note: {item}", err=True)
-    if result.unclassified:
-        typer.echo(
-            f"note: {len(result.unclassified)} escalation trigger(s) need a severity "
-            "(TODO severity) before the charter loads",
-            err=True,
+    if len(files) > 1 and output is None:
+        raise ConfigError(
+            f"roles import: {len(files)} files need -o FOLDER (one ROLE.yaml each); "
+            "expected a folder to write into"
+        )
+    if len(files) > 1 and output is not None and output.exists() and not output.is_dir():
+        raise ConfigError(f"-o {output}: a file; expected a folder for several role files")
+    results = []
+    with progress_bar("import", as_json=as_json) as report:
+        for done, file in enumerate(files, start=1):
+            results.append(import_role_file(file, keep_prose=keep_prose))
+            report(file.name, done, len(files))
+    roles = [r.charter.role for r in results]
+    twice = sorted({role for role in roles if roles.count(role) > 1})
+    if len(files) > 1 and twice:
+        raise ConfigError(f"roles import: role(s) {', '.join(twice)} come from several files")
+    targets: list[Path | None] = [output] if len(files) == 1 else []
+    if len(files) > 1 and output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+        targets = [output / f"{r.charter.role}.yaml" for r in results]
+    for result, target in zip(results, targets, strict=True):
+        if target is None:
+            if not as_json:
+                sys.stdout.write(result.to_yaml())
+        else:
+            write_atomically(target, result.to_yaml())
+            typer.echo(f"wrote {target} (role {result.charter.role!r})", err=True)
+        whose = f"{result.charter.role}: " if len(files) > 1 else ""
+        for item in result.unresolved:
+            if not as_json:
+                typer.echo(f"note: {whose}{item}", err=True)
+        if result.unclassified and not as_json:
+            typer.echo(
+                f"note: {whose}{len(result.unclassified)} escalation trigger(s) need a "
+                "severity (TODO severity) before the charter loads",
+                err=True,
+            )
+    if as_json:
+        emit_json(
+            {
+                "imported": [
+                    {
+                        "file": str(file),
+                        "role": result.charter.role,
+                        "output": str(target) if target is not None else None,
+                        "unresolved": result.unresolved,
+                        "unclassified_triggers": list(result.unclassified),
+                        "charter": result.charter.model_dump(mode="json", exclude_defaults=True),
+                    }
+                    for file, result, target in zip(files, results, targets, strict=True)
+                ]
+            }
         )
 
 
@@ -59,6 +114,7 @@ def check(
         list[Path] | None,
         typer.Argument(help="Role and team files (default: the shipped team)."),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Load a team, print each role's authorities and every conflict between roles; exit 1
     when a conflict has no precedence entry. Warns (exit unchanged) about an exception of
@@ -69,6 +125,37 @@ def check(
     from charter.agents.team import load_team, team_conflicts
 
     team = load_team(files or None)
+    if as_json:
+        conflicts = team_conflicts(team)
+        emit_json(
+            {
+                "team": team.name,
+                "roles": {
+                    role: {
+                        "title": charter.title,
+                        "single_instance": charter.single_instance,
+                        "writes_code": charter.writes_code,
+                        "authorities": charter.authorities.model_dump(mode="json"),
+                    }
+                    for role, charter in team.roles.items()
+                },
+                "conflicts": [
+                    {
+                        "first_role": c.first_role,
+                        "first_pattern": c.first_pattern,
+                        "second_role": c.second_role,
+                        "second_pattern": c.second_pattern,
+                        "resolved": c.resolved_by is not None,
+                        "description": c.describe(),
+                    }
+                    for c in conflicts
+                ],
+                "unresolved": sum(c.resolved_by is None for c in conflicts),
+            }
+        )
+        if any(c.resolved_by is None for c in conflicts):
+            raise typer.Exit(1)
+        return
     console = Console(highlight=False)
     console.print(f"team {team.name!r}: {len(team.roles)} roles")
     for role, charter in team.roles.items():

@@ -11,6 +11,7 @@ import typer
 
 from charter.protocols import ConfigError
 
+from ._json import JsonOpt, emit_json
 from .store_option import StoreOpt
 
 _POLICIES = ("approve", "deny", "wait")
@@ -66,6 +67,7 @@ def demo(
         ),
     ] = "approve",
     store: StoreOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run the flagship scenario: a night-time pipeline failure, end to end, offline."""
     from rich.console import Console
@@ -84,6 +86,18 @@ def demo(
             f"or one holding this demo (seed {seed})"
         )
     result = run_demo(run_dir, seed=seed, pm_policy=pm_policy, store=store)  # type: ignore[arg-type]  # checked above
+    if as_json:
+        emit_json(
+            {
+                "run_dir": str(run_dir),
+                "seed": seed,
+                "status": result.status,
+                "events": result.events,
+                "digest": result.digest,
+                "escalations": result.escalations,
+            }
+        )
+        return
 
     from .memory import open_run
 

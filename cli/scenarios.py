@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ._json import JsonOpt, emit_json
+from ._progress import bar_wanted
 from .ai_options import (
     AiConfigOpt,
     BrainOpt,
@@ -20,7 +22,7 @@ from .ai_options import (
 from .store_option import StoreOpt
 
 if TYPE_CHECKING:
-    from charter.scenarios import ScenarioResult
+    from charter.scenarios import LoadedScenario, ScenarioResult
 
 scenarios_app = typer.Typer(help="The shipped scenario library.", no_args_is_help=True)
 
@@ -103,6 +105,10 @@ def run(
         bool, typer.Option("--json", help="Print a machine-readable report on stdout.")
     ] = False,
     timeline: Annotated[bool, typer.Option(help="Show each scenario's timeline.")] = True,
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="Replace existing run directories instead of resuming them."),
+    ] = False,
     brain: BrainOpt = None,
     llm: LlmOpt = None,
     key_file: KeyFileOpt = None,
@@ -114,7 +120,8 @@ def run(
     """Play scenario files on a virtual clock and check their expectations.
 
     Exit 0 when every expectation passes, 1 when one fails, 2 for an invalid file.
-    A run directory that already exists is resumed (a finished one is re-checked).
+    A run directory that already exists is resumed (a finished one is re-checked); one
+    made from an earlier version of the scenario is refused unless --fresh replaces it.
     """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
@@ -125,14 +132,16 @@ def run(
 
     # Validate everything before creating anything: a bad file creates no run directory.
     loaded = [load_scenario(path) for path in files]
+    _prepare_run_dirs(loaded, out, seed, fresh=fresh, store=store)
     console = Console(stderr=as_json)
     results = []
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[info]}"),
-        console=console,
+        console=Console(stderr=True),
         transient=True,
+        disable=not bar_wanted(as_json),
     ) as progress:
         overall = progress.add_task("scenarios", total=len(loaded), info="")
         for item in loaded:
@@ -179,6 +188,37 @@ def run(
     raise typer.Exit(0 if passed == len(results) else 1)
 
 
+def _prepare_run_dirs(
+    loaded: list[LoadedScenario], out: Path, seed: int | None, *, fresh: bool, store: str | None
+) -> None:
+    """Every run directory checked before any is touched: an edited scenario's old run is
+    refused (or, with --fresh, every one is removed once all are known to be removable)."""
+    from charter.protocols import ConfigError
+    from charter.scenarios import default_run_dir
+    from charter.scenarios.fingerprint import check_run_dir, clear_run_dir
+
+    run_dirs = [
+        (item, default_run_dir(out, item, item.scenario.seed if seed is None else seed))
+        for item in loaded
+    ]
+    if not fresh:
+        for item, run_dir in run_dirs:
+            check_run_dir(item, run_dir)
+        return
+    if store is not None:
+        # The run's events live in the shared store under the run's id, which a fresh
+        # directory would get again: removing the directory alone would mix two runs.
+        raise ConfigError(
+            "--fresh with --store: a shared store keeps the old run's events; "
+            "use another --out or --seed, or drop --store"
+        )
+    for _, run_dir in run_dirs:
+        if run_dir.exists() and not (run_dir / "run.json").is_file():
+            clear_run_dir(run_dir)  # raises the reason (or does nothing for an empty folder)
+    for _, run_dir in run_dirs:
+        clear_run_dir(run_dir)
+
+
 def _write_report(result: ScenarioResult) -> None:
     target = result.run_dir / "report.json"
     temp = target.with_suffix(".tmp")
@@ -187,13 +227,27 @@ def _write_report(result: ScenarioResult) -> None:
 
 
 @scenarios_app.command("list")
-def list_scenarios() -> None:
+def list_scenarios(as_json: JsonOpt = False) -> None:
     """The shipped scenario library."""
     from rich.console import Console
     from rich.table import Table
 
     from charter.scenarios import library_files, load_scenario
 
+    if as_json:
+        entries = []
+        for path in library_files():
+            scenario = load_scenario(path).scenario
+            entries.append(
+                {
+                    "name": scenario.name,
+                    "file": str(path),
+                    "expectations": len(scenario.expect),
+                    "description": scenario.description,
+                }
+            )
+        emit_json({"scenarios": entries})
+        return
     table = Table("name", "expectations", "description")
     for path in library_files():
         scenario = load_scenario(path).scenario

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
+from ._json import JsonOpt, emit_json
+from ._progress import bar_wanted
 from .ai_options import AiConfigOpt, BrainOpt, CassetteOpt, KeyFileOpt, LlmOpt, MockModelOpt
 
 
@@ -41,6 +43,7 @@ def sweep(
     mock_model: MockModelOpt = False,
     ai_config: AiConfigOpt = None,
     cassette: CassetteOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run every scenario × seed × variant in parallel and report the distribution.
 
@@ -79,7 +82,7 @@ def sweep(
 
         parse_brain_specs(list(thinking.specs), load_team())
     todo = plan(files, chosen, variants, out)
-    console = Console()
+    console = Console(stderr=as_json)  # with --json, stdout holds the one JSON document
     engine: Engine = "pool" if ray is None else "ray"
     address = None if ray in (None, "local") else ray
     console.print(
@@ -91,7 +94,8 @@ def sweep(
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=Console(stderr=True),
+        disable=not bar_wanted(as_json),
     ) as progress:
         task = progress.add_task("sweep", total=len(todo.todo))
 
@@ -110,7 +114,19 @@ def sweep(
     wanted = {cell.key for cell in todo.cells}
     rows = [r for r in rows if (r["scenario"], r["seed"], r["variant"]) in wanted]
     page = write_report(rows, out)
-    print_summary(rows, console)
+    if as_json:
+        emit_json(
+            {
+                "cells": len(rows),
+                "passed": sum(bool(r["passed"]) for r in rows),
+                "results": str(out / "results.sqlite"),
+                "csv": str(out / "results.csv"),
+                "report": str(page),
+                "rows": rows,
+            }
+        )
+    else:
+        print_summary(rows, console)
     console.print(f"results: {out / 'results.sqlite'}, {out / 'results.csv'}; report: {page}")
     raise typer.Exit(0 if all(r["passed"] for r in rows) else 1)
 

@@ -10,6 +10,7 @@ import typer
 
 from charter.protocols import ConfigError
 
+from ._json import JsonOpt, emit_json
 from .store_option import StoreOpt
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # the probe writes nothing that needs a time
@@ -30,6 +31,7 @@ def worker(
         float, typer.Option("--lease", help="Seconds a claim lasts if this worker dies.")
     ] = 60.0,
     worker_id: Annotated[str | None, typer.Option("--id", help="This worker's name.")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Claim and run the run's work items until none is left for this worker.
 
@@ -64,6 +66,9 @@ def worker(
                 f"--dir {directory}: holds run {running.orchestrator.run_id}, not {run_id}"
             )
         count = running.run()
+    if as_json:
+        emit_json({"worker": running.worker_id, "run_id": run_id, "ran": count})
+        return
     typer.echo(f"worker {running.worker_id}: ran {count} work items of {run_id}")
 
 

@@ -145,10 +145,74 @@ class SignalStep(StrictModel):
 
 
 class TaskStep(StrictModel):
+    """A task for the team. With `action` the task names exactly what the agent `to` does
+    (any role, through the gate like any other action) instead of leaving it to the
+    role's task planner: `write_file` with `path` (and `content`), or `send_message`
+    with `send_to`, `protocol` (and `payload`)."""
+
     title: str | None = None
-    text: str = Field(min_length=1)
+    text: str = ""  # required unless `action` says what to do
     to: str | None = None
     inputs: dict[str, Any] = Field(default_factory=dict)
+    action: Literal["write_file", "send_message"] | None = None
+    path: str | None = Field(default=None, min_length=1)
+    content: str | None = None
+    send_to: str | None = None
+    protocol: str | None = None
+    payload: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _action_fields(self) -> TaskStep:
+        fields = {
+            "write_file": {"path", "content"},
+            "send_message": {"send_to", "protocol", "payload"},
+        }
+        given = {name for name in ("path", "content", "send_to", "protocol", "payload")
+                 if getattr(self, name) is not None}  # fmt: skip
+        if "action" in self.inputs:  # the rule brains read it: only the checked key may set it
+            raise ValueError("inputs.action: give the action as the step's own 'action' key")
+        if self.action is None:
+            if given:
+                first = sorted(given)[0]
+                raise ValueError(
+                    f"{first!r} belongs to a direct action; add 'action: write_file' or "
+                    "'action: send_message'"
+                )
+            if not self.text.strip():
+                raise ValueError("a task needs 'text' (what to do) or an 'action'")
+            return self
+        stray = given - fields[self.action]
+        if stray:
+            raise ValueError(
+                f"action {self.action}: {', '.join(sorted(stray))} not used; expected only "
+                f"{', '.join(sorted(fields[self.action]))}"
+            )
+        needed = {"write_file": ["path"], "send_message": ["send_to", "protocol"]}
+        missing = [name for name in needed[self.action] if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"action {self.action}: {', '.join(missing)} required")
+        if self.to is None:
+            raise ValueError(f"action {self.action}: 'to' required (the agent that acts)")
+        return self
+
+    def direct_inputs(self) -> dict[str, Any]:
+        """The task's inputs, with the direct action the rule brains carry out."""
+        if self.action is None:
+            return dict(self.inputs)
+        extra: dict[str, Any] = {"action": self.action}
+        if self.action == "write_file":
+            extra |= {"path": self.path, "content": self.content or ""}
+        else:
+            extra |= {"send_to": self.send_to, "protocol": self.protocol,
+                      "payload": self.payload or {}}  # fmt: skip
+        return {**self.inputs, **extra}
+
+    @property
+    def description(self) -> str:
+        if self.text.strip():
+            return self.text
+        target = self.path if self.action == "write_file" else f"{self.protocol} to {self.send_to}"
+        return f"{self.action} {target}"
 
 
 class DecideStep(StrictModel):
@@ -276,6 +340,14 @@ class MetricExpect(StrictModel):
     max: float | None = None
 
 
+class PausedExpect(StrictModel):
+    """The run ends paused: a work item still waits on an undecided immediate escalation
+    (matching `from` / `trigger` when given). Without this expectation such an end fails."""
+
+    source: str | None = Field(default=None, alias="from")
+    trigger: str | None = None
+
+
 class CountExpect(StrictModel):
     kind: str  # an event kind or a signal kind
     min: int = 1
@@ -295,6 +367,7 @@ class Expectation(StrictModel):
     metric: MetricExpect | None = None
     events: CountExpect | None = None
     signal: CountExpect | None = None
+    paused: PausedExpect | None = None
     digest: str | None = None
 
     @model_validator(mode="after")
@@ -345,6 +418,7 @@ __all__ = [
     "MessageExpect",
     "MetricExpect",
     "NullFault",
+    "PausedExpect",
     "PmSpec",
     "ReportExpect",
     "Scenario",

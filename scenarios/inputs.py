@@ -72,9 +72,9 @@ def apply_step(orch: Orchestrator, index: int, step: TimelineStep, at: datetime,
         orch.submit(
             TaskAssignment(
                 id=stable_id("task", run_id, "timeline", index),
-                title=task.title or task.text.split("\n")[0][:80],
-                task=task.text,
-                inputs=task.inputs,
+                title=task.title or task.description.split("\n")[0][:80],
+                task=task.description,
+                inputs=task.direct_inputs(),
                 created_at=at,
             ),
             to=task.to,

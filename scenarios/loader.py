@@ -6,6 +6,7 @@ one `ConfigError` line `file:line: what, expected what`, raised before anything 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,15 @@ from pydantic import ValidationError
 
 from charter.protocols import CharterError, ConfigError, Schedule, Team
 
-from .format import Scenario
+from .format import (
+    CountExpect,
+    EscalationExpect,
+    Expectation,
+    MessageExpect,
+    PausedExpect,
+    Scenario,
+)
+from .names import Vocabulary, unknown_name, vocabulary
 from .source import Location, Source, read_source, validation_error
 
 
@@ -124,7 +133,7 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
 
     from .workspace import GENERATORS, create_tables, source_file
 
-    roles = set(team.roles)
+    names = vocabulary(team)
     if scenario.start.year > LATEST_START_YEAR:
         raise source.error(
             ("start",),
@@ -133,10 +142,17 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
         )
 
     def role(location: Location, name: str | None) -> None:
-        if name is not None and name not in roles:
-            raise source.error(
-                location, f"unknown role {name!r}; expected one of {', '.join(sorted(roles))}"
-            )
+        if name is not None and name not in names.roles:
+            raise source.error(location, unknown_name("role", name, names.roles))
+
+    def known(location: Location, what: str, name: str | None, valid: frozenset[str]) -> None:
+        if name is not None and name not in valid:
+            raise source.error(location, unknown_name(what, name, valid))
+
+    def escalation_trigger(location: Location, name: str | None) -> None:
+        # The runtime matches triggers case-insensitively; so does the check.
+        if name is not None and name.casefold() not in names.triggers_folded():
+            raise source.error(location, unknown_name("escalation trigger", name, names.triggers))
 
     for index, file_spec in enumerate(scenario.workspace.files):
         where: Location = ("workspace", "files", index)
@@ -211,18 +227,56 @@ def _check(scenario: Scenario, source: Source, team: Team) -> None:
                 f"{previous.isoformat()}; expected steps in time order",
             )
         previous = instant
+        where = ("timeline", index)
+        if step.signal is not None:
+            kind = step.signal.kind
+            known((*where, "signal", "kind"), "signal kind", kind, names.signal_kinds)
         if step.task is not None:
-            role(("timeline", index, "task", "to"), step.task.to)
+            role((*where, "task", "to"), step.task.to)
+            role((*where, "task", "send_to"), step.task.send_to)
+            if step.task.protocol is not None:
+                known((*where, "task", "protocol"), "protocol", step.task.protocol, names.protocols)
+        if step.decide is not None:
+            escalation_trigger((*where, "decide", "trigger"), step.decide.trigger)
         if step.ai_usage is not None:
-            role(("timeline", index, "ai_usage", "role"), step.ai_usage.role)
+            role((*where, "ai_usage", "role"), step.ai_usage.role)
         if step.fault is not None and step.fault.brain is not None:
-            role(("timeline", index, "fault", "brain", "role"), step.fault.brain.role)
+            role((*where, "fault", "brain", "role"), step.fault.brain.role)
     for index, expectation in enumerate(scenario.expect):
-        name, check = expectation.check
-        for attr in ("source", "sender", "to", "role", "agent"):
-            value = getattr(check, attr, None)
-            if isinstance(value, str):
-                role(("expect", index, name), value)
+        _check_expectation(expectation, ("expect", index), role, known, escalation_trigger, names)
+
+
+NameCheck = Callable[[Location, str | None], None]
+
+
+def _check_expectation(
+    expectation: Expectation,
+    where: Location,
+    role: NameCheck,
+    known: Callable[[Location, str, str | None, frozenset[str]], None],
+    trigger: NameCheck,
+    names: Vocabulary,
+) -> None:
+    """Every name an expectation holds, checked where it stands in the file: a misspelt
+    name in a negative check (`max: 0`, `no_message`) would otherwise always pass."""
+    name, check = expectation.check
+    at: Location = (*where, name)
+    # attribute -> the key the file spells it with
+    for attr, key in (("source", "from"), ("sender", "from"), ("to", "to"), ("role", "role")):
+        value = getattr(check, attr, None)
+        if isinstance(value, str):
+            role((*at, key), value)
+    if isinstance(getattr(check, "agent", None), str):
+        role((*at, "agent"), check.agent)
+    if isinstance(check, (EscalationExpect, PausedExpect)):
+        trigger((*at, "trigger"), check.trigger)
+    if isinstance(check, MessageExpect):
+        known((*at, "protocol"), "protocol", check.protocol, names.protocols)
+    if isinstance(check, CountExpect):
+        if name == "signal":
+            known((*at, "kind"), "signal kind", check.kind, names.signal_kinds)
+        else:
+            known((*at, "kind"), "event kind", check.kind, names.event_kinds)
 
 
 __all__ = ["LoadedScenario", "load_scenario"]

@@ -38,6 +38,7 @@ from charter.protocols import ConfigError, DecisionVerdict, Escalation, Event, V
 from charter.protocols.events import RunFinished
 
 from .expectations import evaluate
+from .fingerprint import check_run_dir, record_fingerprint
 from .format import TimelineStep
 from .inputs import apply_fault, apply_fire, apply_step
 from .loader import LoadedScenario
@@ -96,6 +97,7 @@ class ScenarioPlay:
         # directory is left to be mistaken for a run (a resumed one is left as it was).
         fresh = not (run_dir / "run.json").exists()
         existed = run_dir.exists()
+        check_run_dir(loaded, run_dir)  # an edited scenario must not re-check an old run
         self.orchestrator: Orchestrator = Orchestrator(
             run_dir,
             team=loaded.team,
@@ -109,6 +111,8 @@ class ScenarioPlay:
             store_url=store,
         )
         try:
+            if fresh:
+                record_fingerprint(loaded, run_dir)
             self._set_up(brains or {})
         except BaseException:
             self.orchestrator.close()
@@ -296,6 +300,7 @@ class ScenarioPlay:
             team=self.loaded.team,
             digest=digest,
             lines=lines,
+            paused_on=orch.waiting_on(),
         )
         return ScenarioResult(
             name=self.scenario.name,

@@ -23,7 +23,15 @@ from pydantic import Field
 from charter.inputs import safe_json
 from charter.protocols import ConfigError, StrictModel
 
-from .ops_db import copy_database, open_engine, safe_url, snapshot, sqlite_path, to_url
+from .ops_db import (
+    Progress,
+    copy_database,
+    open_engine,
+    safe_url,
+    snapshot,
+    sqlite_path,
+    to_url,
+)
 
 RECOVERY_OBJECTIVE_MINUTES = 60.0
 
@@ -83,18 +91,22 @@ def _manifest_path(backup_url: str) -> Path:
     return Path.cwd() / f"{name}.manifest.json"
 
 
-def _snapshots(url: str) -> list[TableSnapshot]:
+def _snapshots(url: str, progress: Progress | None = None) -> list[TableSnapshot]:
     engine = open_engine(url)
     try:
         return [
-            TableSnapshot(table=t, rows=r, checksum=c) for t, (r, c) in snapshot(engine).items()
+            TableSnapshot(table=t, rows=r, checksum=c)
+            for t, (r, c) in snapshot(engine, progress).items()
         ]
     finally:
         engine.dispose()
 
 
-def backup_database(source: str | Path, to: str | Path) -> BackupResult:
-    """Back up `source` (URL or SQLite path) to `to` (a new SQLite file or an empty database)."""
+def backup_database(
+    source: str | Path, to: str | Path, *, progress: Progress | None = None
+) -> BackupResult:
+    """Back up `source` (URL or SQLite path) to `to` (a new SQLite file or an empty database).
+    `progress` hears of the copy (pages) and then of each table's checksum."""
     source_url, target_url = to_url(source), to_url(to)
     target_file = sqlite_path(target_url)
     if target_file is not None and target_file.exists():
@@ -108,13 +120,13 @@ def backup_database(source: str | Path, to: str | Path) -> BackupResult:
         os.close(handle)
         Path(temp_name).unlink()
         try:
-            method = copy_database(source_url, to_url(temp_name))
+            method = copy_database(source_url, to_url(temp_name), progress)
             os.replace(temp_name, target_file)
         finally:
             Path(temp_name).unlink(missing_ok=True)
     else:
-        method = copy_database(source_url, target_url)
-    tables = _snapshots(target_url)
+        method = copy_database(source_url, target_url, progress)
+    tables = _snapshots(target_url, progress)
     seconds = time.perf_counter() - started
     manifest = _manifest_path(target_url)
     result = BackupResult(

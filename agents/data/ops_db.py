@@ -9,7 +9,7 @@ import decimal
 import hashlib
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,9 @@ from charter.protocols import ConfigError
 
 _CHUNK = 5_000
 _HASH_MOD = 1 << 128
+
+# What a long operation reports while it works: (what it is doing, done, total).
+Progress = Callable[[str, int, int], None]
 
 
 def to_url(target: str | Path) -> str:
@@ -133,25 +136,40 @@ def table_checksum(connection: sa.Connection, table: sa.Table) -> str:
     return f"{total:032x}"
 
 
-def snapshot(engine: sa.Engine) -> dict[str, tuple[int, str]]:
+def snapshot(engine: sa.Engine, progress: Progress | None = None) -> dict[str, tuple[int, str]]:
     """Per table: (row count, content checksum)."""
     metadata = sa.MetaData()
     metadata.reflect(engine)
     out: dict[str, tuple[int, str]] = {}
+    names = sorted(metadata.tables)
     with engine.connect() as connection:
-        for name in sorted(metadata.tables):
+        for done, name in enumerate(names, start=1):
             table = metadata.tables[name]
             out[name] = (row_count(connection, name), table_checksum(connection, table))
+            if progress is not None:
+                progress(f"checksum {name}", done, len(names))
     return out
 
 
-def _sqlite_backup(source: Path, target: Path) -> None:
+# Pages per step of SQLite's online backup when someone watches the progress (4 MiB of
+# 4 KiB pages): small enough for a bar that moves, large enough to cost nothing.
+BACKUP_PAGES = 1024
+
+
+def _sqlite_backup(source: Path, target: Path, progress: Progress | None = None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target)
         try:
-            src.backup(dst)
+            if progress is None:
+                src.backup(dst)
+            else:
+
+                def pages(_status: int, remaining: int, total: int) -> None:
+                    progress("copy pages", total - remaining, total)
+
+                src.backup(dst, pages=BACKUP_PAGES, progress=pages)
         finally:
             dst.close()
     finally:
@@ -215,11 +233,12 @@ def _move_sequences(writer: sa.Connection, metadata: sa.MetaData) -> None:
                 )
 
 
-def copy_database(source_url: str, target_url: str) -> str:
-    """Copy a whole database; returns the method used."""
+def copy_database(source_url: str, target_url: str, progress: Progress | None = None) -> str:
+    """Copy a whole database; returns the method used. `progress` hears of SQLite's
+    page-by-page online backup (a logical copy reports nothing until done)."""
     source_file, target_file = sqlite_path(source_url), sqlite_path(target_url)
     if source_file is not None and target_file is not None:
-        _sqlite_backup(source_file, target_file)
+        _sqlite_backup(source_file, target_file, progress)
         return "sqlite-online-backup"
     source = open_engine(source_url)
     target = open_engine(target_url, must_exist=False)
@@ -247,6 +266,7 @@ def sqlite_scratch_copy(source: Path, folder: Path) -> Iterator[Path]:
 
 
 __all__ = [
+    "Progress",
     "copy_database",
     "logical_copy",
     "open_engine",

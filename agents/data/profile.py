@@ -26,6 +26,7 @@ from sqlalchemy.types import NullType
 from charter.protocols import ConfigError, StrictModel
 
 from .connect import list_tables, open_engine, plain, reflect_table, safe_url
+from .ops_db import Progress
 from .pii import value_shares
 from .scan import can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
@@ -204,16 +205,20 @@ def profile_database(
     *,
     sample_size: int = 1000,
     distinct: bool = True,
+    progress: Progress | None = None,
 ) -> DatabaseProfile:
-    """Profile `tables` (all tables of the default schema when None)."""
+    """Profile `tables` (all tables of the default schema when None); `progress` hears
+    of each table as it is done."""
     if sample_size < 0:
         raise ConfigError(f"sample size {sample_size}: expected 0 or more")
     engine = target if isinstance(target, Engine) else open_engine(target)
     try:
         names = tables or list_tables(engine)
-        profiles = [
-            profile_table(engine, n, sample_size=sample_size, distinct=distinct) for n in names
-        ]
+        profiles = []
+        for done, name in enumerate(names, start=1):
+            profiles.append(profile_table(engine, name, sample_size=sample_size, distinct=distinct))
+            if progress is not None:
+                progress(f"table {name}", done, len(names))
     finally:
         if engine is not target:  # opened here: release its connections (file handles)
             engine.dispose()

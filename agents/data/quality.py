@@ -40,6 +40,7 @@ from sqlalchemy.types import NullType
 from charter.protocols import ConfigError
 
 from .connect import key_columns, open_engine, plain, reflect_table, safe_url
+from .ops_db import Progress
 from .scan import Aggregates, Scanner, can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
 from .sql_patterns import regex_condition
@@ -233,7 +234,7 @@ class _Runner:
             self._tables[name] = reflect_table(self.engine, name)
         return self._tables[name]
 
-    def run(self) -> list[CheckResult]:
+    def run(self, progress: Progress | None = None) -> list[CheckResult]:
         results: dict[int, CheckResult] = {}
         by_table: dict[str, list[int]] = {}
         for index, spec in enumerate(self.suite.checks):
@@ -253,9 +254,13 @@ class _Runner:
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
             scanned: dict[str, Any] = {}
+            total = len(self.suite.checks)
             if plans:
+                # The column checks of a table share one scan: they finish together.
                 found, scanned = self._run_maps(table, table_name, keys, plans, table_checks)
                 results.update(found)
+                if progress is not None:
+                    progress(f"table {table_name}", len(results), total)
             context = TableContext(self.conn, self.engine, table, table_name, self.now, scanned)
             for index in table_checks:
                 spec = self.suite.checks[index]
@@ -263,6 +268,8 @@ class _Runner:
                     results[index] = TABLE_CHECKS[spec.expectation](context, spec)
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
+                if progress is not None:
+                    progress(f"table {table_name}", len(results), total)
         return [results[index] for index in range(len(self.suite.checks))]
 
     @staticmethod
@@ -420,11 +427,13 @@ def run_suite(
     *,
     now: datetime | None = None,
     clock_seconds: Callable[[], float] = time.perf_counter,
+    progress: Progress | None = None,
 ) -> SuiteResult:
     """Run every check of `suite` against `target` (URL, SQLite path or engine).
 
     `now` is the instant freshness checks measure against (required only when the suite
-    has one); `clock_seconds` times the run (a benchmark figure, not run logic)."""
+    has one); `clock_seconds` times the run (a benchmark figure, not run logic);
+    `progress` hears of the checks done after each table's scan."""
     for index, spec in enumerate(suite.checks):
         try:
             validate_kwargs(spec.expectation, spec.kwargs)
@@ -436,7 +445,7 @@ def run_suite(
     started = clock_seconds()
     try:
         with engine.connect() as conn, ThreadPoolExecutor(max_workers=3) as pool:
-            results = _Runner(conn, engine, suite, now, pool).run()
+            results = _Runner(conn, engine, suite, now, pool).run(progress)
     finally:
         if engine is not target:  # opened here: release its connections (file handles)
             engine.dispose()

@@ -9,6 +9,7 @@ from charter.protocols import Action, AgentView, Team
 from ..brain import Brain
 from .architect import ArchitectBrain
 from .data import DataBrain
+from .direct import DIRECT_ACTIONS, direct_plan
 from .engineer import EngineerBrain
 from .integration import IntegrationBrain
 from .pm import PmBrain, decide_escalation, route_task
@@ -37,7 +38,9 @@ class RuleBrain:
         self._policy = rule_brain(role)
 
     def decide(self, view: AgentView) -> Sequence[Action]:
-        return self._policy.decide(view)
+        # A task that names its action is carried out as written, by any role.
+        direct = direct_plan(view)
+        return direct if direct is not None else self._policy.decide(view)
 
 
 def default_brains(team: Team) -> dict[str, Brain]:
@@ -45,6 +48,7 @@ def default_brains(team: Team) -> dict[str, Brain]:
 
 
 __all__ = [
+    "DIRECT_ACTIONS",
     "ArchitectBrain",
     "AreaWriterBrain",
     "DataBrain",
@@ -55,6 +59,7 @@ __all__ = [
     "SecurityBrain",
     "decide_escalation",
     "default_brains",
+    "direct_plan",
     "route_task",
     "rule_brain",
     "simple_brain",

@@ -50,7 +50,7 @@ def test_usage_per_agent_and_model_matches_the_ledger(
 
     result = runner.invoke(app, ["ai", "usage", str(run_dir), "--json"])
     assert result.exit_code == 0, result.output
-    rows = {row["agent"]: row for row in map(json.loads, result.output.splitlines())}
+    rows = {row["agent"]: row for row in json.loads(result.output)["rows"]}
     ledger = client.ledger.by_agent["data"]
     assert rows["data"]["calls"] == ledger.calls > 0 and rows["data"]["ok"] == ledger.calls
     assert rows["data"]["input_tokens"] == ledger.input_tokens

@@ -141,3 +141,29 @@ def test_authority_matrix(
     assert data_row.count("✓") == 1
     auth_row = next(line for line in out.splitlines() if "auth/login.py" in line)
     assert "forbidden" in auth_row
+
+
+def test_roles_import_of_several_files_writes_one_charter_each_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from .test_role_import import MINIMAL
+
+    widget = write(tmp_path / "widget.md", MINIMAL)
+    gadget = write(tmp_path / "gadget.md", MINIMAL.replace("Widget Agent", "Gadget Agent"))
+    out = tmp_path / "charters"
+    # Several files need a folder.
+    assert charter(["roles", "import", str(widget), str(gadget)], monkeypatch) == 2
+    assert "need -o FOLDER" in capsys.readouterr().err
+    # One bad file among them: nothing is written.
+    empty = write(tmp_path / "empty.md", "")
+    assert charter(["roles", "import", str(widget), str(empty), "-o", str(out)], monkeypatch) == 2
+    assert not out.exists()
+    capsys.readouterr()
+    args = ["roles", "import", str(widget), str(gadget), "-o", str(out), "--json"]
+    assert charter(args, monkeypatch) == 0
+    report = json.loads(capsys.readouterr().out)["imported"]
+    assert [r["role"] for r in report] == ["widget", "gadget"]
+    assert sorted(p.name for p in out.iterdir()) == ["gadget.yaml", "widget.yaml"]
+    assert all(r["unresolved"] for r in report)  # the prose it would not guess at

@@ -92,13 +92,15 @@ def test_a_held_play_reopened_waits_again_and_ends_the_same(tmp_path: Path) -> N
 
 
 def test_a_decide_step_that_matches_nothing_fails_the_scenario(tmp_path: Path) -> None:
+    # A misspelt trigger is caught at load (test_unknown_names); a real trigger that
+    # nothing raised is caught when the step is played.
     text = BREACH.read_text().replace(
-        "decide: {trigger: Data Breaches,", "decide: {trigger: Data Breach,"
+        "decide: {trigger: Data Breaches,", "decide: {trigger: Data Loss,"
     )
     scenario = tmp_path / "typo.yaml"
     scenario.write_text(text)
     result = run_scenario(load_scenario(scenario), tmp_path / "run")
     assert not result.passed
     assert result.error is not None
-    assert "decide 'Data Breach'" in result.error and "matches no escalation" in result.error
+    assert "decide 'Data Loss'" in result.error and "matches no escalation" in result.error
     assert "Data Breaches" in result.error  # the open one is named
