@@ -155,12 +155,7 @@ def append_entry(
         ).first()
         if same is not None:
             return int(same.seq), str(same.entry_hash)
-    last = connection.execute(
-        select(AUDIT.c.seq, AUDIT.c.entry_hash)
-        .where(AUDIT.c.run_id == run_id)
-        .order_by(AUDIT.c.seq.desc())
-        .limit(1)
-    ).first()
+    last = _last_entry(connection, run_id)
     seq = 1 if last is None else int(last.seq) + 1
     prev = GENESIS if last is None else str(last.entry_hash)
     at = utc(at)
@@ -184,6 +179,15 @@ def append_entry(
     return seq, entry
 
 
+def _last_entry(connection: Connection, run_id: str) -> Any:
+    return connection.execute(
+        select(AUDIT.c.seq, AUDIT.c.entry_hash)
+        .where(AUDIT.c.run_id == run_id)
+        .order_by(AUDIT.c.seq.desc())
+        .limit(1)
+    ).first()
+
+
 def _anchor_message(run_id: str, head: Mapping[str, Any]) -> bytes:
     fields = (head.get("count"), head.get("head"), head.get("keyed_from"), head.get("key_id"))
     return ("anchor|" + run_id + "|" + "|".join(str(value) for value in fields)).encode()
@@ -192,12 +196,7 @@ def _anchor_message(run_id: str, head: Mapping[str, Any]) -> bytes:
 def audit_head(connection: Connection, run_id: str) -> dict[str, Any]:
     """The chain's head to keep outside the table: count, last hash, keying and (keyed) a
     MAC over them, so an anchor cannot be edited to fit a shortened chain."""
-    last = connection.execute(
-        select(AUDIT.c.seq, AUDIT.c.entry_hash)
-        .where(AUDIT.c.run_id == run_id)
-        .order_by(AUDIT.c.seq.desc())
-        .limit(1)
-    ).first()
+    last = _last_entry(connection, run_id)
     key_id, keyed_from = chain_keying(connection, run_id)
     head: dict[str, Any] = {
         "count": 0 if last is None else int(last.seq),
