@@ -21,11 +21,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-
-from pathspec.patterns.gitignore.base import GitIgnorePatternError
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+from typing import Any
 
 from charter.protocols import ConfigError
+
+# gitignore text -> pathspec's (regex, include): a pure translation, so a process that was
+# handed the table (the Claude Code guard, from its compiled-team cache) need not import
+# pathspec at all. Filled as patterns are translated; see `gitignore_regex`.
+_TRANSLATED: dict[str, tuple[str | None, bool | None]] = {}
+
+
+def gitignore_regex(text: str) -> tuple[str | None, bool | None]:
+    """pathspec's `GitIgnoreSpecPattern.pattern_to_regex(text)`, memoised. Raises what it
+    raises (ValueError and pathspec's pattern error) for a malformed pattern."""
+    found = _TRANSLATED.get(text)
+    if found is None:
+        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+        regex, include = GitIgnoreSpecPattern.pattern_to_regex(text)
+        found = _TRANSLATED[text] = (regex, include)
+    return found
+
+
+def translations() -> dict[str, tuple[str | None, bool | None]]:
+    """Every translation made so far (to store beside a compiled team)."""
+    return dict(_TRANSLATED)
+
+
+def remember_translations(table: dict[str, Any]) -> None:
+    """Prime `gitignore_regex` with translations made by an earlier process."""
+    for text, (regex, include) in table.items():
+        _TRANSLATED.setdefault(str(text), (regex, include))
+
 
 Specificity = tuple[int, int]
 
@@ -129,8 +156,8 @@ def compile_pattern(source: str) -> tuple[Glob, ...]:
         if _has_unclosed_bracket(text):
             raise ConfigError(f"pattern {source!r}: unclosed '[' in {text!r}")
         try:
-            regex, include = GitIgnoreSpecPattern.pattern_to_regex(text)
-        except (GitIgnorePatternError, ValueError) as error:
+            regex, include = gitignore_regex(text)
+        except ValueError as error:  # pathspec's GitIgnorePatternError is a ValueError
             raise ConfigError(f"pattern {source!r}: {error}") from None
         if regex is None or include is not True:
             raise ConfigError(f"pattern {source!r}: {text!r} can never match a path")
@@ -371,5 +398,8 @@ __all__ = [
     "can_tie",
     "compile_pattern",
     "expand_braces",
+    "gitignore_regex",
     "path_model",
+    "remember_translations",
+    "translations",
 ]

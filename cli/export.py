@@ -27,11 +27,11 @@ def claude_code(
         str | None, typer.Option("--run", help="Run directory the guard records in.")
     ] = None,
 ) -> None:
-    """One subagent file per role, each wired to `charter guard`; the PM's hook merged into
-    the project's settings.json (never overwritten)."""
+    """One subagent file per role, each wired to `charter-guard` (writes and escalations);
+    the PM's hooks merged into the project's settings.json (never overwritten)."""
     from charter.agents.team import load_team
     from charter.graph.claude_code.export import export_team
 
     target = settings if settings is not None else out.parent / "settings.json"
-    for path in export_team(load_team(team or None), out, target, run):
+    for path in export_team(load_team(team or None), out, target, run, team or ()):
         typer.echo(f"wrote {path}")

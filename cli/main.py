@@ -41,7 +41,7 @@ _SUBAPPS = {
     "export": "export",
 }
 # modules whose `register(app)` adds top-level commands
-_REGISTERS = ("runs", "scenarios", "sweep", "tui", "worker")
+_REGISTERS = ("runs", "scenarios", "sweep", "tui", "worker", "escalate")
 
 
 def build_app(only: str | None = None) -> typer.Typer:

@@ -14,10 +14,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+from charter.agents.globs import Glob, compile_pattern, gitignore_regex
 
-from charter.agents.globs import Glob, compile_pattern
-from charter.protocols import PathRule, Team
+from .team_rules import CarveOut, RuleLike, TeamLike
 
 Search = Callable[[str], "re.Match[str] | None"]
 
@@ -56,7 +55,11 @@ class ClaimIndex:
     """The claims of a team, in charter order (role, then exclusive, forbidden, shared,
     exceptions), and the index from segments and extensions to claim numbers."""
 
-    def __init__(self, team: Team, flags: int) -> None:
+    def __init__(self, team: TeamLike, flags: int, *, lazy: bool = False) -> None:
+        # lazy: compile each regex when first used. A process judging a handful of paths
+        # (the Claude Code guard) then compiles the few it needs instead of every claim's;
+        # a long run keeps eager regexes (no indirection on its hot path).
+        self.lazy = lazy
         self.flags = flags
         self.case_sensitive = not flags & re.IGNORECASE
         self.claims: list[Claim] = []
@@ -65,7 +68,7 @@ class ClaimIndex:
         always: set[int] = set()
         for role, charter in team.roles.items():
             auth = charter.authorities
-            groups: list[tuple[str, Iterable[PathRule], int | None]] = [
+            groups: list[tuple[str, Iterable[RuleLike], int | None]] = [
                 ("exclusive", auth.exclusive, None),
                 ("forbidden", auth.forbidden, None),
                 ("shared", auth.shared, None),
@@ -73,7 +76,7 @@ class ClaimIndex:
             # Exceptions are indexed like claims, so the fast path learns whether one holds
             # from the same folder and name facts (the reference uses `Claim.exceptions`).
             for index, rule in enumerate(auth.forbidden):
-                carve_outs = [PathRule(pattern=source) for source in rule.exceptions]
+                carve_outs = [CarveOut(source) for source in rule.exceptions]
                 groups.append(("exception", carve_outs, index))
             for kind, rules, rule_index in groups:
                 for claim in self._make_claims(role, kind, rules, rule_index):
@@ -88,13 +91,13 @@ class ClaimIndex:
         return text if self.case_sensitive else text.lower()
 
     def _make_claims(
-        self, role: str, kind: str, rules: Iterable[PathRule], rule_index: int | None
+        self, role: str, kind: str, rules: Iterable[RuleLike], rule_index: int | None
     ) -> list[Claim]:
         claims: list[Claim] = []
         for position, rule in enumerate(rules):
             index = position if rule_index is None else rule_index
             exceptions = tuple(
-                re.compile(glob.regex, self.flags).search
+                self._matcher(glob.regex, "search")
                 for source in rule.exceptions
                 for glob in compile_pattern(source)
             )
@@ -112,7 +115,7 @@ class ClaimIndex:
                         kind=kind,
                         rule_index=index,
                         glob=glob,
-                        search=re.compile(glob.regex, self.flags).search,
+                        search=self._matcher(glob.regex, "search"),
                         exceptions=exceptions,
                         name_match=name_match,
                         floating=floating,
@@ -139,7 +142,7 @@ class ClaimIndex:
         """A matcher of the file name against the pattern's last segment (a cheap test
         before the whole-path regex)."""
         try:
-            regex, _ = GitIgnoreSpecPattern.pattern_to_regex(last)
+            regex, _ = gitignore_regex(last)
         except ValueError:
             return None
         return self._segment_form(regex)[1] if regex else None
@@ -154,8 +157,14 @@ class ClaimIndex:
                 core = core[: -len(suffix)]
                 if not matches_files:
                     return True, None
-                return True, re.compile(core, self.flags).fullmatch
+                return True, self._matcher(core, "fullmatch")
         return False, None
+
+    def _matcher(self, regex: str, how: str) -> Search:
+        if self.lazy:
+            return _LazyMatcher(regex, self.flags, how)
+        method: Search = getattr(re.compile(regex, self.flags), how)
+        return method
 
     def _index(
         self,
@@ -173,6 +182,22 @@ class ClaimIndex:
             by_extension.setdefault(key, set()).add(claim.ident)
         else:
             always.add(claim.ident)
+
+
+class _LazyMatcher:
+    """`re.compile(regex, flags).<how>`, compiled on the first call."""
+
+    __slots__ = ("_flags", "_how", "_method", "_regex")
+
+    def __init__(self, regex: str, flags: int, how: str) -> None:
+        self._regex, self._flags, self._how = regex, flags, how
+        self._method: Search | None = None
+
+    def __call__(self, text: str) -> re.Match[str] | None:
+        method = self._method
+        if method is None:
+            method = self._method = getattr(re.compile(self._regex, self._flags), self._how)
+        return method(text)
 
 
 __all__ = ["FILE_OR_DIR", "Claim", "ClaimIndex", "Search"]

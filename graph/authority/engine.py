@@ -15,9 +15,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, Team
+from charter.protocols.errors import ConfigError
 
 from ..paths import QUICK_CHARS, UNUSUAL, PathRefused, WorkspaceLinks, clean_path
 from .claims import Claim, ClaimIndex
@@ -25,7 +25,11 @@ from .explain import steps_from_matches
 from .matches import Kinds, Matches, combine, rank_at, sort_kinds
 from .names import NameClassifier, NameFacts
 from .reference import judge, make_plan
+from .team_rules import TeamLike
 from .verdict import Verdict
+
+if TYPE_CHECKING:  # names only: pydantic loads when `decide` first runs
+    from charter.protocols import AuthorityDecision, AuthorityRule
 
 _unusual = UNUSUAL.search
 _CACHE_LIMIT = 1_000_000  # entries per cache before it is cleared (bounded memory)
@@ -52,11 +56,12 @@ class AuthorityEngine:
 
     def __init__(
         self,
-        team: Team,
+        team: TeamLike,
         root: Path,
         *,
         case_sensitive: bool = True,
         normalise_unicode: bool = False,
+        lazy_regex: bool = False,
     ) -> None:
         self.team = team
         self.case_sensitive = case_sensitive
@@ -64,7 +69,9 @@ class AuthorityEngine:
         # one file: judge the NFC spelling so they are one path to the gate too.
         self.normalise_unicode = normalise_unicode
         self._links = WorkspaceLinks(root)
-        self._index = index = ClaimIndex(team, 0 if case_sensitive else re.IGNORECASE)
+        self._index = index = ClaimIndex(
+            team, 0 if case_sensitive else re.IGNORECASE, lazy=lazy_regex
+        )
         self._claims = index.claims
         self._names = NameClassifier(index)
         self._everything = make_plan(index, frozenset(range(len(index.claims))))
@@ -89,19 +96,26 @@ class AuthorityEngine:
     def decide(self, role: str, path: str) -> AuthorityDecision:
         """The full decision record for `role` writing `path`. A bad path never raises: it
         is a denial with rule `invalid_path`. An unknown role raises ConfigError."""
-        verdict = self.verdict(role, path)
+        from charter.protocols import AuthorityDecision
+
         # Built without re-validation: every field comes from the engine's own values.
-        return AuthorityDecision.model_construct(
-            role=role,
-            requested_path=path,
-            path=verdict.path,
-            allowed=verdict.allowed,
-            rule=verdict.rule,
-            pattern=verdict.pattern,
-            owner=verdict.owner,
-            reason=verdict.reason,
-            steps=self._steps(role, path, verdict.path),
-        )
+        return AuthorityDecision.model_construct(**self.decision_fields(role, path))
+
+    def decision_fields(self, role: str, path: str) -> dict[str, Any]:
+        """`decide`'s record as a plain dict (the `AuthorityDecision` fields): for callers
+        that must not load pydantic, such as the Claude Code guard."""
+        verdict = self.verdict(role, path)
+        return {
+            "role": role,
+            "requested_path": path,
+            "path": verdict.path,
+            "allowed": verdict.allowed,
+            "rule": verdict.rule,
+            "pattern": verdict.pattern,
+            "owner": verdict.owner,
+            "reason": verdict.reason,
+            "steps": self._steps(role, path, verdict.path),
+        }
 
     def allowed(self, role: str, path: str) -> bool:
         return self.verdict(role, path).allowed

@@ -18,8 +18,10 @@ explain cheaply: a claim the index does not select cannot match, so the steps ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from charter.protocols import AuthorityRule
+if TYPE_CHECKING:
+    from charter.protocols import AuthorityRule
 
 from .claims import Claim, ClaimIndex
 from .explain import exclusive_steps

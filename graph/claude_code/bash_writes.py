@@ -90,8 +90,10 @@ class BashWrites:
 
 def bash_writes(command: str, cwd: str) -> BashWrites:
     """The paths `command` (run in `cwd`) would write, or why that cannot be told."""
-    # no stubs; lazy: the guard's Write path does not need the parser
-    import bashlex  # type: ignore[import-untyped]
+    # lazy: the guard's Write path does not need the parser; tables cached (see there)
+    from .bashlex_tables import import_bashlex
+
+    bashlex = import_bashlex()
 
     try:
         trees = bashlex.parse(command)

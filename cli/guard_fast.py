@@ -1,0 +1,141 @@
+"""`charter-guard`: the Claude Code hook's own entry point, fast from a cold process.
+
+Claude Code starts the hook command once per tool call, so everything here is paid per
+call. No typer, no pydantic, no SQLAlchemy, no LangGraph on this path (`python -X
+importtime` shows what is left): argparse, the team's rules from their JSON cache
+(`graph/claude_code/compiled.py`), the authority engine, bashlex with cached tables for
+Bash, and one appended spool line instead of a database transaction. `charter guard
+claude-code` runs the same code.
+
+    charter-guard --role data [--run DIR] [--workspace DIR] [--team FILE ...]
+
+PreToolUse payloads are judged (allow / deny / ask on stdout, exit 0). Stop and
+SubagentStop payloads file the agent's pending escalations (`graph/claude_code/
+escalate.py`). A misconfigured hook (unknown role, bad team file, bad option) exits 2 with
+one line on stderr, which Claude Code shows as a blocking error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse prints usage too)
+        self.exit(2, f"charter-guard: {message}; see charter-guard --help\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="charter-guard",
+        description="Judge one Claude Code hook call (JSON on stdin) with the charters.",
+    )
+    parser.add_argument("--role", required=True, help="The role this agent plays.")
+    parser.add_argument(
+        "--run", type=Path, help="Run directory to record in (default: WORKSPACE/.charter/run)."
+    )
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        help="Workspace root (default: $CLAUDE_PROJECT_DIR, else the hook's cwd).",
+    )
+    parser.add_argument(
+        "--team",
+        type=Path,
+        action="append",
+        help="Role/team file (repeatable; default: the shipped team).",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = build_parser().parse_args(argv)
+    raw = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    code, out, err = guard(raw, options.role, options.run, options.workspace, options.team)
+    if out:
+        sys.stdout.write(out)
+    if err:
+        sys.stderr.write(err)
+    return code
+
+
+def guard(
+    raw: str,
+    role: str,
+    run: Path | None,
+    workspace: Path | None,
+    team_files: Sequence[Path] | None,
+) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of one hook call whose stdin was `raw`."""
+    from charter.graph.claude_code.hook import GuardAnswer, read_payload
+    from charter.protocols.errors import ConfigError
+
+    payload = read_payload(raw)
+    fields: dict[str, Any] = payload if isinstance(payload, dict) else {}
+    root = _workspace(workspace, fields)
+    run_dir = run if run is not None else root / ".charter" / "run"
+    if not run_dir.is_absolute():  # hooks run in the agent's cwd: anchor at the workspace
+        run_dir = root / run_dir
+    try:
+        engine = _engine(root, team_files, role)
+    except ConfigError as error:
+        return 2, "", f"charter-guard: {error}\n"
+    if fields.get("hook_event_name") in ("Stop", "SubagentStop"):
+        from charter.graph.claude_code.escalate import on_stop
+
+        return on_stop(fields, role, run_dir, root, team_files)
+    answer = payload if isinstance(payload, GuardAnswer) else _judge(payload, engine, role, root)
+    from charter.graph.claude_code.record import record_answer
+
+    try:
+        record_answer(run_dir, role, answer)
+    except Exception as error:
+        # an unrecorded allow would be invisible to the PM: ask instead
+        if answer.permission == "allow":
+            answer.permission = "ask"
+        answer.reason += f" [not recorded: {type(error).__name__}: {error}]"
+    return 0, json.dumps(answer.hook_output()) + "\n", ""
+
+
+def _judge(payload: dict[str, Any], engine: Any, role: str, root: Path) -> Any:
+    from charter.graph.claude_code.hook import GuardAnswer, judge
+
+    try:
+        return judge(payload, engine, role, str(root))
+    except Exception as error:  # a guard must answer; the safe answer is to ask
+        return GuardAnswer(
+            "ask", f"charter guard failed ({type(error).__name__}: {error}); confirm by hand"
+        )
+
+
+def _workspace(option: Path | None, payload: dict[str, Any]) -> Path:
+    if option is not None:
+        return option.resolve()
+    project = os.environ.get("CLAUDE_PROJECT_DIR")
+    if project:
+        return Path(project).resolve()
+    cwd = payload.get("cwd")
+    return Path(cwd if isinstance(cwd, str) and cwd else ".").resolve()
+
+
+def _engine(root: Path, team_files: Sequence[Path] | None, role: str) -> Any:
+    from charter.graph.authority import AuthorityEngine
+    from charter.graph.claude_code.compiled import load_compiled
+    from charter.protocols.errors import ConfigError
+
+    team = load_compiled(team_files)
+    if role not in team.roles:
+        raise ConfigError(
+            f"--role {role!r}: not in the team; expected one of {', '.join(sorted(team.roles))}"
+        )
+    return AuthorityEngine(team, root, lazy_regex=True)  # a few paths: compile what they need
+
+
+if __name__ == "__main__":
+    sys.exit(main())
