@@ -34,6 +34,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="charter-guard",
+        allow_abbrev=False,  # a hook line must say what it means
         description="Judge one Claude Code hook call (JSON on stdin) with the charters.",
     )
     parser.add_argument("--role", required=True, help="The role this agent plays.")
