@@ -2,61 +2,94 @@
 
 Claude Code starts the hook command once per tool call, so everything here is paid per
 call. No typer, no pydantic, no SQLAlchemy, no LangGraph on this path (`python -X
-importtime` shows what is left): argparse, the team's rules from their JSON cache
-(`graph/claude_code/compiled.py`), the authority engine, bashlex with cached tables for
-Bash, and one appended spool line instead of a database transaction. `charter guard
-claude-code` runs the same code.
+importtime` shows what is left): a hand-written option parser, the team's rules from
+their JSON cache (`graph/claude_code/compiled.py`), the authority engine, bashlex with
+cached tables for Bash, and one appended spool line instead of a database transaction.
+`charter guard claude-code` runs the same code.
 
     charter-guard --role data [--run DIR] [--workspace DIR] [--team FILE ...]
 
 PreToolUse payloads are judged (allow / deny / ask on stdout, exit 0). Stop and
-SubagentStop payloads file the agent's pending escalations (`graph/claude_code/
-escalate.py`). A misconfigured hook (unknown role, bad team file, bad option) exits 2 with
-one line on stderr, which Claude Code shows as a blocking error.
+SubagentStop payloads file the escalations the agent's reply names
+(`graph/claude_code/escalate.py`). A misconfigured hook (unknown role, bad team file,
+bad option) exits 2 with one line on stderr, which Claude Code shows as a blocking error.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
+
+USAGE = """usage: charter-guard --role ROLE [--run DIR] [--workspace DIR] [--team FILE]...
+
+Judge one Claude Code hook call (JSON on stdin) with the charters.
+
+  --role ROLE        the role this agent plays (required)
+  --run DIR          run directory to record in (default: WORKSPACE/.charter/run)
+  --workspace DIR    workspace root (default: $CLAUDE_PROJECT_DIR, else the hook's cwd)
+  --team FILE        role/team file, repeatable (default: the shipped team)
+  -h, --help         show this help
+"""
+_VALUED = ("--role", "--run", "--workspace", "--team")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse prints usage too)
-        self.exit(2, f"charter-guard: {message}; see charter-guard --help\n")
+class Options:
+    __slots__ = ("role", "run", "team", "workspace")
+
+    def __init__(self) -> None:
+        self.role: str | None = None
+        self.run: Path | None = None
+        self.workspace: Path | None = None
+        self.team: list[Path] = []
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="charter-guard",
-        allow_abbrev=False,  # a hook line must say what it means
-        description="Judge one Claude Code hook call (JSON on stdin) with the charters.",
-    )
-    parser.add_argument("--role", required=True, help="The role this agent plays.")
-    parser.add_argument(
-        "--run", type=Path, help="Run directory to record in (default: WORKSPACE/.charter/run)."
-    )
-    parser.add_argument(
-        "--workspace",
-        type=Path,
-        help="Workspace root (default: $CLAUDE_PROJECT_DIR, else the hook's cwd).",
-    )
-    parser.add_argument(
-        "--team",
-        type=Path,
-        action="append",
-        help="Role/team file (repeatable; default: the shipped team).",
-    )
-    return parser
+class UsageError(Exception):
+    """A bad command line; the message is the one line to print."""
+
+
+def parse_args(argv: Sequence[str]) -> Options | None:
+    """The options, or None for --help. Hand-written rather than argparse: argparse and
+    what it imports (gettext, shutil) cost more than the rest of a Write decision."""
+    options = Options()
+    words = list(argv)
+    while words:
+        word = words.pop(0)
+        if word in ("-h", "--help"):
+            return None
+        name, equals, value = word.partition("=")
+        if name not in _VALUED:
+            raise UsageError(f"unknown option {word!r}; expected one of {', '.join(_VALUED)}")
+        if not equals:
+            if not words or (words[0].startswith("--") and words[0] != "--"):
+                raise UsageError(f"{name} needs a value")
+            value = words.pop(0)
+        if not value:
+            raise UsageError(f"{name} needs a value")
+        if name == "--role":
+            options.role = value
+        elif name == "--team":
+            options.team.append(Path(value))
+        else:
+            setattr(options, name[2:], Path(value))
+    if options.role is None:
+        raise UsageError("--role is required")
+    return options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    options = build_parser().parse_args(argv)
+    try:
+        options = parse_args(sys.argv[1:] if argv is None else argv)
+    except UsageError as error:
+        sys.stderr.write(f"charter-guard: {error}; see charter-guard --help\n")
+        return 2
+    if options is None:
+        sys.stdout.write(USAGE)
+        return 0
+    assert options.role is not None
     raw = sys.stdin.buffer.read().decode("utf-8", errors="replace")
     code, out, err = guard(raw, options.role, options.run, options.workspace, options.team)
     if out:

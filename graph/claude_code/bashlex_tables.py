@@ -3,8 +3,8 @@
 bashlex 0.18 builds its LALR tables from the grammar every time it is imported (its
 vendored PLY never reads the shipped `parsetab.py`): 300-600 ms, most of a guard call on
 Bash. The tables depend only on the grammar, so `import_bashlex` builds them once, keeps
-them in a marshal file in the user's cache folder (`compiled.cache_folder`) keyed on a
-hash of the grammar's productions and precedence (and the Python version), and on later
+them in a marshal file in the user's cache folder (`compiled.cache_folder`) keyed on the
+grammar's productions and precedence (and the Python version), and on later
 imports hands PLY the cached tables instead of recomputing them. Everything else —
 reading the grammar from the parser module, binding the production functions, bashlex's
 own fix-ups of the tables — runs as usual, so the parser is the one bashlex would have built.
@@ -15,12 +15,12 @@ both ways.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import marshal
 import os
 import sys
+import zlib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -61,12 +61,12 @@ def _cached_table_class(original: Any, yacc: Any) -> Any:
         lr_goto: dict[int, dict[str, int]]
 
         def __init__(self, grammar: Any, log: Any = None) -> None:
-            path = cache_folder() / f"bashlex-tables-{_grammar_key(grammar)}.marshal"
-            tables = _read(path)
+            key = _grammar_key(grammar)
+            path = cache_folder() / f"bashlex-tables-{zlib.crc32(key.encode()):08x}.marshal"
+            tables = _read(path, key)
             if tables is None:
                 super().__init__(grammar, log)
-                tables = self.lr_action, self.lr_goto
-                _write(path, tables)
+                _write(path, (key, self.lr_action, self.lr_goto))
                 return
             # what LRTable.__init__ leaves for yacc() and LRParser, minus the work
             self.grammar = grammar
@@ -85,26 +85,31 @@ def _cached_table_class(original: Any, yacc: Any) -> Any:
 
 
 def _grammar_key(grammar: Any) -> str:
+    """Everything the tables follow from, as text: stored in the cache file and compared
+    whole (the file name carries only its checksum)."""
     text = [sys.version, repr(sorted(grammar.Precedence.items()))]
     text += [f"{p.number}|{p.str}|{p.prec}" for p in grammar.Productions if p is not None]
-    return hashlib.sha256("\n".join(text).encode()).hexdigest()[:20]
+    return "\n".join(text)
 
 
-def _read(path: Path) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]] | None:
+def _read(
+    path: Path, key: str
+) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]] | None:
     try:
         data = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
     if (
         isinstance(data, tuple)
-        and len(data) == 2
-        and all(isinstance(table, dict) and table for table in data)
+        and len(data) == 3
+        and data[0] == key
+        and all(isinstance(table, dict) and table for table in data[1:])
     ):
-        return data[0], data[1]
+        return data[1], data[2]
     return None
 
 
-def _write(path: Path, tables: tuple[Any, Any]) -> None:
+def _write(path: Path, tables: tuple[str, Any, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -14,11 +14,10 @@ file changes the key, and the team is loaded and validated again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,34 +27,44 @@ if TYPE_CHECKING:
 FORMAT = 1
 
 
-@dataclass(frozen=True, slots=True)
+# Plain classes, not dataclasses: `dataclasses` imports `inspect` and `ast` (~15 ms), and
+# these are built once per process and never compared.
 class Rule:
-    pattern: str
-    exceptions: tuple[str, ...] = ()
+    __slots__ = ("exceptions", "pattern")
+
+    def __init__(self, pattern: str, exceptions: tuple[str, ...] = ()) -> None:
+        self.pattern = pattern
+        self.exceptions = exceptions
 
 
-@dataclass(frozen=True, slots=True)
 class Authorities:
-    exclusive: tuple[Rule, ...]
-    forbidden: tuple[Rule, ...]
-    shared: tuple[Rule, ...]
+    __slots__ = ("exclusive", "forbidden", "shared")
+
+    def __init__(
+        self, exclusive: tuple[Rule, ...], forbidden: tuple[Rule, ...], shared: tuple[Rule, ...]
+    ) -> None:
+        self.exclusive, self.forbidden, self.shared = exclusive, forbidden, shared
 
 
-@dataclass(frozen=True, slots=True)
 class RoleRules:
-    authorities: Authorities
+    __slots__ = ("authorities",)
+
+    def __init__(self, authorities: Authorities) -> None:
+        self.authorities = authorities
 
 
-@dataclass(frozen=True, slots=True)
 class Precedence:
-    pattern: str
-    owner: str
+    __slots__ = ("owner", "pattern")
+
+    def __init__(self, pattern: str, owner: str) -> None:
+        self.pattern, self.owner = pattern, owner
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledTeam:
-    roles: dict[str, RoleRules]
-    precedence: tuple[Precedence, ...]
+    __slots__ = ("precedence", "roles")
+
+    def __init__(self, roles: dict[str, RoleRules], precedence: tuple[Precedence, ...]) -> None:
+        self.roles, self.precedence = roles, precedence
 
 
 def source_files(team_files: Sequence[Path] | None) -> list[Path]:
@@ -77,8 +86,9 @@ def cache_folder() -> Path:
 
 
 def cache_path(files: Sequence[Path]) -> Path:
-    digest = hashlib.sha256("\n".join(map(str, files)).encode()).hexdigest()[:16]
-    return cache_folder() / f"guard-team-{digest}.json"
+    # names the file only (the key inside is what is checked); crc32 spares hashlib's import
+    digest = zlib.crc32("\n".join(map(str, files)).encode())
+    return cache_folder() / f"guard-team-{digest:08x}.json"
 
 
 def load_compiled(team_files: Sequence[Path] | None) -> CompiledTeam:

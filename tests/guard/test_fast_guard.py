@@ -308,3 +308,24 @@ def test_cached_bashlex_tables_parse_as_bashlex_does(tmp_path: Path) -> None:
     warm = trees("cached")  # loads them
     assert cold == plain and warm == plain
     assert list(Path(__import__("os").environ["CHARTER_CACHE_DIR"]).glob("bashlex-tables-*"))
+
+
+def test_the_option_parser() -> None:
+    from charter.cli.guard_fast import UsageError, parse_args
+
+    options = parse_args(["--role=data", "--run", "r", "--team", "a.yaml", "--team=b.yaml"])
+    assert options is not None
+    assert (options.role, options.run, options.team) == (
+        "data",
+        Path("r"),
+        [Path("a.yaml"), Path("b.yaml")],
+    )
+    assert parse_args(["--role", "pm", "--help"]) is None
+    for argv in (["--run", "x"], ["--role"], ["--role", "--run", "x"], ["--role="], ["-x"]):
+        with pytest.raises(UsageError):
+            parse_args(argv)
+
+
+def test_help_is_printed_and_exits_0(tmp_path: Path) -> None:
+    result = run_guard(tmp_path, "", "--help")
+    assert result.returncode == 0 and result.stdout.startswith("usage: charter-guard")
