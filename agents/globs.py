@@ -19,9 +19,8 @@ two roles are a conflict.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from charter.protocols import ConfigError
 
@@ -64,8 +63,7 @@ _ANY1 = ("?",)
 _DSTAR = "**"
 
 
-@dataclass(frozen=True, slots=True)
-class Glob:
+class Glob(NamedTuple):
     """One brace-free pattern, ready to match."""
 
     source: str  # the pattern as written in the charter (braces and all)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from charter.agents.globs import Glob, compile_pattern, gitignore_regex
 
@@ -28,27 +27,62 @@ _SUFFIXES = ((FILE_OR_DIR, True), ("(?P<ps_d>/)", False), ("/", False))
 _WILD = re.compile(r"[*?]+")
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # identity hashing: claims are unique objects
+# A plain slotted class, not a dataclass: `dataclasses` imports `inspect` and `ast`, a
+# sizeable part of a fresh guard process. Identity equality and hashing, as before.
 class Claim:
-    ident: int
-    role: str
-    kind: str  # exclusive | forbidden | exception | shared
-    rule_index: int  # which PathRule of the role (exceptions point at their forbidden rule)
-    glob: Glob
-    search: Search
-    exceptions: tuple[Search, ...] = ()  # forbidden claims: their rule's exceptions
-    # One-segment patterns that float (`*.py`, `**/data/`): whether the file *name* matches
-    # (None for directory-only ones, which only ever match folders).
-    name_match: Search | None = None
-    floating: bool = False  # a one-segment pattern matching at any depth
-    reaches_files: bool = True  # its last segment may be the file name itself
-    last_match: Search | None = None  # the last segment alone, against a file name
-    # A substring every name matching `name_match` (or `last_match`) contains (case folded
-    # when the engine folds case): far cheaper than the regex, tried first. "" if unknown.
-    needle: str = ""
-    # When the last segment is `*` followed by literal text: that text (a name matches
-    # iff it ends with it). "" otherwise.
-    suffix: str = ""
+    __slots__ = (
+        "exceptions",
+        "floating",
+        "glob",
+        "ident",
+        "kind",
+        "last_match",
+        "name_match",
+        "needle",
+        "reaches_files",
+        "role",
+        "rule_index",
+        "search",
+        "suffix",
+    )
+
+    def __init__(
+        self,
+        ident: int,
+        role: str,
+        kind: str,
+        rule_index: int,
+        glob: Glob,
+        search: Search,
+        exceptions: tuple[Search, ...] = (),
+        name_match: Search | None = None,
+        floating: bool = False,
+        reaches_files: bool = True,
+        last_match: Search | None = None,
+        needle: str = "",
+        suffix: str = "",
+    ) -> None:
+        self.ident = ident
+        self.role = role
+        self.kind = kind  # exclusive | forbidden | exception | shared
+        # which PathRule of the role (exceptions point at their forbidden rule)
+        self.rule_index = rule_index
+        self.glob = glob
+        self.search = search
+        self.exceptions = exceptions  # forbidden claims: their rule's exceptions
+        # One-segment patterns that float (`*.py`, `**/data/`): whether the file *name*
+        # matches (None for directory-only ones, which only ever match folders).
+        self.name_match = name_match
+        self.floating = floating  # a one-segment pattern matching at any depth
+        self.reaches_files = reaches_files  # its last segment may be the file name itself
+        self.last_match = last_match  # the last segment alone, against a file name
+        # A substring every name matching `name_match` (or `last_match`) contains (case
+        # folded when the engine folds case): far cheaper than the regex, tried first. ""
+        # if unknown.
+        self.needle = needle
+        # When the last segment is `*` followed by literal text: that text (a name matches
+        # iff it ends with it). "" otherwise.
+        self.suffix = suffix
 
 
 class ClaimIndex:

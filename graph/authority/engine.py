@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,15 +39,30 @@ _UNRANKED: _Rank = (0, 0, 0)  # the rank kept for forbidden, exception and share
 _new_verdict = tuple.__new__  # Verdict without its Python-level __new__ (hot path)
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # identity hashing: cache keys
-class _Folder:
-    matched: tuple[tuple[_Rank, Claim], ...]  # match every file here
-    pending: tuple[Claim, ...]  # may match through the file name: test each path
-    pending_mask: int  # bits (1 << claim ident) of `pending`
-    kinds: Kinds  # `matched` filed by kind
-    # name facts -> one slot per role for its verdict's fields, then the pair's matches
-    # (see `AuthorityEngine._pair`); shared by all folders whose `matched` are alike
-    pairs: dict[NameFacts, list[Any]]
+class _Folder:  # identity hashing: cache keys
+    __slots__ = (
+        "kinds",
+        "matched",
+        "pairs",
+        "pending",
+        "pending_mask",
+    )
+
+    def __init__(
+        self,
+        matched: tuple[tuple[_Rank, Claim], ...],
+        pending: tuple[Claim, ...],
+        pending_mask: int,
+        kinds: Kinds,
+        pairs: dict[NameFacts, list[Any]],
+    ) -> None:
+        self.matched = matched  # match every file here
+        self.pending = pending  # may match through the file name: test each path
+        self.pending_mask = pending_mask  # bits (1 << claim ident) of `pending`
+        self.kinds = kinds  # `matched` filed by kind
+        # name facts -> one slot per role for its verdict's fields, then the pair's matches
+        # (see `AuthorityEngine._pair`); shared by all folders whose `matched` are alike
+        self.pairs = pairs
 
 
 class AuthorityEngine:

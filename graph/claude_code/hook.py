@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from charter.graph.safe_write import judge_write_fields
@@ -34,15 +33,31 @@ FILE_TOOLS = {
 }
 
 
-@dataclass
 class GuardAnswer:
-    permission: Permission
-    reason: str  # one line, shown to the agent (deny) or the person (ask)
-    tool: str = ""
-    session: str = ""
-    # `AuthorityDecision` fields, one dict per judged path (`AuthorityDecision(**d)`)
-    decisions: list[dict[str, Any]] = field(default_factory=list)
-    detail: dict[str, Any] = field(default_factory=dict)  # what was judged, for the record
+    """The answer to one hook call (a plain class: `dataclasses` costs a fresh process
+    more than the decision itself, see cli/guard_fast.py)."""
+
+    __slots__ = ("decisions", "detail", "permission", "reason", "session", "tool")
+
+    def __init__(
+        self,
+        permission: Permission,
+        reason: str,
+        tool: str = "",
+        session: str = "",
+        decisions: list[dict[str, Any]] | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.permission: Permission = permission
+        self.reason = reason  # one line, shown to the agent (deny) or the person (ask)
+        self.tool = tool
+        self.session = session
+        # `AuthorityDecision` fields, one dict per judged path (`AuthorityDecision(**d)`)
+        self.decisions: list[dict[str, Any]] = decisions if decisions is not None else []
+        self.detail: dict[str, Any] = detail if detail is not None else {}  # for the record
+
+    def __repr__(self) -> str:
+        return f"GuardAnswer({self.permission!r}, {self.reason!r}, tool={self.tool!r})"
 
     def decision_records(self) -> list[AuthorityDecision]:
         """The decisions as the gate's `AuthorityDecision` records (loads pydantic)."""
