@@ -91,7 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     assert options.role is not None
     raw = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    code, out, err = guard(raw, options.role, options.run, options.workspace, options.team)
+    try:
+        code, out, err = guard(raw, options.role, options.run, options.workspace, options.team)
+    except Exception as error:  # never a traceback: the safe answer, and why
+        code, out, err = 0, _failed(raw, error), ""
     if out:
         sys.stdout.write(out)
     if err:
@@ -135,6 +138,15 @@ def guard(
             answer.permission = "ask"
         answer.reason += f" [not recorded: {type(error).__name__}: {error}]"
     return 0, json.dumps(answer.hook_output()) + "\n", ""
+
+
+def _failed(raw: str, error: Exception) -> str:
+    why = f"charter guard failed ({type(error).__name__}: {error})"
+    if '"PreToolUse"' in raw or '"hook_event_name"' not in raw:
+        from charter.graph.claude_code.hook import GuardAnswer
+
+        return json.dumps(GuardAnswer("ask", f"{why}; confirm by hand").hook_output()) + "\n"
+    return json.dumps({"systemMessage": f"{why}; nothing was filed"}) + "\n"
 
 
 def _judge(payload: dict[str, Any], engine: Any, role: str, root: Path) -> Any:

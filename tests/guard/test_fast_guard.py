@@ -329,3 +329,24 @@ def test_the_option_parser() -> None:
 def test_help_is_printed_and_exits_0(tmp_path: Path) -> None:
     result = run_guard(tmp_path, "", "--help")
     assert result.returncode == 0 and result.stdout.startswith("usage: charter-guard")
+
+
+def test_an_unexpected_failure_is_a_safe_answer_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from charter.cli import guard_fast
+
+    def broken(*_: object) -> tuple[int, str, str]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(guard_fast, "guard", broken)
+    for stdin, check in (
+        (payload(tmp_path, "Write", file_path="x.md"), "ask"),
+        (json.dumps({"hook_event_name": "Stop"}), "nothing was filed"),
+    ):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+        assert guard_fast.main(["--role", "data"]) == 0
+        out = capsys.readouterr().out
+        assert "disk on fire" in out and check in out
