@@ -350,3 +350,15 @@ def test_an_unexpected_failure_is_a_safe_answer_not_a_traceback(
         assert guard_fast.main(["--role", "data"]) == 0
         out = capsys.readouterr().out
         assert "disk on fire" in out and check in out
+
+
+def test_audit_commands_read_a_run_only_the_guard_wrote(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from charter.cli.main import build_app
+
+    run_dir = tmp_path / "run"
+    spool.append_record(run_dir, _line("one"))
+    spool.append_record(run_dir, _line("two"))
+    result = CliRunner().invoke(build_app("audit"), ["audit", "verify", str(run_dir)])
+    assert result.exit_code == 0 and "OK, 2 entries" in result.output, result.output
