@@ -1,9 +1,12 @@
-"""`charter guard claude-code --role ROLE`: Claude Code's PreToolUse hook.
+"""`charter guard claude-code --role ROLE` and `charter guard ingest`.
 
-Reads the hook JSON on stdin, answers with the hook's JSON on stdout (exit 0), and records
-the call in the run store. A broken payload gets a safe answer ("ask"), never a crash; a
+`claude-code` is Claude Code's hook as a `charter` command: the same code as the
+`charter-guard` entry point (cli/guard_fast.py), which the exported hooks call because it
+starts without typer. It reads the hook JSON on stdin and answers with the hook's JSON on
+stdout (exit 0); a broken payload gets a safe answer ("ask"), never a crash; a
 misconfigured hook (unknown role, bad team file) exits 2 with one line, which Claude Code
-treats as a block and shows to the agent.
+treats as a block and shows to the agent. Decisions are spooled in the run directory;
+`ingest` stores them now (any command opening the run does it too).
 """
 
 from __future__ import annotations

@@ -115,9 +115,11 @@ def export_team(
     existing = settings.read_text(encoding="utf-8") if settings.is_file() else None
     # raises before anything is written
     merged = merged_settings(existing, run, str(settings), team_files)
+    from .bashlex_tables import import_bashlex
     from .compiled import compile_team
 
     compile_team(list(team_files) or None)
+    import_bashlex()  # builds bashlex's table cache now rather than in an agent's first Bash
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for role, charter in team.roles.items():
