@@ -19,6 +19,7 @@ two roles are a conflict.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -129,7 +130,11 @@ def _find_unescaped(text: str, char: str) -> int:
     return -1
 
 
-@cache
+# source -> its globs, compiled by an earlier process (the Claude Code guard's team cache);
+# consulted before compiling. Globs are plain values, so handing them over is exact.
+_PRIMED: dict[str, tuple[Glob, ...]] = {}
+
+
 def compile_pattern(source: str) -> tuple[Glob, ...]:
     """Validate `source` and return one `Glob` per brace expansion.
 
@@ -137,6 +142,40 @@ def compile_pattern(source: str) -> tuple[Glob, ...]:
     brackets, a dangling backslash, an empty segment (`a//b`), `!` negation, or a pattern
     that can never match.
     """
+    primed = _PRIMED.get(source)
+    return primed if primed is not None else _compile_pattern(source)
+
+
+def compiled_globs(sources: Iterable[str]) -> dict[str, list[list[Any]]]:
+    """The globs of `sources` as JSON-able lists (see `remember_globs`)."""
+    return {
+        source: [
+            [*glob[:3], list(glob.specificity), list(glob.literals), *glob[5:]]
+            for glob in compile_pattern(source)
+        ]
+        for source in sources
+    }
+
+
+def remember_globs(table: dict[str, Any]) -> None:
+    """Prime `compile_pattern` with globs compiled by an earlier process."""
+    for source, items in table.items():
+        _PRIMED[str(source)] = tuple(
+            Glob(
+                str(g[0]),
+                str(g[1]),
+                str(g[2]),
+                (int(g[3][0]), int(g[3][1])),
+                tuple(map(str, g[4])),
+                str(g[5]),
+                None if g[6] is None else str(g[6]),
+            )
+            for g in items
+        )
+
+
+@cache
+def _compile_pattern(source: str) -> tuple[Glob, ...]:
     if not source or source != source.strip():
         raise ConfigError(f"pattern {source!r}: must not be empty or start/end with spaces")
     if source.startswith("!"):
@@ -395,9 +434,11 @@ __all__ = [
     "can_overlap",
     "can_tie",
     "compile_pattern",
+    "compiled_globs",
     "expand_braces",
     "gitignore_regex",
     "path_model",
+    "remember_globs",
     "remember_translations",
     "translations",
 ]

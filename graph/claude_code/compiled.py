@@ -3,13 +3,14 @@
 Loading role files means YAML and pydantic validation (~130 ms in a fresh process); the
 authority engine needs only each role's path rules and the team's precedence entries. The
 first guard call (or `charter export claude-code`) loads the team the full way and writes
-those rules, with pathspec's regex for every glob (so pathspec is not imported either), to
-`guard-team-<files hash>.json` in the user's cache folder (`$CHARTER_CACHE_DIR`, else
-`$XDG_CACHE_HOME/charter`, else `~/.cache/charter`; never the project, so a refused hook
-call changes nothing there), keyed on every source file's path, modification time (ns)
-and size; later calls read that JSON into the plain classes
-below, which satisfy the engine's `TeamLike` protocol. A changed, added or removed role
-file changes the key, and the team is loaded and validated again.
+those rules, with every pattern's compiled globs and pathspec's regexes (so neither the
+brace expansion nor pathspec runs again), to `guard-team-<files hash>.json` in the user's
+cache folder (`$CHARTER_CACHE_DIR`, else `$XDG_CACHE_HOME/charter`, else
+`~/.cache/charter`; never the project, so a refused hook call changes nothing there),
+keyed on every source file's path, modification time (ns) and size; later calls read that
+JSON into the plain classes below, which satisfy the engine's `TeamLike` protocol. A
+changed, added or removed role file changes the key, and the team is loaded and validated
+again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from charter.graph.authority.team_rules import TeamLike
 
-FORMAT = 1
+FORMAT = 2  # 2: compiled globs stored too
 
 
 # Plain classes, not dataclasses: `dataclasses` imports `inspect` and `ast` (~15 ms), and
@@ -102,9 +103,10 @@ def load_compiled(team_files: Sequence[Path] | None) -> CompiledTeam:
             data = json.loads(path.read_bytes())
             if data.get("format") == FORMAT and data.get("key") == key:
                 team = from_json(data)
-                from charter.agents.globs import remember_translations
+                from charter.agents.globs import remember_globs, remember_translations
 
                 remember_translations(data["translations"])
+                remember_globs(data["globs"])
                 return team
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # missing or damaged: rebuilt below
@@ -120,13 +122,26 @@ def compile_team(
     files = source_files(team_files)
     if key is None:
         key = _key(files)
-    from charter.agents.globs import translations
+    from charter.agents.globs import compiled_globs, translations
     from charter.graph.authority.claims import ClaimIndex
 
     team = load_team(list(team_files) if team_files else None)
     ClaimIndex(team, 0, lazy=True)  # translates every pattern the engine will need
     data = to_json(team, key)
     data["translations"] = translations()
+    data["globs"] = compiled_globs(
+        {
+            source
+            for charter in team.roles.values()
+            for group in (
+                charter.authorities.exclusive,
+                charter.authorities.forbidden,
+                charter.authorities.shared,
+            )
+            for rule in group
+            for source in (rule.pattern, *rule.exceptions)
+        }
+    )
     if key is not None:  # a file that vanished meanwhile: do not cache a guess
         _write_atomically(cache_path(files), json.dumps(data, indent=1))
     return from_json(data)

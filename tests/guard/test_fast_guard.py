@@ -135,7 +135,7 @@ def test_the_cache_follows_the_role_files(tmp_path: Path) -> None:
     assert (before, after) == ("deny", "allow")
     cached.write_text("{damaged", encoding="utf-8")  # a broken cache is rebuilt
     assert decision(run_guard(workspace, write, *argv)) == "allow"
-    assert json.loads(cached.read_text(encoding="utf-8"))["format"] == 1
+    assert json.loads(cached.read_text(encoding="utf-8"))["format"] == 2
 
 
 def test_misconfigured_hooks_are_one_line_exit_2_and_change_nothing(tmp_path: Path) -> None:
@@ -362,3 +362,17 @@ def test_audit_commands_read_a_run_only_the_guard_wrote(tmp_path: Path) -> None:
     spool.append_record(run_dir, _line("two"))
     result = CliRunner().invoke(build_app("audit"), ["audit", "verify", str(run_dir)])
     assert result.exit_code == 0 and "OK, 2 entries" in result.output, result.output
+
+
+def test_stored_globs_are_the_compiled_ones() -> None:
+    from charter.agents import globs
+
+    sources = ["**/data/", "{frontend,web}/**", "src/**/test_*.py", "/docs/*.md", "*.{js,ts}"]
+    table = json.loads(json.dumps(globs.compiled_globs(sources)))  # through JSON, as cached
+    fresh = {source: globs._compile_pattern(source) for source in sources}
+    globs.remember_globs(table)
+    try:
+        assert {source: globs.compile_pattern(source) for source in sources} == fresh
+    finally:
+        for source in sources:
+            globs._PRIMED.pop(source, None)
