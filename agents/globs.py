@@ -213,6 +213,45 @@ def _compile_pattern(source: str) -> tuple[Glob, ...]:
     return tuple(globs)
 
 
+def git_regex(regex: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile one of pathspec's gitignore regexes so that it matches exactly as git does on
+    every name, control characters included.
+
+    pathspec's regexes use `.` and `$` as if paths had no newlines: without `re.DOTALL`,
+    `(?:.+/)?` cannot cross a newline in a folder name (`**/*.ini` missed `a\\nb/c.ini`),
+    and `$` also matches before a final newline (`*.ini` took `x.ini\\n`). git treats a
+    newline like any other byte, so `.` gets DOTALL and every unescaped `$` outside a
+    character class becomes `\\Z`.
+    """
+    out: list[str] = []
+    index, in_class = 0, False
+    while index < len(regex):
+        char = regex[index]
+        if char == "\\":
+            out.append(regex[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            index += 1
+            if regex[index : index + 1] == "^":
+                out.append("^")
+                index += 1
+            if regex[index : index + 1] == "]":  # a leading ']' is a literal
+                out.append("]")
+                index += 1
+            continue
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+        index += 1
+    return re.compile("".join(out), flags | re.DOTALL)
+
+
 def _has_unclosed_bracket(text: str) -> bool:
     index = 0
     while index < len(text):
@@ -436,6 +475,7 @@ __all__ = [
     "compile_pattern",
     "compiled_globs",
     "expand_braces",
+    "git_regex",
     "gitignore_regex",
     "path_model",
     "remember_globs",

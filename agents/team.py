@@ -136,6 +136,17 @@ def load_charter(path: Path | str) -> Charter:
 
 
 def _charter_from(path: Path, data: dict[str, Any], node: yaml.Node | None) -> Charter:
+    escalation = data.get("escalation")
+    if isinstance(escalation, dict) and escalation.get("unclassified"):
+        # `charter roles import` writes triggers from a list with no severity here; the
+        # severity decides whether the work pauses, so a person sets it, not a default.
+        pending = escalation["unclassified"]
+        names = [str(t.get("name", "?")) if isinstance(t, dict) else str(t) for t in pending]
+        raise ConfigError(
+            f"{_where(path, node, ['escalation', 'unclassified'])}: escalation.unclassified: "
+            f"{len(names)} trigger(s) without a severity ({', '.join(names)}); expected each "
+            "moved into escalation.immediate or escalation.standard"
+        )
     try:
         charter = Charter.model_validate(data)
     except ValidationError as error:

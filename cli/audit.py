@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,12 +18,36 @@ app = typer.Typer(
 
 @app.command("verify")
 def verify_command(run: RunArg, store_url: StoreOpt = None) -> None:
-    """Walk the hash chain: "OK, N entries", or the first broken link (exit code 1)."""
+    """Walk the keyed chain and check it against the head anchored in the run directory's
+    run.json: "OK, N entries", or the first broken link (exit code 1). An empty trail
+    proves nothing and exits 1 too; what an OK does not prove is said on stderr."""
+    from charter.memory.anchor import read_anchor
+
+    anchor = read_anchor(Path(run)) if Path(run).is_dir() else None
     with open_run(run, store=store_url) as store:
-        report = store.verify_audit()
+        report = store.verify_audit(anchor)
     typer.echo(str(report))
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command("head")
+def head_command(
+    run: RunArg,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    store_url: StoreOpt = None,
+) -> None:
+    """The audit chain's head (count, last hash, key id and its MAC), to keep somewhere
+    else: `audit verify` against an older copy shows whether anything was removed since."""
+    with open_run(run, store=store_url) as store:
+        head = store.audit_head()
+    if as_json:
+        typer.echo(json.dumps(head, sort_keys=True))
+        return
+    keyed = f"keyed (key {head['key_id']}, mac {head['mac']})" if head["key_id"] else "unkeyed"
+    typer.echo(f"{head['count']} entries, head {head['head']}, {keyed}")
 
 
 @app.command("tail")

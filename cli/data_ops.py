@@ -45,28 +45,28 @@ def anomalies(
     period: Annotated[
         str, typer.Option(help="Season length in points, 'auto' or 'none'.")
     ] = "auto",
-    threshold: Annotated[float | None, typer.Option(help="Robust z-score threshold.")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Score (robust sigmas) above which a point is anomalous.")
+    ] = None,
+    max_share: Annotated[
+        float | None, typer.Option(help="Cap on the share of points flagged (default 0.01).")
+    ] = None,
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
-    """Flag anomalous points of a metric series (seasonal median baseline, MAD-scaled)."""
+    """Flag anomalous stretches of a metric series (season from the data, one event each)."""
     from charter.agents.data.anomaly import (
+        DEFAULT_MAX_SHARE,
         DEFAULT_THRESHOLD,
         detect_anomalies,
         read_series_csv,
         read_series_sql,
     )
+    from charter.agents.data.anomaly_stream import validate_share, validate_threshold
     from charter.agents.data.ops_db import to_url
 
-    if _is_database(source):
-        if not query:
-            raise ConfigError(
-                f"anomalies {source}: a database needs --query 'SELECT ts, value ...'"
-            )
-        stamps, values = read_series_sql(to_url(source), query)
-    else:
-        stamps, values = read_series_csv(
-            Path(source), value_column=value_column, time_column=time_column
-        )
+    # Checked before any data is read: a bad threshold is never replaced by the default.
+    limit = validate_threshold(DEFAULT_THRESHOLD if threshold is None else threshold)
+    share = validate_share(DEFAULT_MAX_SHARE if max_share is None else max_share)
     if period == "auto":
         season: int | str | None = "auto"
     elif period == "none":
@@ -78,11 +78,22 @@ def anomalies(
             raise ConfigError(
                 f"--period {period!r}: expected a number of points, 'auto' or 'none'"
             ) from None
+    if _is_database(source):
+        if not query:
+            raise ConfigError(
+                f"anomalies {source}: a database needs --query 'SELECT ts, value ...'"
+            )
+        stamps, values = read_series_sql(to_url(source), query)
+    else:
+        stamps, values = read_series_csv(
+            Path(source), value_column=value_column, time_column=time_column
+        )
     report = detect_anomalies(
         values,
         timestamps=stamps,
         period=season,  # type: ignore[arg-type]  # checked above
-        threshold=threshold or DEFAULT_THRESHOLD,
+        threshold=limit,
+        max_share=share,
         name=source,
     )
     if as_json:
@@ -90,15 +101,18 @@ def anomalies(
     else:
         print(
             f"{report.points_total} points, period {report.period or 'none'}, "
-            f"threshold {report.threshold:g}: {len(report.anomalies)} anomalous point(s)"
+            f"threshold {report.threshold:g}: {len(report.events)} event(s), "
+            f"{len(report.anomalies)} point(s) flagged ({100 * report.flagged_share:.2f}%), "
+            f"{report.suppressed_points} suppressed by the {100 * report.max_share:g}% cap"
         )
-        for point in report.anomalies[:200]:
-            where = point.timestamp or f"#{point.index}"
+        for event in report.events[:200]:
+            start = event.start_timestamp or f"#{event.start}"
+            end = event.end_timestamp or f"#{event.end}"
             print(
-                f"  {where}  value {point.value:g}  expected {point.expected:g}  "
-                f"score {point.score:.1f} ({point.reason})"
+                f"  event {event.id}: {start} .. {end}  peak score {event.peak_score:.1f} "
+                f"at #{event.peak_index}, {event.flagged_points} point(s) flagged"
             )
-    raise typer.Exit(1 if report.anomalies else 0)
+    raise typer.Exit(1 if report.events else 0)
 
 
 def _sample(source: str, query: str | None) -> dict[str, list[object]]:
@@ -401,13 +415,10 @@ def _run_events(run: Path) -> list[Any]:
             f"scorecard {run}: no run database, expected a run directory with run.db "
             "or a .jsonl file of events"
         )
-    from charter.memory import open_run_store
-    from charter.protocols import VirtualClock
+    from .memory import open_run
 
-    # The clock only stamps store bookkeeping; reading events never uses it.
-    clock = VirtualClock(datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
-    url, schema = elsewhere or (f"sqlite:///{database.resolve()}", None)
-    store = open_run_store(url, clock=clock, schema=schema)
+    # A reader: an empty, damaged or foreign database is one clear error, never rebuilt.
+    store = open_run(str(run) if run.is_dir() else str(database))
     try:
         return [event for _, event in store.events()]
     finally:

@@ -41,7 +41,7 @@ _SUBAPPS = {
     "export": "export",
 }
 # modules whose `register(app)` adds top-level commands
-_REGISTERS = ("runs", "scenarios", "sweep", "tui", "worker", "escalate")
+_REGISTERS = ("runs", "scenarios", "sweep", "tui", "worker", "doctor", "mcp", "escalate")
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -170,6 +170,15 @@ def run() -> None:
         if errors is not None and isinstance(error, errors.CharterError):
             print(f"charter: {error}", file=sys.stderr)
             raise SystemExit(2) from None
+        damage = _database_damage(error)
+        if damage is not None:
+            # Found mid-command (a page read late): the file's state, not a Charter bug.
+            print(
+                f"charter: a database is damaged ({damage}); `charter doctor RUN` checks "
+                "a run and says what is wrong",
+                file=sys.stderr,
+            )
+            raise SystemExit(2) from None
         report = _write_crash_report()
         print(
             f"charter: internal error: {type(error).__name__}: {_first_line(error)}"
@@ -177,6 +186,24 @@ def run() -> None:
             file=sys.stderr,
         )
         raise SystemExit(3) from None
+
+
+_DAMAGE = ("malformed", "not a database", "disk i/o error", "file is encrypted")
+
+
+def _database_damage(error: BaseException) -> str | None:
+    """SQLite's own words when `error` (or what it wraps) says a file is damaged."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return None
+        text = _first_line(seen)
+        if type(seen).__name__ in {"DatabaseError", "OperationalError"} and any(
+            word in text.lower() for word in _DAMAGE
+        ):
+            return text.split("\n")[0].removeprefix("(sqlite3.DatabaseError) ")
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return None
 
 
 def _first_line(error: BaseException) -> str:

@@ -49,13 +49,16 @@ def open_run(run: str, now: datetime | None = None, *, store: str | None = None)
 
     where = locate_run(run, store=store or os.environ.get(STORE_ENV))
     instant = now if now is not None else datetime.now(UTC)
-    return open_run_store(
+    opened = open_run_store(
         where.url,
         clock=VirtualClock(instant),
         schema=where.schema,
         run_id=where.run_id,
         existing=True,
     )
+    if Path(run).is_dir():
+        opened.anchor_in(Path(run))  # an erasure appends to the trail: re-anchor its head
+    return opened
 
 
 def _kinds(values: list[str] | None) -> list[MemoryKind] | None:
@@ -225,14 +228,21 @@ def erase_command(
     stored payload; the audit trail records that an erasure happened, not the value."""
     from charter.memory.backend import checkpoint_file
 
+    run_dir = Path(run) if Path(run).is_dir() else None
     with open_run(run, store=store_url) as store:
-        report = store.erase(subject, at=datetime.now(UTC), checkpoints=checkpoint_file(run))
+        report = store.erase(
+            subject, at=datetime.now(UTC), checkpoints=checkpoint_file(run), run_dir=run_dir
+        )
     typer.echo(
         f"erased: {report.memories} memories deleted; scrubbed {report.events} events, "
         f"{report.messages} messages, {report.escalations} escalations, "
         f"{report.authority_decisions} authority decisions, {report.audit_entries} audit "
-        f"entries, {report.checkpoint_rows} checkpoint rows (audit {report.audit_hash[:12]})"
+        f"entries, {report.checkpoint_rows} checkpoint rows, {report.files} files "
+        f"({report.renamed} renamed), {report.dataset_cells} data-set cells "
+        f"(audit {report.audit_hash[:12]})"
     )
+    for skipped in report.skipped:
+        typer.echo(f"warning: not scrubbed: {skipped}", err=True)
 
 
 __all__ = ["app", "open_run", "parse_instant"]

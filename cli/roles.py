@@ -18,17 +18,25 @@ app = typer.Typer(
 
 @app.command("import")
 def import_role(
-    file: Annotated[Path, typer.Argument(help="Role definition in the seed's markdown format.")],
+    file: Annotated[Path, typer.Argument(help="Role definition in markdown (seed layouts).")],
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="Write the charter YAML here (default: stdout)."),
     ] = None,
+    keep_prose: Annotated[
+        bool,
+        typer.Option(
+            "--keep-prose",
+            help="Write the charter even if its authorities are all prose (as TODO notes).",
+        ),
+    ] = False,
 ) -> None:
-    """Turn a markdown role file into a charter YAML; report prose it could not turn into
-    patterns (it never guesses patterns)."""
+    """Turn a markdown role file (the seed's layout or a successor's) into a charter YAML;
+    report prose it could not turn into patterns (it never guesses patterns) and triggers
+    whose severity you must set."""
     from charter.agents.role_import import import_role_file
 
-    result = import_role_file(file)
+    result = import_role_file(file, keep_prose=keep_prose)
     text = result.to_yaml()
     if output is None:
         sys.stdout.write(text)
@@ -37,6 +45,12 @@ def import_role(
         typer.echo(f"wrote {output} (role {result.charter.role!r})", err=True)
     for item in result.unresolved:
         typer.echo(f"note: {item}", err=True)
+    if result.unclassified:
+        typer.echo(
+            f"note: {len(result.unclassified)} escalation trigger(s) need a severity "
+            "(TODO severity) before the charter loads",
+            err=True,
+        )
 
 
 @app.command("check")
@@ -47,9 +61,11 @@ def check(
     ] = None,
 ) -> None:
     """Load a team, print each role's authorities and every conflict between roles; exit 1
-    when a conflict has no precedence entry."""
+    when a conflict has no precedence entry. Warns (exit unchanged) about an exception of
+    a forbidden rule that no claim of its role can ever use."""
     from rich.console import Console
 
+    from charter.agents.exception_check import dead_exceptions
     from charter.agents.team import load_team, team_conflicts
 
     team = load_team(files or None)
@@ -69,5 +85,9 @@ def check(
     console.print(f"\nconflicts: {len(conflicts)} ({len(unresolved)} unresolved)")
     for conflict in conflicts:
         console.print(f"  {conflict.describe()}", markup=False)
+    dead = dead_exceptions(team)
+    console.print(f"\nexceptions no claim can use: {len(dead)}")
+    for item in dead:
+        console.print(f"  warning: {item.describe()}", markup=False)
     if unresolved:
         raise typer.Exit(1)

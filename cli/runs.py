@@ -116,6 +116,11 @@ def demo(
         f"run directory: [bold]{run_dir}[/]   status: {result.status}   events: {result.events}"
     )
     console.print(f"digest: {result.digest}")
+    from charter.memory.anchor import read_anchor
+
+    head = read_anchor(run_dir)  # keep it elsewhere: `charter audit verify` checks against it
+    if head is not None:
+        console.print(f"audit head: {head['count']} entries, {head['head']}", soft_wrap=True)
 
 
 def graph(

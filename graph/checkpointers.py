@@ -64,7 +64,9 @@ def open_checkpointer(
     if kind == "sqlite":
         from langgraph.checkpoint.sqlite import SqliteSaver
 
-        connection = sqlite3.connect(str(db_path), check_same_thread=False)
+        from charter.protocols.file_modes import private_file
+
+        connection = sqlite3.connect(str(private_file(db_path)), check_same_thread=False)
         return Checkpointer(
             SqliteSaver(connection, serde=RedactingSerializer()), "sqlite", connection
         )

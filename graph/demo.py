@@ -37,7 +37,9 @@ def make_orders_db(path: Path, *, seed: int, rows: int = 400, duplicates: int = 
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    with sqlite3.connect(path) as db:
+    from charter.protocols.file_modes import private_file
+
+    with sqlite3.connect(private_file(path)) as db:
         db.executescript(
             """
             CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR(80), email VARCHAR(120));

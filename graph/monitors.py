@@ -21,6 +21,10 @@ Built-in monitors (options in brackets):
 * `compliance_scan` — columns whose names look personal (email, phone, ssn, ...) with no
   classification in the run's catalogue -> `governance_violation`.
 * `infra_health` — every database opens and passes `PRAGMA quick_check` -> `data_loss`.
+* `metric_anomaly` — a metric series [`query` returning (timestamp, value) rows] replayed
+  through the streaming anomaly detector [`threshold`, `max_share`, `period`] ->
+  `anomaly_detected`, once per anomalous stretch opened since the last check
+  (`charter.graph.monitor_metrics`).
 * `standup` — the PM's stand-up: the fire is recorded, nothing is measured or signalled.
 """
 
@@ -347,6 +351,16 @@ MONITORS: dict[str, Monitor] = {
         FunctionMonitor("standup", standup, "the PM's stand-up: recorded, no measurement"),
     )
 }
+
+
+def _register_late() -> None:
+    # Imported here: that module builds on this one (FunctionMonitor, _connect).
+    from .monitor_metrics import MONITOR
+
+    MONITORS[MONITOR.name] = MONITOR
+
+
+_register_late()
 
 
 def get_monitor(name: str) -> Monitor:

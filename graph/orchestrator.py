@@ -17,7 +17,7 @@ where the graph stopped, the store knows everything that happened.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +79,20 @@ RunStatus = Literal["idle", "paused", "working"]
 class StepResult:
     status: RunStatus
     events: list[tuple[int, Event]]
+
+
+def _refuse_a_lost_store(run_dir: Path, db_path: Path, meta: Mapping[str, Any]) -> None:
+    """A run that anchored its audit head stored something: finding its database missing
+    or empty means it was lost or truncated, and starting afresh there would hide that."""
+    if "audit_head" not in meta:
+        return  # never closed with an audit trail: a fresh or interrupted run starts over
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        state = "missing" if not db_path.exists() else "empty"
+        raise ConfigError(
+            f"run directory {run_dir}: run.db is {state} but run.json records an audit "
+            "trail; expected the run's database (restore it, or use a new --out); "
+            f"`charter doctor {run_dir}` checks the rest"
+        )
 
 
 class Orchestrator:
@@ -158,6 +172,8 @@ class Orchestrator:
         self.team = team
         check_single_instance(team)
         db_path = self.run_dir / "run.db"
+        if store_url is None:
+            _refuse_a_lost_store(self.run_dir, db_path, meta)
         self.store_url = store_url or f"sqlite:///{db_path}"
         provisional = clock or VirtualClock(datetime.fromisoformat(meta["start"]))
         self.store: RunStore = open_run_store(
@@ -168,6 +184,7 @@ class Orchestrator:
             name=str(meta.get("name") or ""),
             seed=self.seed,
         )
+        self.store.anchor_in(self.run_dir)  # the audit head goes into run.json on close
         # A reopened run continues from the last instant it recorded, whoever made the
         # clock: time never runs backwards in a run (a decision after a reopen is not
         # stamped before the events it decides on).

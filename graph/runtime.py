@@ -32,7 +32,15 @@ class Catalog:
         self._path = path
         self.levels: dict[str, str] = {}
         if path is not None and path.is_file():
-            self.levels.update(json.loads(path.read_text(encoding="utf-8")))
+            from charter.inputs import safe_json
+            from charter.protocols import ConfigError
+
+            recorded = safe_json(path, "classifications file")
+            if not isinstance(recorded, dict) or not all(
+                isinstance(key, str) and isinstance(level, str) for key, level in recorded.items()
+            ):
+                raise ConfigError(f"{path}: expected an object of column -> level")
+            self.levels.update(recorded)
         for column, level in (initial or {}).items():
             self.raise_to(column, level)
 

@@ -18,6 +18,7 @@ nothing is created. The checks, and why each exists:
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from dataclasses import dataclass
@@ -121,6 +122,54 @@ def safe_yaml(path: Path, what: str, limits: Limits = LIMITS) -> Any:
         raise _yaml_error(error, path, what) from None
     finally:
         loader.dispose()
+
+
+def safe_json(path: Path, what: str, limits: Limits = LIMITS) -> Any:
+    """Read and parse `path` as JSON with the same file checks, duplicate keys refused
+    (the last one would silently win) and nesting bounded (the parser is recursive)."""
+    text = read_text(path, what, limits)
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs(path, what))
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"{path}:{error.lineno}: not valid JSON ({error.msg}); expected a {what}"
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: nested too deeply; expected a {what} at most {limits.max_depth} levels deep"
+        ) from None
+    _check_json_depth(data, path, what, limits)
+    return data
+
+
+def _unique_pairs(path: Path, what: str) -> Any:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise ConfigError(
+                    f"{path}: key {key!r} appears twice in one object; expected unique keys "
+                    f"in a {what}"
+                )
+            result[key] = value
+        return result
+
+    return hook
+
+
+def _check_json_depth(data: Any, path: Path, what: str, limits: Limits) -> None:
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:  # iterative: the check must not recurse on what it checks
+        value, depth = pending.pop()
+        if depth > limits.max_depth:
+            raise ConfigError(
+                f"{path}: nested {depth} levels deep; expected a {what} at most "
+                f"{limits.max_depth} levels deep"
+            )
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
 
 
 def _check_events(text: str, path: Path, what: str, limits: Limits) -> None:

@@ -60,11 +60,11 @@ def create_store_engine(
     if dialect == "sqlite":
         if schema is not None:
             raise ConfigError(f"run database {url!r}: a schema applies to PostgreSQL only")
-        return _sqlite_engine(url), dialect
+        return _sqlite_engine(url, create=create), dialect
     return _postgres_engine(url, schema, create=create), dialect
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, *, create: bool = True) -> Engine:
     database = make_url(url).database
     if not database or database == ":memory:":
         raise ConfigError(
@@ -74,6 +74,10 @@ def _sqlite_engine(url: str) -> Engine:
     parent = Path(database).parent
     if not parent.is_dir():
         raise ConfigError(f"run database {url!r}: directory {str(parent)!r} does not exist")
+    if create:
+        from charter.protocols.file_modes import private_file
+
+        private_file(Path(database))  # a run database holds personal data: 0600
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},

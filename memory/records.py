@@ -98,11 +98,31 @@ class AuditReport:
     entries: int
     broken_at: int | None = None
     reason: str = ""
+    keyed: bool = False  # links are MACs under a key kept outside the run
+    key_id: str | None = None
+    anchored: bool = False  # checked against a head kept outside the table
 
     def __str__(self) -> str:
-        if self.ok:
-            return f"OK, {self.entries} entries"
-        return f"BROKEN at entry {self.broken_at}: {self.reason}"
+        if not self.ok:
+            where = f" at entry {self.broken_at}" if self.broken_at is not None else ""
+            return f"BROKEN{where}: {self.reason}"
+        text = f"OK, {self.entries} entries"
+        text += f", keyed (key {self.key_id})" if self.keyed else ""
+        text += ", head anchored" if self.anchored else ""
+        return text
+
+    @property
+    def warnings(self) -> list[str]:
+        """What an OK does not prove, said plainly."""
+        found: list[str] = []
+        if self.ok and not self.keyed:
+            found.append(
+                "unkeyed chain: whoever can write the database could recompute it "
+                "(configure CHARTER_AUDIT_KEY or a key folder, see docs/memory.md)"
+            )
+        if self.ok and not self.anchored:
+            found.append("no anchored head: deleting the newest entries would not show")
+        return found
 
 
 @dataclass(frozen=True)
@@ -125,11 +145,18 @@ class ErasureReport:
     audit_entries: int
     checkpoint_rows: int
     audit_hash: str
+    files: int = 0  # run-directory files whose contents were scrubbed
+    renamed: int = 0  # files and folders renamed because their names held the subject
+    dataset_cells: int = 0
+    skipped: tuple[str, ...] = ()  # what could not be scrubbed, said in the report
 
     @property
     def total(self) -> int:
         return (
-            self.memories
+            self.files
+            + self.renamed
+            + self.dataset_cells
+            + self.memories
             + self.events
             + self.messages
             + self.escalations

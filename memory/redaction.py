@@ -55,10 +55,17 @@ _SECRET_HINTS = (
 _IBAN_HINT = re.compile(r"[A-Z]{2}\d{2}")
 
 
+# A whole string that is one ISO time ("2026-03-02T01:00:00+00:00"): events and checkpoints
+# are full of them, and their digits would otherwise send each through every detector.
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:Z|[+-]\d\d:\d\d)?")
+
+
 def _might_hold_pii(text: str) -> bool:
     if "@" in text:
         return True
     if len(text) < 7:
+        return False
+    if len(text) <= 32 and _ISO_TIME.fullmatch(text) is not None:
         return False
     text = ascii_digits(text)  # "١٢٣-٤٥-٦٧٨٩" is an SSN too (ASCII text: no copy)
     digits = len(_DIGIT.findall(text))

@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +30,8 @@ from charter.protocols import ConfigError, MemoryPolicy
 from . import audit as _audit
 from . import memory_count
 from .backend import Dialect
+from .erase_files import FileErasure, subject_forms, subject_pattern
+from .keys import load_key
 from .records import ErasureReport, PruneReport, canonical_json, iso
 from .retrieval import MEMORIES
 from .tables import AuthorityRow, EscalationRow, EventRow, MessageRow, MetaRow
@@ -89,13 +90,16 @@ def _like(value: str) -> str:
 
 
 def _mentions(column: Any, subject: str) -> Any:
-    # The subject as typed, and as it looks inside JSON text (quotes, backslashes escaped).
-    forms = {subject, json.dumps(subject, ensure_ascii=False)[1:-1]}
+    # Each literal form of the subject (slugs too), as typed and as it looks inside JSON
+    # text (quotes, backslashes escaped); `_scrubber` then decides on the exact spans.
+    forms: set[str] = set()
+    for form in subject_forms(subject):
+        forms |= {form, json.dumps(form, ensure_ascii=False)[1:-1]}
     return or_(*(func.lower(column).like(_like(form), escape="\\") for form in sorted(forms)))
 
 
 def _scrubber(subject: str) -> re.Pattern[str]:
-    return re.compile(re.escape(subject), re.IGNORECASE)
+    return subject_pattern(subject)
 
 
 def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
@@ -135,15 +139,16 @@ def _scrub_table(
     return len(rows)
 
 
-def _subject_hmac(connection: Connection, run_id: str, subject: str) -> str:
-    salt = connection.execute(
-        select(_META.c.value).where(_META.c.run_id == run_id, _META.c.key == _SALT_KEY)
-    ).scalar()
-    if salt is None:
-        # A secret, not run randomness: it must not be derivable from the run's seed.
-        salt = secrets.token_hex(16)
-        connection.execute(_META.insert().values(run_id=run_id, key=_SALT_KEY, value=salt))
-    key = bytes.fromhex(salt)
+def _subject_hmac(connection: Connection, run_id: str, subject: str) -> str | None:
+    """A keyed hash of the subject under the erasure key, which lives outside the run: a
+    copy of the database cannot test guesses against it. Stores written before kept a
+    salt in `charter_meta`; it is deleted here, since beside the hashes it let anyone
+    confirm a guessed name. None when no erasure key can be had (nothing to compare then)."""
+    connection.execute(_META.delete().where(_META.c.run_id == run_id, _META.c.key == _SALT_KEY))
+    master = load_key("erasure")
+    if master is None:
+        return None
+    key = master.for_run("erasure", run_id)
     return hmac.new(key, subject.lower().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -164,8 +169,8 @@ def _scrub_checkpoints(
     columns) valid JSON. With `run_id`, only that run's threads (other runs may share the
     database)."""
     names = set(inspect(connection).get_table_names())
-    needle = re.compile(re.escape(subject.encode("utf-8")), re.IGNORECASE)
-    as_text = re.compile(re.escape(subject), re.IGNORECASE)
+    as_text = subject_pattern(subject)
+    needle = re.compile(as_text.pattern.encode("utf-8"), re.IGNORECASE)
     row_key = "rowid" if dialect == "sqlite" else "ctid"
     changed = 0
     for table_name, columns in _CHECKPOINT_BLOBS.items():
@@ -241,9 +246,12 @@ def erase(
     *,
     at: datetime,
     elsewhere_checkpoint_rows: int = 0,
+    files: FileErasure | None = None,
 ) -> ErasureReport:
     """Erase `subject` from the store; `elsewhere_checkpoint_rows` counts checkpoint rows
-    already scrubbed outside it (`scrub_checkpoint_file`), for the report and the audit."""
+    already scrubbed outside it (`scrub_checkpoint_file`) and `files` what was scrubbed in
+    the run directory (`erase_files.scrub_run_files`), for the report and the audit."""
+    files = files or FileErasure()
     subject = valid_subject(subject)
     memories = connection.execute(
         MEMORIES.delete().where(
@@ -295,7 +303,7 @@ def erase(
         connection.exec_driver_sql(
             "INSERT INTO charter_memories_fts(charter_memories_fts) VALUES ('optimize')"
         )
-    details = {
+    details: dict[str, Any] = {
         "subject_hmac": _subject_hmac(connection, run_id, subject),
         "memories": int(memories),
         "events": events,
@@ -304,7 +312,12 @@ def erase(
         "authority_decisions": authority,
         "checkpoint_rows": checkpoints,
         "audit_entries": audit_seqs,
+        "files": files.files,
+        "renamed": files.renamed,
+        "dataset_cells": files.dataset_cells,
     }
+    if files.skipped:
+        details["skipped"] = list(files.skipped)
     seq, entry_hash = _audit.append_entry(
         connection,
         run_id,
@@ -324,6 +337,10 @@ def erase(
         audit_entries=len(audit_seqs),
         checkpoint_rows=checkpoints,
         audit_hash=entry_hash,
+        files=files.files,
+        renamed=files.renamed,
+        dataset_cells=files.dataset_cells,
+        skipped=files.skipped,
     )
 
 

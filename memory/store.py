@@ -9,6 +9,7 @@ the arguments or the run's clock, never from the wall clock.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, cast, func, select, text, type_coerce
+from sqlalchemy.exc import SQLAlchemyError
 
 from charter.protocols import (
     AuthorityDecision,
@@ -75,6 +77,8 @@ class RunStore:
         self._clock = clock
         # guard calls moved from the run directory's spool when this store was opened
         self.ingested_guard_calls = 0
+        self._anchor_dir: Path | None = None
+        self._anchored_count = 0
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -605,15 +609,26 @@ class RunStore:
             return _retention.prune(connection, self.run_id, now=utc(now), policies=policies or {})
 
     def erase(
-        self, subject: str, *, at: datetime, checkpoints: Path | None = None
+        self,
+        subject: str,
+        *,
+        at: datetime,
+        checkpoints: Path | None = None,
+        run_dir: Path | None = None,
     ) -> ErasureReport:
         """Right to erasure: remove every memory and scrub every stored payload mentioning
-        `subject`; the audit trail records that an erasure happened, not the value.
-        `checkpoints`: the SQLite file holding the run's LangGraph checkpoints when they
-        are not in this store (a PostgreSQL-store run keeps them in its `run.db`)."""
+        `subject` (and its slug and case forms); the audit trail records that an erasure
+        happened, not the value. `checkpoints`: the SQLite file holding the run's LangGraph
+        checkpoints when they are not in this store (a PostgreSQL-store run keeps them in
+        its `run.db`); `run_dir`: the run directory, whose workspace files (contents and
+        names) and data sets are scrubbed too."""
+        from .erase_files import scrub_run_files
+
+        subject = _retention.valid_subject(subject)
         elsewhere = 0
         if checkpoints is not None and checkpoints.is_file():
             elsewhere = _retention.scrub_checkpoint_file(checkpoints, subject)
+        files = scrub_run_files(run_dir, subject) if run_dir is not None else None
         tables = (
             _retrieval.MEMORIES,
             _retrieval.TAGS,
@@ -631,6 +646,7 @@ class RunStore:
                 subject,
                 at=utc(at),
                 elsewhere_checkpoint_rows=elsewhere,
+                files=files,
             )
         _retention.compact(self._engine, self.dialect)
         return report
@@ -662,9 +678,17 @@ class RunStore:
             )
         return entry_hash
 
-    def verify_audit(self) -> AuditReport:
+    def verify_audit(self, anchor: Mapping[str, Any] | None = None) -> AuditReport:
+        """Check the chain; with `anchor` (a head kept outside the table, `audit_head`),
+        also that nothing anchored was removed or rewritten."""
         with self._read() as connection:
-            return _audit.verify_audit(connection, self.run_id)
+            return _audit.verify_audit(connection, self.run_id, anchor)
+
+    def audit_head(self) -> dict[str, Any]:
+        """Count, last hash and keying of the audit chain, signed when keyed: the anchor
+        to keep outside the database (`run.json`, reports)."""
+        with self._read() as connection:
+            return _audit.audit_head(connection, self.run_id)
 
     def audit_tail(self, count: int = 20) -> list[AuditEntry]:
         with self._read() as connection:
@@ -679,8 +703,47 @@ class RunStore:
             found = connection.execute(statement).first()
         return ("", 0) if found is None else (str(found.name), int(found.seed))
 
+    def take_guard_spool(self) -> int:
+        """Store the Claude Code guard's spooled calls waiting beside this (SQLite) store;
+        how many were new. `open_run_store` does it on opening; a process that keeps the
+        store open (the MCP server) calls it before recording, so the audit chain keeps the
+        order in which things happened."""
+        folder = _guard_spool.spool_folder(self.url)
+        if folder is None:
+            return 0
+        taken = _guard_spool.ingest_pending(folder, self)
+        self.ingested_guard_calls += taken
+        return taken
+
+    def anchor_in(self, run_dir: Path) -> None:
+        """Keep the audit head in `run_dir`'s `run.json`: written on `close()` when the
+        trail grew meanwhile (a reading command leaves the file as it was)."""
+        self._anchor_dir = run_dir
+        self._anchored_count = self._audit_count()
+
+    def _audit_count(self) -> int:
+        statement = select(func.max(_audit.AUDIT.c.seq)).where(_audit.AUDIT.c.run_id == self.run_id)
+        with self._read() as connection:
+            return int(connection.execute(statement).scalar() or 0)
+
+    def write_anchor(self) -> None:
+        if self._anchor_dir is None:
+            return
+        from .anchor import write_anchor
+
+        if self._audit_count() != self._anchored_count:
+            head = self.audit_head()
+            write_anchor(self._anchor_dir, head)
+            self._anchored_count = int(head["count"])
+
     def close(self) -> None:
-        self._engine.dispose()
+        try:
+            self.write_anchor()
+        except (ConfigError, OSError, SQLAlchemyError) as error:
+            # Closing must not fail on it; the next verify reports the stale anchor's age.
+            logging.getLogger(__name__).warning("audit head not anchored: %s", error)
+        finally:
+            self._engine.dispose()
 
     def __enter__(self) -> RunStore:
         return self

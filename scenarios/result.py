@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from charter.memory.anchor import read_anchor
 from charter.protocols import Event
 
 from .expectations import ExpectationResult
@@ -43,6 +44,8 @@ class ScenarioResult:
             "wall_seconds": round(self.wall_seconds, 3),
             "error": self.error,
             "expectations": [r.as_dict() for r in self.results],
+            # The signed audit head: a report kept elsewhere shows later truncation.
+            "audit_head": read_anchor(self.run_dir),
         }
 
 

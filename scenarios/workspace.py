@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from charter.protocols import ConfigError
+from charter.protocols.file_modes import private_file
 
 from .format import DatabaseSpec, FaultStep, FileSpec, TableSpec
 
@@ -31,7 +32,7 @@ def _orders_demo(path: Path, spec: DatabaseSpec, seed: int) -> None:
 
     duplicates = int(spec.options.get("duplicates", 7))
     make_orders_db(path, seed=seed, rows=spec.rows, duplicates=min(duplicates, spec.rows))
-    with sqlite3.connect(path) as db:
+    with sqlite3.connect(private_file(path)) as db:
         db.execute(PIPELINE_RUNS)
         # The orders table is filled from staging (duplicates excluded), so quality checks
         # and latency probes have real rows to measure.
@@ -46,7 +47,7 @@ def _metrics_series(path: Path, spec: DatabaseSpec, seed: int) -> None:
     # moves (drift) so drift and anomaly checks have something real to find.
     rng = random.Random(seed)
     shift_after = int(spec.options.get("shift_after", spec.rows))
-    with sqlite3.connect(path) as db:
+    with sqlite3.connect(private_file(path)) as db:
         db.execute("CREATE TABLE metrics (day INTEGER PRIMARY KEY, value REAL NOT NULL)")
         rows = []
         for day in range(spec.rows):
@@ -63,7 +64,7 @@ GENERATORS: dict[str, Callable[[Path, DatabaseSpec, int], None]] = {
 
 
 def create_tables(path: Path, tables: dict[str, TableSpec]) -> None:
-    with sqlite3.connect(path) as db:
+    with sqlite3.connect(private_file(path)) as db:
         db.execute(PIPELINE_RUNS)
         for name, table in tables.items():
             columns = ", ".join(f'"{c}" {kind}' for c, kind in table.columns.items())
@@ -147,7 +148,7 @@ def apply_data_fault(
     path = datasets / fault.database
     if not path.is_file():
         raise ConfigError(f"fault: database {fault.database!r} does not exist in the workspace")
-    with sqlite3.connect(path) as db:
+    with sqlite3.connect(private_file(path)) as db:
         if fault.pipeline is not None:
             db.execute(PIPELINE_RUNS)
             db.execute(

@@ -55,7 +55,7 @@ class RunDirSource(StoreReads):
         from charter.memory.backend import recorded_run_id
 
         self.store: RunStore = open_run_store(
-            url, clock=clock, schema=schema, run_id=recorded_run_id(run_dir)
+            url, clock=clock, schema=schema, run_id=recorded_run_id(run_dir), existing=True
         )
         self._team = team
         self._team_loaded = team is not None

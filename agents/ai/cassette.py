@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx2
 
+from charter.inputs import Limits, safe_json
 from charter.protocols import CharterError, ConfigError
 
 CASSETTE_NAME = "cassette.json"
@@ -47,12 +48,10 @@ def request_key(request: httpx2.Request) -> str:
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"cassette {path}: not found; record one with --llm record") from None
-    except ValueError as error:
-        raise ConfigError(f"cassette {path}: not valid JSON ({error})") from None
+    if not path.exists():
+        raise ConfigError(f"cassette {path}: not found; record one with --llm record")
+    # A cassette holds whole replies: a larger budget than a hand-written file gets.
+    data = safe_json(path, "cassette", Limits(max_bytes=64 * 1024 * 1024))
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise ConfigError(f"cassette {path}: expected an object with an 'interactions' list")
     return list(data["interactions"])

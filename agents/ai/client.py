@@ -69,14 +69,21 @@ def estimate_tokens(request: Mapping[str, Any]) -> int:
     return len(text) // 4 + 1
 
 
-def _check_reply(message: Any) -> None:
-    """Raise ValueError unless `message` is a message with content blocks and token counts."""
+def _check_reply(message: Any, max_tokens: int) -> None:
+    """Raise ValueError unless `message` is a message with content blocks and token counts
+    the request allows: output beyond `max_tokens` cannot be a real reply to it, and
+    billing it would charge a budget for what was never asked (it is retried instead)."""
     if not isinstance(getattr(message, "content", None), list):
         raise ValueError("the reply has no content blocks")
     usage = getattr(message, "usage", None)
     counts = (getattr(usage, "input_tokens", None), getattr(usage, "output_tokens", None))
     if not all(isinstance(count, int) and count >= 0 for count in counts):
         raise ValueError("the reply has no token counts")
+    output = int(counts[1] or 0)
+    if max_tokens > 0 and output > max_tokens:
+        raise ValueError(
+            f"the reply bills {output} output tokens; the request allowed {max_tokens}"
+        )
 
 
 def _retry_after(headers: Mapping[str, str], clock: Clock) -> float | None:
@@ -193,10 +200,13 @@ class AIClient:
             import anthropic
             import httpx2
 
-            http = (
-                httpx2.Client(transport=self._transport, timeout=self.config.timeout_seconds)
-                if self._transport is not None
-                else None
+            from .deadline import DeadlineTransport
+
+            # timeout_seconds bounds the whole exchange, not each read (a trickling server).
+            inner = self._transport if self._transport is not None else httpx2.HTTPTransport()
+            http = httpx2.Client(
+                transport=DeadlineTransport(inner, self.config.timeout_seconds),
+                timeout=self.config.timeout_seconds,
             )
             # Replay needs no key: the cassette never holds one and no request leaves.
             secret = self._key.reveal() if self._key is not None else "no-key-offline"
@@ -259,7 +269,7 @@ class AIClient:
             hint: float | None = None
             try:
                 message = self._client().messages.create(**_sdk_params(request))
-                _check_reply(message)
+                _check_reply(message, int(request.get("max_tokens", 0)))
             except anthropic.APIStatusError as error:
                 failure, retryable = _failure_class(error.status_code)
                 if not retryable:

@@ -113,6 +113,12 @@ MALFORMED_REPLIES: dict[str, tuple[bytes, str]] = {
     "empty": (b"", "application/json"),
     "html": (b"<html><body>502 from a proxy</body></html>", "text/html"),
     "no_usage": (json.dumps(_NO_USAGE).encode(), "application/json"),
+    "overbilled": (  # far more output than any request's max_tokens allows
+        json.dumps(
+            {**_NO_USAGE, "usage": {"input_tokens": 10, "output_tokens": 10_000_000}}
+        ).encode(),
+        "application/json",
+    ),
     "null_content": (
         json.dumps({**_NO_USAGE, "content": None, "usage": _ONE_TOKEN}).encode(),
         "application/json",
@@ -208,7 +214,8 @@ class MockModel:
                 self._cached.add(key)
         return {
             "input_tokens": rest,
-            "output_tokens": _tokens(blocks),
+            # A real server stops at max_tokens; it never bills more output than asked for.
+            "output_tokens": min(_tokens(blocks), int(body.get("max_tokens") or 1 << 30)),
             "cache_read_input_tokens": read,
             "cache_creation_input_tokens": write,
         }

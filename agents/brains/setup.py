@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import yaml
 from pydantic import Field, ValidationError
 
+from charter.inputs import safe_yaml
 from charter.protocols import Clock, ConfigError, StrictModel, Team
 
 from ..ai.client import AIClient, AIConfig
@@ -82,13 +82,9 @@ class AIRunConfig(StrictModel):
 def load_ai_config(path: Path | str) -> AIRunConfig:
     """Read an AI run config; a bad file is one ConfigError naming the key at fault."""
     where = Path(path)
+    data = safe_yaml(where, "AI config") or {}
     try:
-        data = yaml.safe_load(where.read_text(encoding="utf-8")) or {}
         return AIRunConfig.model_validate(data)
-    except OSError as error:
-        raise ConfigError(f"AI config {where}: {error.strerror or error}") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"AI config {where}: not valid YAML ({error})") from None
     except ValidationError as error:
         first = error.errors()[0]
         loc = ".".join(str(part) for part in first["loc"]) or "top level"

@@ -1,29 +1,19 @@
 """Anomaly detection on metric time series (row counts, latencies, error rates).
 
-The detector is robust and seasonality-aware, in three steps:
+Built so that a person on call would keep it switched on:
 
-1. **Season.** The period is the lag with the strongest autocorrelation (numpy FFT) if that
-   correlation is at least `MIN_SEASONAL_ACF`; otherwise the series is treated as
-   non-seasonal. A caller may also pass the period (e.g. 288 for daily 5-minute data).
-2. **Baseline.** The expected value of a point is the median of all points in the same
-   season slot (the same time of day); for a non-seasonal series it is a centred rolling
-   median. Medians ignore the anomalous days themselves as long as they are a minority.
-3. **Scores.** Two robust z-scores are computed on the residual (value - expected), each
-   scaled by the median absolute deviation (MAD x 1.4826, a consistent estimate of the
-   standard deviation for normal noise):
+1. **Season from the data** (`anomaly_season.choose_season`): calendar cycles (hour, day,
+   week) turned into points with the timestamps' spacing, each tested by autocorrelation
+   after removing trend, never shorter than the data supports (three full cycles).
+2. **Causal, robust scoring** (`anomaly_stream.StreamingDetector`): expected value = a
+   rolling-median level (follows trends, re-baselines after a level shift) plus the
+   median of the slot's recent seasons; a point score and a level score in robust sigmas.
+3. **Flood control**: one event per anomalous stretch, flagged points capped at
+   `max_share` of any window.
 
-   * the *point* score: the residual itself — catches spikes, dips, missing peaks;
-   * the *level* score: the rolling mean of |residual| over `context` points (1/12 of a
-     season by default) — catches a change of behaviour made of many small departures,
-     such as bursts that become denser.
-
-   A point is flagged when either score exceeds `threshold` (default 7.0: for normal noise
-   a 7-sigma exceedance practically never happens, and the margin above the textbook 3-5
-   absorbs noise whose size varies with the level, as in the NAB daily series). When the
-   MAD is zero (a series that sits still most of the time, e.g. bursty traffic) the scale
-   is the 99th percentile of the departures / 2.576 instead — behaviour seen in more than
-   1% of the points is ordinary — and never less than 1% of the series' spread, so a
-   constant series never flags and any real departure from it does.
+Batch mode runs the streaming detector over the series, so `update(point)` in a monitor
+agrees with `detect_anomalies` on the same data. The first two seasons (16 points without
+a season) are the warm-up: scored 0.0 and never flagged.
 """
 
 from __future__ import annotations
@@ -39,11 +29,16 @@ from pydantic import Field
 
 from charter.protocols import ConfigError, StrictModel
 
-DEFAULT_THRESHOLD = 7.0
-MIN_SEASONAL_ACF = 0.3
-_MAD_TO_SIGMA = 1.4826
+from .anomaly_season import MIN_CYCLES, SeasonCandidate, choose_season, parse_times
+from .anomaly_stream import (
+    DEFAULT_MAX_SHARE,
+    DEFAULT_THRESHOLD,
+    StreamingDetector,
+    validate_share,
+    validate_threshold,
+)
+
 _MIN_POINTS = 8
-_Z_99 = 2.5758  # the 99th percentile of |N(0, 1)|, i.e. P(|z| < 2.5758) = 0.99
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -55,8 +50,22 @@ class AnomalyPoint(StrictModel):
     timestamp: str | None = None
     value: float
     expected: float
-    score: float  # the larger of the two robust z-scores
-    reason: Literal["point", "level"]
+    score: float  # the larger of the point and level scores, in robust sigmas
+    reason: Literal["point", "level", "stuck"]
+    event: int
+
+
+class AnomalyEvent(StrictModel):
+    """One anomalous stretch: what a person on call is paged for, once."""
+
+    id: int
+    start: int  # index of the first and last exceedance of the stretch
+    end: int
+    start_timestamp: str | None = None
+    end_timestamp: str | None = None
+    peak_index: int
+    peak_score: float
+    flagged_points: int
 
 
 class AnomalyReport(StrictModel):
@@ -65,13 +74,27 @@ class AnomalyReport(StrictModel):
     series: str = "series"
     points_total: int
     period: int | None
+    step_seconds: float | None = None
+    season_candidates: list[SeasonCandidate] = Field(default_factory=list)
     threshold: float
-    method: str = "seasonal-median baseline + MAD-scaled residual and rolling level scores"
+    max_share: float = DEFAULT_MAX_SHARE
+    warmup_points: int = 0
+    method: str = (
+        "rolling-median level + slot-median season, robust point and level scores, "
+        "events with a flagged-share cap"
+    )
+    events: list[AnomalyEvent] = Field(default_factory=list)
     anomalies: list[AnomalyPoint] = Field(default_factory=list)
+    suppressed_points: int = 0
+    scores: list[float] = Field(default_factory=list)  # one per point, 0.0 in warm-up
 
     @property
     def flagged(self) -> list[int]:
         return [a.index for a in self.anomalies]
+
+    @property
+    def flagged_share(self) -> float:
+        return len(self.anomalies) / self.points_total if self.points_total else 0.0
 
 
 def _as_array(values: Sequence[float] | FloatArray) -> FloatArray:
@@ -84,69 +107,10 @@ def _as_array(values: Sequence[float] | FloatArray) -> FloatArray:
 
 
 def detect_period(
-    values: Sequence[float] | FloatArray, *, max_period: int | None = None
+    values: Sequence[float] | FloatArray, timestamps: Sequence[str] | None = None
 ) -> int | None:
-    """The dominant season length in points, or None when the series is not seasonal.
-
-    Autocorrelation via FFT; the chosen lag must be a local peak, have at least
-    `MIN_SEASONAL_ACF` correlation and fit at least three times in the series.
-    """
-    x = _as_array(values)
-    n = len(x)
-    limit = max_period if max_period is not None else n // 3
-    if n < 3 * 4 or limit < 2:
-        return None
-    # Clip the extreme 0.5% at each end first: a single huge spike would otherwise dominate
-    # the variance and hide the season from the autocorrelation.
-    low, high = np.percentile(x, [0.5, 99.5])
-    clipped = np.clip(x, low, high)
-    centred = clipped - clipped.mean()
-    if not np.any(centred):
-        return None
-    size = 1 << (2 * n - 1).bit_length()
-    spectrum = np.fft.rfft(centred, size)
-    acf = np.fft.irfft(spectrum * np.conj(spectrum), size)[:n]
-    acf = acf / acf[0]
-    lags = np.arange(2, min(limit, n - 1))
-    if len(lags) == 0:
-        return None
-    inner = acf[lags]
-    peaks = (inner >= acf[lags - 1]) & (inner >= acf[lags + 1])
-    candidates = lags[peaks & (inner >= MIN_SEASONAL_ACF)]
-    if len(candidates) == 0:
-        return None
-    best = float(acf[candidates].max())
-    # The first lag whose correlation is close to the best: harmonics (2x, 3x the period)
-    # correlate almost as well, and the shortest season gives each slot the most samples.
-    return int(candidates[acf[candidates] >= best - 0.05][0])
-
-
-def _baseline(x: FloatArray, period: int | None, window: int) -> FloatArray:
-    n = len(x)
-    if period is not None and period >= 2 and n >= 2 * period:
-        # One row per season, NaN-padded, so every slot's median uses every season it has.
-        seasons = -(-n // period)
-        grid = np.full(seasons * period, np.nan)
-        grid[:n] = x
-        profile = np.nanmedian(grid.reshape(seasons, period), axis=0)
-        return np.asarray(profile[np.arange(n) % period], dtype=np.float64)
-    from scipy.ndimage import median_filter  # type: ignore[import-untyped]  # no stubs
-
-    size = max(3, window | 1)
-    return np.asarray(median_filter(x, size=size, mode="nearest"), dtype=np.float64)
-
-
-def _robust_z(values: FloatArray, spread_floor: float) -> FloatArray:
-    centre = float(np.median(values))
-    deviation = np.abs(values - centre)
-    mad = float(np.median(deviation)) * _MAD_TO_SIGMA
-    if mad > spread_floor:
-        scale = mad
-    else:
-        # The series sits still most of the time (MAD zero), e.g. bursty traffic: departures
-        # seen in more than 1% of the points are ordinary for it, rarer ones are not.
-        scale = max(float(np.percentile(deviation, 99)) / _Z_99, spread_floor)
-    return np.asarray((values - centre) / scale, dtype=np.float64)
+    """The season length in points, or None when the series is not seasonal."""
+    return choose_season(_as_array(values), timestamps).period
 
 
 def detect_anomalies(
@@ -156,11 +120,12 @@ def detect_anomalies(
     period: int | Literal["auto"] | None = "auto",
     threshold: float = DEFAULT_THRESHOLD,
     context: int | None = None,
+    max_share: float = DEFAULT_MAX_SHARE,
     name: str = "series",
 ) -> AnomalyReport:
-    """Flag the anomalous points of a series (see the module docstring for the method)."""
-    from scipy.ndimage import uniform_filter1d
-
+    """Score every point of a series and flag its anomalous stretches."""
+    threshold = validate_threshold(threshold)
+    max_share = validate_share(max_share)
     x = _as_array(values)
     n = len(x)
     if n < _MIN_POINTS:
@@ -170,37 +135,75 @@ def detect_anomalies(
             f"anomaly series {name!r}: {len(timestamps)} timestamps for {n} values, "
             "expected one each"
         )
-    if threshold <= 0:
-        raise ConfigError(f"anomaly threshold {threshold}: expected a positive number")
-    season = detect_period(x) if period == "auto" else period
-    if season is not None and (season < 2 or season > n // 2):
-        raise ConfigError(f"anomaly period {season}: expected 2..{n // 2} points for {n} values")
-    span = context if context is not None else max(6, (season or 288) // 12)
-    expected = _baseline(x, season, span * 4)
-    residual = x - expected
-    spread = float(np.percentile(x, 99) - np.percentile(x, 1))
-    # A constant (or mostly constant) series has zero MAD: measure departures against 1% of
-    # the series' usual range instead, and never less than a tiny absolute amount.
-    floor = max(spread * 0.01, 1e-9)
-    point_z = np.abs(_robust_z(residual, floor))
-    level = uniform_filter1d(np.abs(residual), size=max(1, span), mode="nearest")
-    level_z = _robust_z(level, floor)
-    found: list[AnomalyPoint] = []
-    for index in np.nonzero((point_z > threshold) | (level_z > threshold))[0]:
-        i = int(index)
-        is_point = bool(point_z[i] > threshold)
-        found.append(
-            AnomalyPoint(
-                index=i,
-                timestamp=timestamps[i] if timestamps is not None else None,
-                value=float(x[i]),
-                expected=float(expected[i]),
-                score=round(float(max(point_z[i], level_z[i])), 4),
-                reason="point" if is_point else "level",
-            )
+    choice = choose_season(x, timestamps)
+    season = choice.period if period == "auto" else period
+    if season is not None and (season < 2 or season > n // MIN_CYCLES):
+        raise ConfigError(
+            f"anomaly period {season}: expected 2..{n // MIN_CYCLES} points for {n} values "
+            f"(at least {MIN_CYCLES} full seasons)"
         )
+    seconds = parse_times(timestamps)
+    step = choice.step_seconds if seconds is not None else None
+    detector = StreamingDetector(
+        period=season,
+        threshold=threshold,
+        step_seconds=step,
+        context=context,
+        max_share=max_share,
+    )
+    stamps = list(timestamps) if timestamps is not None else None
+    anomalies: list[AnomalyPoint] = []
+    events: dict[int, AnomalyEvent] = {}
+    scores: list[float] = []
+    suppressed = 0
+    for i, value in enumerate(x.tolist()):
+        result = detector.update(value, seconds[i] if seconds is not None else None)
+        scores.append(result.score)
+        suppressed += result.suppressed
+        if result.event is None or result.expected is None or result.reason == "warmup":
+            continue
+        stamp = stamps[i] if stamps is not None else None
+        event = events.get(result.event)
+        if event is None:
+            event = events[result.event] = AnomalyEvent(
+                id=result.event,
+                start=i,
+                end=i,
+                start_timestamp=stamp,
+                end_timestamp=stamp,
+                peak_index=i,
+                peak_score=result.score,
+                flagged_points=0,
+            )
+        event.end, event.end_timestamp = i, stamp
+        if result.score > event.peak_score:
+            event.peak_index, event.peak_score = i, result.score
+        if result.flagged:
+            event.flagged_points += 1
+            anomalies.append(
+                AnomalyPoint(
+                    index=i,
+                    timestamp=stamp,
+                    value=value,
+                    expected=round(result.expected, 6),
+                    score=result.score,
+                    reason=result.reason,
+                    event=result.event,
+                )
+            )
     return AnomalyReport(
-        series=name, points_total=n, period=season, threshold=threshold, anomalies=found
+        series=name,
+        points_total=n,
+        period=season,
+        step_seconds=step,
+        season_candidates=choice.candidates,
+        threshold=threshold,
+        max_share=max_share,
+        warmup_points=detector.warmup_points,
+        events=list(events.values()),
+        anomalies=anomalies,
+        suppressed_points=suppressed,
+        scores=scores,
     )
 
 
@@ -261,8 +264,9 @@ def read_series_sql(url: str, query: str) -> tuple[list[str] | None, list[float]
 
 
 __all__ = [
+    "DEFAULT_MAX_SHARE",
     "DEFAULT_THRESHOLD",
-    "MIN_SEASONAL_ACF",
+    "AnomalyEvent",
     "AnomalyPoint",
     "AnomalyReport",
     "detect_anomalies",

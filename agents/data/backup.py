@@ -13,7 +13,6 @@ recovery time, reported against the seed's "< 1 hour" objective.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from charter.inputs import safe_json
 from charter.protocols import ConfigError, StrictModel
 
 from .ops_db import copy_database, open_engine, safe_url, snapshot, sqlite_path, to_url
@@ -133,8 +133,8 @@ def _expected(backup_url: str) -> dict[str, tuple[int, str]]:
     manifest = _manifest_path(backup_url)
     if manifest.is_file():
         try:
-            recorded = BackupResult.model_validate(json.loads(manifest.read_text(encoding="utf-8")))
-        except (ValueError, json.JSONDecodeError) as error:
+            recorded = BackupResult.model_validate(safe_json(manifest, "backup manifest"))
+        except ValueError as error:
             raise ConfigError(f"backup manifest {manifest}: unreadable ({error})") from None
         return {t.table: (t.rows, t.checksum) for t in recorded.tables}
     # No manifest (a backup made by other means): verify against the backup itself.

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError
 
+from charter.inputs import safe_json, safe_yaml
 from charter.protocols import ConfigError, StrictModel, UtcDatetime
 
 from .pii import LEVELS, Level
@@ -98,12 +99,8 @@ def write_catalogue(catalogue: GovernanceCatalogue, path: str | Path) -> Path:
 def load_catalogue(path: str | Path) -> GovernanceCatalogue:
     """Read a catalogue written by `write_catalogue`."""
     source = Path(path)
+    data = safe_yaml(source, "catalogue") if _is_yaml(source) else safe_json(source, "catalogue")
     try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"catalogue {str(source)!r}: {error.strerror or error}") from None
-    try:
-        data = yaml.safe_load(text) if _is_yaml(source) else json.loads(text)
         return GovernanceCatalogue.model_validate(data)
     except (ValueError, yaml.YAMLError) as error:
         first = error.errors()[0] if isinstance(error, ValidationError) else None

@@ -94,7 +94,9 @@ def build_demo_database(
             rng.choice(_STATUSES),
             (start - timedelta(minutes=rng.randrange(60 * 24 * 30))).strftime(_STAMP),
         ))  # fmt: skip
-    with sqlite3.connect(target) as db:
+    from charter.protocols.file_modes import private_file
+
+    with sqlite3.connect(private_file(target)) as db:
         db.executescript(
             """
             CREATE TABLE customers (

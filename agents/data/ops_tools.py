@@ -166,9 +166,13 @@ def anomalies(arguments: Mapping[str, Any], context: ToolContext) -> ToolResult:
     return ToolResult(
         tool="anomalies",
         ok=True,
-        summary=f"{len(report.anomalies)} anomalous point(s) in {report.points_total}",
+        summary=(
+            f"{len(report.events)} anomalous stretch(es), {len(report.anomalies)} anomalous "
+            f"point(s) in {report.points_total}"
+        ),
         result={
             "anomalies": len(report.anomalies),
+            "events": [e.model_dump() for e in report.events[:20]],
             "period": report.period,
             "points": [a.model_dump() for a in report.anomalies[:50]],
         },

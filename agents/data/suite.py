@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from charter.inputs import safe_yaml
 from charter.protocols import ConfigError, StrictModel, UtcDatetime
 
 # Arguments GX accepts on every expectation that change only how a result is rendered.
@@ -359,15 +360,8 @@ def parse_suite(data: object, source: str = "suite") -> Suite:
 def load_suite(path: str | Path) -> Suite:
     """Read a suite YAML (or JSON) file."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"suite {str(file)!r}: {error.strerror or error}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"suite {str(file)!r}: not valid YAML ({error})") from None
-    return parse_suite(data, str(file))
+    # YAML is a superset of JSON: one safe reader for both (size, type, aliases, keys).
+    return parse_suite(safe_yaml(file, "quality suite"), str(file))
 
 
 def dump_suite(suite: Suite) -> str:

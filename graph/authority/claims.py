@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from charter.agents.globs import Glob, compile_pattern, gitignore_regex
+from charter.agents.globs import Glob, compile_pattern, git_regex, gitignore_regex
 
 from .team_rules import CarveOut, RuleLike, TeamLike
 
@@ -197,7 +197,7 @@ class ClaimIndex:
     def _matcher(self, regex: str, how: str) -> Search:
         if self.lazy:
             return _LazyMatcher(regex, self.flags, how)
-        method: Search = getattr(re.compile(regex, self.flags), how)
+        method: Search = getattr(git_regex(regex, self.flags), how)
         return method
 
     def _index(
@@ -230,7 +230,7 @@ class _LazyMatcher:
     def __call__(self, text: str) -> re.Match[str] | None:
         method = self._method
         if method is None:
-            method = self._method = getattr(re.compile(self._regex, self._flags), self._how)
+            method = self._method = getattr(git_regex(self._regex, self._flags), self._how)
         return method(text)
 
 

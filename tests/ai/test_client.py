@@ -218,7 +218,9 @@ def test_daily_budget_counts_earlier_runs_of_the_day(make_client: MakeClient, cl
     assert len(model.requests) == 1
 
 
-@pytest.mark.parametrize("reply", ["invalid_json", "empty", "html", "no_usage", "null_content"])
+@pytest.mark.parametrize(
+    "reply", ["invalid_json", "empty", "html", "no_usage", "null_content", "overbilled"]
+)
 def test_a_malformed_reply_is_retried_like_a_5xx(
     make_client: MakeClient, sleeper: Sleeper, reply: str
 ) -> None:

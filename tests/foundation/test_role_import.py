@@ -8,6 +8,7 @@ shipped charter's forbidden patterns are a hand-made reading of it.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,15 @@ def test_yaml_round_trip_is_plain_data() -> None:
     data = yaml.safe_load(import_role_markdown(MINIMAL).to_yaml())
     assert data["role"] == "widget"
     assert data["authorities"]["exclusive"][0]["pattern"] == "widgets/**"
+
+
+def test_seed_import_is_unchanged_by_the_successor_layouts() -> None:
+    # The whole YAML the seed imports to, as before the importer learnt the later layouts
+    # (heading aliases, numbered items, code blocks): the seed's own second, prose-only
+    # authority list ("Operational Prompt") must not leak in. If a deliberate change moves
+    # this, check `charter roles import <seed>` by eye and update the digest.
+    text = import_role_file(SEED).to_yaml()
+    assert hashlib.sha256(text.encode()).hexdigest() == SEED_YAML_SHA256
+
+
+SEED_YAML_SHA256 = "152af49f4f17c2e73890816c5bd9ae5f448fa2b5dfb16608e571e4d625a8a274"

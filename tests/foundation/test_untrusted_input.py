@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -194,3 +195,46 @@ def test_bad_role_file_is_one_line_exit_2(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert words in err
+
+
+# --- the other readers: suites, cassettes, catalogues, AI configs, backup manifests ----
+
+
+def _other_readers() -> list[tuple[str, Any]]:
+    from charter.agents.ai.cassette import _load
+    from charter.agents.brains.setup import load_ai_config
+    from charter.agents.data.catalogue import load_catalogue
+    from charter.agents.data.suite import load_suite
+
+    return [
+        ("suite.yaml", load_suite),
+        ("config.yaml", load_ai_config),
+        ("catalogue.json", load_catalogue),
+        ("cassette.json", _load),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "NUL character"),
+        (b"[" * 5000 + b"]" * 5000, "nested"),
+        (b'{"a": 1, "a": 2}', "twice"),
+        (
+            b"a: &x [1, 2]\nb: *x\nc: &y [*x, *x]\n"
+            + b"".join(b"d%d: [*y, *y]\n" % i for i in range(120)),
+            "alias",
+        ),
+    ],
+    ids=["binary", "deep", "duplicate-key", "alias-bomb"],
+)
+def test_every_other_reader_refuses_bad_files_in_one_line(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    for name, reader in _other_readers():
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(ConfigError) as caught:
+            reader(path)
+        message = str(caught.value)
+        assert "\n" not in message and str(path) in message, (name, message)

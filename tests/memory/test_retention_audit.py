@@ -233,7 +233,7 @@ def test_audit_chain_verifies_and_lists_redactions(store: RunStore) -> None:
         at=START,
     )
     report = store.verify_audit()
-    assert report.ok and report.entries == 4 and str(report) == "OK, 4 entries"
+    assert report.ok and report.entries == 4 and str(report).startswith("OK, 4 entries, keyed")
     last = store.audit_tail(1)[0]
     assert last.details["to"] == "[REDACTED:email]"
     assert last.details["redacted"] == {"card": 1, "email": 1}
@@ -256,7 +256,7 @@ def _tamper(backend: Backend, statement: str) -> None:
         ("UPDATE charter_audit SET details = '{\"n\":9}' WHERE seq = 2", 2, "content"),
         ("UPDATE charter_audit SET target = 'other' WHERE seq = 3", 3, "content"),
         ("DELETE FROM charter_audit WHERE seq = 2", 2, "missing"),
-        ("UPDATE charter_audit SET erased_by = 4 WHERE seq = 1", 1, "erasure"),
+        ("UPDATE charter_audit SET erased_by = 4 WHERE seq = 1", 1, "erased entry holds content"),
         ("UPDATE charter_audit SET entry_hash = prev_hash WHERE seq = 3", 3, "entry hash"),
     ],
 )
