@@ -19,13 +19,40 @@ two roles are a conflict.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import cache
-
-from pathspec.patterns.gitignore.base import GitIgnorePatternError
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+from typing import Any, NamedTuple
 
 from charter.protocols import ConfigError
+
+# gitignore text -> pathspec's (regex, include): a pure translation, so a process that was
+# handed the table (the Claude Code guard, from its compiled-team cache) need not import
+# pathspec at all. Filled as patterns are translated; see `gitignore_regex`.
+_TRANSLATED: dict[str, tuple[str | None, bool | None]] = {}
+
+
+def gitignore_regex(text: str) -> tuple[str | None, bool | None]:
+    """pathspec's `GitIgnoreSpecPattern.pattern_to_regex(text)`, memoised. Raises what it
+    raises (ValueError and pathspec's pattern error) for a malformed pattern."""
+    found = _TRANSLATED.get(text)
+    if found is None:
+        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+        regex, include = GitIgnoreSpecPattern.pattern_to_regex(text)
+        found = _TRANSLATED[text] = (regex, include)
+    return found
+
+
+def translations() -> dict[str, tuple[str | None, bool | None]]:
+    """Every translation made so far (to store beside a compiled team)."""
+    return dict(_TRANSLATED)
+
+
+def remember_translations(table: dict[str, Any]) -> None:
+    """Prime `gitignore_regex` with translations made by an earlier process."""
+    for text, (regex, include) in table.items():
+        _TRANSLATED.setdefault(str(text), (regex, include))
+
 
 Specificity = tuple[int, int]
 
@@ -37,8 +64,7 @@ _ANY1 = ("?",)
 _DSTAR = "**"
 
 
-@dataclass(frozen=True, slots=True)
-class Glob:
+class Glob(NamedTuple):
     """One brace-free pattern, ready to match."""
 
     source: str  # the pattern as written in the charter (braces and all)
@@ -104,7 +130,11 @@ def _find_unescaped(text: str, char: str) -> int:
     return -1
 
 
-@cache
+# source -> its globs, compiled by an earlier process (the Claude Code guard's team cache);
+# consulted before compiling. Globs are plain values, so handing them over is exact.
+_PRIMED: dict[str, tuple[Glob, ...]] = {}
+
+
 def compile_pattern(source: str) -> tuple[Glob, ...]:
     """Validate `source` and return one `Glob` per brace expansion.
 
@@ -112,6 +142,40 @@ def compile_pattern(source: str) -> tuple[Glob, ...]:
     brackets, a dangling backslash, an empty segment (`a//b`), `!` negation, or a pattern
     that can never match.
     """
+    primed = _PRIMED.get(source)
+    return primed if primed is not None else _compile_pattern(source)
+
+
+def compiled_globs(sources: Iterable[str]) -> dict[str, list[list[Any]]]:
+    """The globs of `sources` as JSON-able lists (see `remember_globs`)."""
+    return {
+        source: [
+            [*glob[:3], list(glob.specificity), list(glob.literals), *glob[5:]]
+            for glob in compile_pattern(source)
+        ]
+        for source in sources
+    }
+
+
+def remember_globs(table: dict[str, Any]) -> None:
+    """Prime `compile_pattern` with globs compiled by an earlier process."""
+    for source, items in table.items():
+        _PRIMED[str(source)] = tuple(
+            Glob(
+                str(g[0]),
+                str(g[1]),
+                str(g[2]),
+                (int(g[3][0]), int(g[3][1])),
+                tuple(map(str, g[4])),
+                str(g[5]),
+                None if g[6] is None else str(g[6]),
+            )
+            for g in items
+        )
+
+
+@cache
+def _compile_pattern(source: str) -> tuple[Glob, ...]:
     if not source or source != source.strip():
         raise ConfigError(f"pattern {source!r}: must not be empty or start/end with spaces")
     if source.startswith("!"):
@@ -129,8 +193,8 @@ def compile_pattern(source: str) -> tuple[Glob, ...]:
         if _has_unclosed_bracket(text):
             raise ConfigError(f"pattern {source!r}: unclosed '[' in {text!r}")
         try:
-            regex, include = GitIgnoreSpecPattern.pattern_to_regex(text)
-        except (GitIgnorePatternError, ValueError) as error:
+            regex, include = gitignore_regex(text)
+        except ValueError as error:  # pathspec's GitIgnorePatternError is a ValueError
             raise ConfigError(f"pattern {source!r}: {error}") from None
         if regex is None or include is not True:
             raise ConfigError(f"pattern {source!r}: {text!r} can never match a path")
@@ -409,7 +473,12 @@ __all__ = [
     "can_overlap",
     "can_tie",
     "compile_pattern",
+    "compiled_globs",
     "expand_braces",
     "git_regex",
+    "gitignore_regex",
     "path_model",
+    "remember_globs",
+    "remember_translations",
+    "translations",
 ]

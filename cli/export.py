@@ -30,13 +30,13 @@ def claude_code(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One subagent file per role, each wired to `charter guard`; the PM's hook merged into
-    the project's settings.json (never overwritten)."""
+    """One subagent file per role, each wired to `charter-guard` (writes and escalations);
+    the PM's hooks merged into the project's settings.json (never overwritten)."""
     from charter.agents.team import load_team
     from charter.graph.claude_code.export import export_team
 
     target = settings if settings is not None else out.parent / "settings.json"
-    written = export_team(load_team(team or None), out, target, run)
+    written = export_team(load_team(team or None), out, target, run, team or ())
     if as_json:
         emit_json({"written": [str(path) for path in written]})
         return

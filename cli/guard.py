@@ -1,23 +1,21 @@
-"""`charter guard claude-code --role ROLE`: Claude Code's PreToolUse hook.
+"""`charter guard claude-code --role ROLE` and `charter guard ingest`.
 
-Reads the hook JSON on stdin, answers with the hook's JSON on stdout (exit 0), and records
-the call in the run store. A broken payload gets a safe answer ("ask"), never a crash; a
+`claude-code` is Claude Code's hook as a `charter` command: the same code as the
+`charter-guard` entry point (cli/guard_fast.py), which the exported hooks call because it
+starts without typer. It reads the hook JSON on stdin and answers with the hook's JSON on
+stdout (exit 0); a broken payload gets a safe answer ("ask"), never a crash; a
 misconfigured hook (unknown role, bad team file) exits 2 with one line, which Claude Code
-treats as a block and shows to the agent.
+treats as a block and shows to the agent. Decisions are spooled in the run directory;
+`ingest` stores them now (any command opening the run does it too).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from charter.graph.authority import AuthorityEngine
 
 app = typer.Typer(
     help="Guard real agents with the charters (Claude Code hooks).", no_args_is_help=True
@@ -48,51 +46,30 @@ def claude_code(
     workspace: _Workspace = None,
     team: _TeamFiles = None,
 ) -> None:
-    """Judge one PreToolUse call (JSON on stdin) and answer allow / deny / ask."""
-    from charter.graph.claude_code.hook import GuardAnswer, judge, read_payload
+    """Judge one PreToolUse call (JSON on stdin) and answer allow / deny / ask. The same
+    code as the `charter-guard` command, which the exported hooks call (faster: no typer)."""
+    from charter.cli.guard_fast import guard
 
-    payload = read_payload(sys.stdin.read())
-    root = _workspace(workspace, payload if isinstance(payload, dict) else {})
-    engine = _engine(root, team, role)
-    if isinstance(payload, GuardAnswer):
-        answer = payload
-    else:
-        try:
-            answer = judge(payload, engine, role, str(root))
-        except Exception as error:  # a guard must answer; the safe answer is to ask
-            answer = GuardAnswer(
-                "ask", f"charter guard failed ({type(error).__name__}: {error}); confirm by hand"
-            )
-    from charter.graph.claude_code.record import record_answer
-
-    try:
-        record_answer(run if run is not None else root / ".charter" / "run", role, answer)
-    except Exception as error:
-        # an unrecorded allow would be invisible to the PM: ask instead
-        if answer.permission == "allow":
-            answer.permission = "ask"
-        answer.reason += f" [not recorded: {type(error).__name__}: {error}]"
-    sys.stdout.write(json.dumps(answer.hook_output()) + "\n")
+    code, out, err = guard(sys.stdin.read(), role, run, workspace, team)
+    sys.stdout.write(out)
+    if err:
+        sys.stderr.write(err)
+    if code:
+        raise typer.Exit(code)
 
 
-def _workspace(option: Path | None, payload: dict[str, object]) -> Path:
-    if option is not None:
-        return option.resolve()
-    project = os.environ.get("CLAUDE_PROJECT_DIR")
-    if project:
-        return Path(project).resolve()
-    cwd = payload.get("cwd")
-    return Path(cwd if isinstance(cwd, str) and cwd else ".").resolve()
+@app.command("ingest")
+def ingest(
+    run: Annotated[Path, typer.Option("--run", help="Run directory the guard spooled in.")] = Path(
+        ".charter/run"
+    ),
+) -> None:
+    """Move the guard's spooled decisions into the run store and audit chain now (any
+    command that opens the run does it too)."""
+    from charter.memory import open_run_store
+    from charter.protocols import ConfigError, SystemClock
 
-
-def _engine(root: Path, team_files: list[Path] | None, role: str) -> AuthorityEngine:
-    from charter.agents.team import load_team
-    from charter.graph.authority import AuthorityEngine
-    from charter.protocols import ConfigError
-
-    team = load_team(team_files or None)
-    if role not in team.roles:
-        raise ConfigError(
-            f"--role {role!r}: not in the team; expected one of {', '.join(sorted(team.roles))}"
-        )
-    return AuthorityEngine(team, root)
+    if not run.is_dir():
+        raise ConfigError(f"--run {run}: not a directory; expected a run directory")
+    with open_run_store(f"sqlite:///{run.resolve() / 'run.db'}", clock=SystemClock()) as store:
+        typer.echo(f"ingested {store.ingested_guard_calls} guard call(s) into {run / 'run.db'}")

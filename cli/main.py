@@ -41,7 +41,7 @@ _SUBAPPS = {
     "export": "export",
 }
 # modules whose `register(app)` adds top-level commands
-_REGISTERS = ("runs", "scenarios", "sweep", "tui", "worker", "doctor", "mcp")
+_REGISTERS = ("runs", "scenarios", "sweep", "tui", "worker", "doctor", "mcp", "escalate")
 
 
 def build_app(only: str | None = None) -> typer.Typer:

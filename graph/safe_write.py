@@ -25,15 +25,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
-from typing import TYPE_CHECKING
-
-from charter.protocols import AuthorityDecision
+from typing import TYPE_CHECKING, Any
 
 from .paths import PathRefused, clean_path
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # names only: the guard's hot path must not load pydantic
+    from charter.protocols import AuthorityDecision
+
+    from .authority import AuthorityEngine
     from .ports import AuthorityLike
 
 MAX_HOPS = 40  # as Linux's own limit on links followed while resolving one path
@@ -159,6 +159,8 @@ def _is_link(parent: int, name: str) -> bool:
 
 
 def _replace(folder: int, name: str, data: bytes, path: str) -> None:
+    import secrets  # here, not at the top: the guard's hot path judges but never writes
+
     temporary = f".{name[:64]}.{secrets.token_hex(6)}.tmp"
     try:
         try:
@@ -187,20 +189,11 @@ def judge_write(
     """The decision on where `requested` (workspace-relative) would really land: links
     inside the workspace followed, a link leading outside refused. The decision names the
     requested path and the real one. Used by the gate and by the Claude Code guard."""
-    try:
-        resolved = resolve_links(root, clean_path(requested))
-    except WriteRefused as refused:
-        return AuthorityDecision(
-            role=role,
-            requested_path=requested,
-            path=None,
-            allowed=False,
-            rule="invalid_path",
-            reason=str(refused),
-            steps=[f"1. resolve links: refused: {refused}"],
-        )
-    except PathRefused:
-        resolved = requested  # the engine refuses it with its own reason
+    from charter.protocols import AuthorityDecision
+
+    resolved = _landing(root, requested)
+    if isinstance(resolved, WriteRefused):
+        return AuthorityDecision(**_refused_fields(role, requested, resolved))
     decision = engine.decide(role, resolved)
     if resolved == requested:
         return decision
@@ -212,4 +205,50 @@ def judge_write(
     )
 
 
-__all__ = ["MAX_HOPS", "WriteRefused", "judge_write", "resolve_links", "write_file"]
+def judge_write_fields(
+    engine: AuthorityEngine, role: str, root: str | os.PathLike[str], requested: str
+) -> dict[str, Any]:
+    """`judge_write`'s decision as the plain dict of `AuthorityDecision` fields, built
+    without pydantic (the guard's hot path); same steps, same reasons."""
+    resolved = _landing(root, requested)
+    if isinstance(resolved, WriteRefused):
+        return _refused_fields(role, requested, resolved)
+    fields = engine.decision_fields(role, resolved)
+    if resolved != requested:
+        fields["requested_path"] = requested
+        fields["steps"] = [f"0. links: {requested!r} lands at {resolved!r}", *fields["steps"]]
+    return fields
+
+
+def _landing(root: str | os.PathLike[str], requested: str) -> str | WriteRefused:
+    """Where `requested` lands once links are followed, or why it cannot be written."""
+    try:
+        return resolve_links(root, clean_path(requested))
+    except WriteRefused as refused:
+        return refused
+    except PathRefused:
+        return requested  # the engine refuses it with its own reason
+
+
+def _refused_fields(role: str, requested: str, refused: WriteRefused) -> dict[str, Any]:
+    return {
+        "role": role,
+        "requested_path": requested,
+        "path": None,
+        "allowed": False,
+        "rule": "invalid_path",
+        "pattern": None,
+        "owner": None,
+        "reason": str(refused),
+        "steps": [f"1. resolve links: refused: {refused}"],
+    }
+
+
+__all__ = [
+    "MAX_HOPS",
+    "WriteRefused",
+    "judge_write",
+    "judge_write_fields",
+    "resolve_links",
+    "write_file",
+]

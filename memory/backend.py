@@ -171,7 +171,11 @@ def resolve_run(run: str) -> tuple[str, str | None]:
     if elsewhere is not None:
         return elsewhere
     database = path / "run.db" if path.is_dir() else path
-    if not database.is_file():
+    from .guard_spool import spool_folder
+
+    # a run only the Claude Code guard has written yet: opening it stores the spooled lines
+    spooled = path.is_dir() and spool_folder(f"sqlite:///{database}") is not None
+    if not database.is_file() and not spooled:
         raise ConfigError(
             f"run {run!r}: no run database found (expected a run directory with run.db, "
             "a .db file, or a database URL)"

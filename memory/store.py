@@ -33,6 +33,7 @@ from charter.protocols import (
 )
 
 from . import audit as _audit
+from . import guard_spool as _guard_spool
 from . import ingest as _ingest
 from . import retention as _retention
 from . import retrieval as _retrieval
@@ -74,6 +75,8 @@ class RunStore:
         self._engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})
         self._clock = clock
+        # guard calls moved from the run directory's spool when this store was opened
+        self.ingested_guard_calls = 0
         self._anchor_dir: Path | None = None
         self._anchored_count = 0
 
@@ -700,6 +703,18 @@ class RunStore:
             found = connection.execute(statement).first()
         return ("", 0) if found is None else (str(found.name), int(found.seed))
 
+    def take_guard_spool(self) -> int:
+        """Store the Claude Code guard's spooled calls waiting beside this (SQLite) store;
+        how many were new. `open_run_store` does it on opening; a process that keeps the
+        store open (the MCP server) calls it before recording, so the audit chain keeps the
+        order in which things happened."""
+        folder = _guard_spool.spool_folder(self.url)
+        if folder is None:
+            return 0
+        taken = _guard_spool.ingest_pending(folder, self)
+        self.ingested_guard_calls += taken
+        return taken
+
     def anchor_in(self, run_dir: Path) -> None:
         """Keep the audit head in `run_dir`'s `run.json`: written on `close()` when the
         trail grew meanwhile (a reading command leaves the file as it was)."""
@@ -770,6 +785,34 @@ def open_run_store(
     neither, the store's only run (a store holding several asks which). A database written
     by a newer Charter is refused with a ConfigError. `existing`: a store that holds a run
     already (readers: a mistyped schema or an empty file is an error, never a new store)."""
+    # A guarded Claude Code session leaves its decisions in the run directory's spool
+    # (see guard_spool): whoever opens the run next stores them first, so no reader misses
+    # one. A run the guard alone wrote has no run.db yet; its lines are the run.
+    folder = _guard_spool.spool_folder(url)
+    if folder is not None and existing and not (folder / Path(url).name).exists():
+        existing = False
+    store = _open_run_store(
+        url, clock=clock, schema=schema, run_id=run_id, name=name, seed=seed, existing=existing
+    )
+    if folder is not None:
+        try:
+            store.ingested_guard_calls = _guard_spool.ingest_pending(folder, store)
+        except BaseException:
+            store.close()
+            raise
+    return store
+
+
+def _open_run_store(
+    url: str,
+    *,
+    clock: Clock,
+    schema: str | None,
+    run_id: str | None,
+    name: str | None,
+    seed: int | None,
+    existing: bool,
+) -> RunStore:
     engine, dialect = create_store_engine(url, schema=schema, create=not existing)
     try:
         if existing:

@@ -34,7 +34,10 @@ def store_url_for(run_dir: Path) -> tuple[str, str | None]:
     if os.environ.get(STORE_ENV):  # `charter tui --store URL` (or the environment)
         return split_schema(os.environ[STORE_ENV])
     db = run_dir / RUN_DB
-    if not db.is_file():
+    from charter.memory.guard_spool import spool_folder
+
+    # a run only the Claude Code guard has written yet: its spool becomes the store on open
+    if not db.is_file() and spool_folder(f"sqlite:///{db}") is None:
         raise ConfigError(f"run directory {run_dir}: expected a run database at {db}")
     return f"sqlite:///{db}", None
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+from charter.agents.globs import Glob, compile_pattern, git_regex, gitignore_regex
 
-from charter.agents.globs import Glob, compile_pattern, git_regex
-from charter.protocols import PathRule, Team
+from .team_rules import CarveOut, RuleLike, TeamLike
 
 Search = Callable[[str], "re.Match[str] | None"]
 
@@ -29,34 +27,73 @@ _SUFFIXES = ((FILE_OR_DIR, True), ("(?P<ps_d>/)", False), ("/", False))
 _WILD = re.compile(r"[*?]+")
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # identity hashing: claims are unique objects
+# A plain slotted class, not a dataclass: `dataclasses` imports `inspect` and `ast`, a
+# sizeable part of a fresh guard process. Identity equality and hashing, as before.
 class Claim:
-    ident: int
-    role: str
-    kind: str  # exclusive | forbidden | exception | shared
-    rule_index: int  # which PathRule of the role (exceptions point at their forbidden rule)
-    glob: Glob
-    search: Search
-    exceptions: tuple[Search, ...] = ()  # forbidden claims: their rule's exceptions
-    # One-segment patterns that float (`*.py`, `**/data/`): whether the file *name* matches
-    # (None for directory-only ones, which only ever match folders).
-    name_match: Search | None = None
-    floating: bool = False  # a one-segment pattern matching at any depth
-    reaches_files: bool = True  # its last segment may be the file name itself
-    last_match: Search | None = None  # the last segment alone, against a file name
-    # A substring every name matching `name_match` (or `last_match`) contains (case folded
-    # when the engine folds case): far cheaper than the regex, tried first. "" if unknown.
-    needle: str = ""
-    # When the last segment is `*` followed by literal text: that text (a name matches
-    # iff it ends with it). "" otherwise.
-    suffix: str = ""
+    __slots__ = (
+        "exceptions",
+        "floating",
+        "glob",
+        "ident",
+        "kind",
+        "last_match",
+        "name_match",
+        "needle",
+        "reaches_files",
+        "role",
+        "rule_index",
+        "search",
+        "suffix",
+    )
+
+    def __init__(
+        self,
+        ident: int,
+        role: str,
+        kind: str,
+        rule_index: int,
+        glob: Glob,
+        search: Search,
+        exceptions: tuple[Search, ...] = (),
+        name_match: Search | None = None,
+        floating: bool = False,
+        reaches_files: bool = True,
+        last_match: Search | None = None,
+        needle: str = "",
+        suffix: str = "",
+    ) -> None:
+        self.ident = ident
+        self.role = role
+        self.kind = kind  # exclusive | forbidden | exception | shared
+        # which PathRule of the role (exceptions point at their forbidden rule)
+        self.rule_index = rule_index
+        self.glob = glob
+        self.search = search
+        self.exceptions = exceptions  # forbidden claims: their rule's exceptions
+        # One-segment patterns that float (`*.py`, `**/data/`): whether the file *name*
+        # matches (None for directory-only ones, which only ever match folders).
+        self.name_match = name_match
+        self.floating = floating  # a one-segment pattern matching at any depth
+        self.reaches_files = reaches_files  # its last segment may be the file name itself
+        self.last_match = last_match  # the last segment alone, against a file name
+        # A substring every name matching `name_match` (or `last_match`) contains (case
+        # folded when the engine folds case): far cheaper than the regex, tried first. ""
+        # if unknown.
+        self.needle = needle
+        # When the last segment is `*` followed by literal text: that text (a name matches
+        # iff it ends with it). "" otherwise.
+        self.suffix = suffix
 
 
 class ClaimIndex:
     """The claims of a team, in charter order (role, then exclusive, forbidden, shared,
     exceptions), and the index from segments and extensions to claim numbers."""
 
-    def __init__(self, team: Team, flags: int) -> None:
+    def __init__(self, team: TeamLike, flags: int, *, lazy: bool = False) -> None:
+        # lazy: compile each regex when first used. A process judging a handful of paths
+        # (the Claude Code guard) then compiles the few it needs instead of every claim's;
+        # a long run keeps eager regexes (no indirection on its hot path).
+        self.lazy = lazy
         self.flags = flags
         self.case_sensitive = not flags & re.IGNORECASE
         self.claims: list[Claim] = []
@@ -65,7 +102,7 @@ class ClaimIndex:
         always: set[int] = set()
         for role, charter in team.roles.items():
             auth = charter.authorities
-            groups: list[tuple[str, Iterable[PathRule], int | None]] = [
+            groups: list[tuple[str, Iterable[RuleLike], int | None]] = [
                 ("exclusive", auth.exclusive, None),
                 ("forbidden", auth.forbidden, None),
                 ("shared", auth.shared, None),
@@ -73,7 +110,7 @@ class ClaimIndex:
             # Exceptions are indexed like claims, so the fast path learns whether one holds
             # from the same folder and name facts (the reference uses `Claim.exceptions`).
             for index, rule in enumerate(auth.forbidden):
-                carve_outs = [PathRule(pattern=source) for source in rule.exceptions]
+                carve_outs = [CarveOut(source) for source in rule.exceptions]
                 groups.append(("exception", carve_outs, index))
             for kind, rules, rule_index in groups:
                 for claim in self._make_claims(role, kind, rules, rule_index):
@@ -88,13 +125,13 @@ class ClaimIndex:
         return text if self.case_sensitive else text.lower()
 
     def _make_claims(
-        self, role: str, kind: str, rules: Iterable[PathRule], rule_index: int | None
+        self, role: str, kind: str, rules: Iterable[RuleLike], rule_index: int | None
     ) -> list[Claim]:
         claims: list[Claim] = []
         for position, rule in enumerate(rules):
             index = position if rule_index is None else rule_index
             exceptions = tuple(
-                git_regex(glob.regex, self.flags).search
+                self._matcher(glob.regex, "search")
                 for source in rule.exceptions
                 for glob in compile_pattern(source)
             )
@@ -112,7 +149,7 @@ class ClaimIndex:
                         kind=kind,
                         rule_index=index,
                         glob=glob,
-                        search=git_regex(glob.regex, self.flags).search,
+                        search=self._matcher(glob.regex, "search"),
                         exceptions=exceptions,
                         name_match=name_match,
                         floating=floating,
@@ -139,7 +176,7 @@ class ClaimIndex:
         """A matcher of the file name against the pattern's last segment (a cheap test
         before the whole-path regex)."""
         try:
-            regex, _ = GitIgnoreSpecPattern.pattern_to_regex(last)
+            regex, _ = gitignore_regex(last)
         except ValueError:
             return None
         return self._segment_form(regex)[1] if regex else None
@@ -154,8 +191,14 @@ class ClaimIndex:
                 core = core[: -len(suffix)]
                 if not matches_files:
                     return True, None
-                return True, git_regex(core, self.flags).fullmatch
+                return True, self._matcher(core, "fullmatch")
         return False, None
+
+    def _matcher(self, regex: str, how: str) -> Search:
+        if self.lazy:
+            return _LazyMatcher(regex, self.flags, how)
+        method: Search = getattr(git_regex(regex, self.flags), how)
+        return method
 
     def _index(
         self,
@@ -173,6 +216,22 @@ class ClaimIndex:
             by_extension.setdefault(key, set()).add(claim.ident)
         else:
             always.add(claim.ident)
+
+
+class _LazyMatcher:
+    """`re.compile(regex, flags).<how>`, compiled on the first call."""
+
+    __slots__ = ("_flags", "_how", "_method", "_regex")
+
+    def __init__(self, regex: str, flags: int, how: str) -> None:
+        self._regex, self._flags, self._how = regex, flags, how
+        self._method: Search | None = None
+
+    def __call__(self, text: str) -> re.Match[str] | None:
+        method = self._method
+        if method is None:
+            method = self._method = getattr(git_regex(self._regex, self._flags), self._how)
+        return method(text)
 
 
 __all__ = ["FILE_OR_DIR", "Claim", "ClaimIndex", "Search"]

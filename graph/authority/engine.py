@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from charter.protocols import AuthorityDecision, AuthorityRule, ConfigError, Team
+from charter.protocols.errors import ConfigError
 
 from ..paths import QUICK_CHARS, UNUSUAL, PathRefused, WorkspaceLinks, clean_path
 from .claims import Claim, ClaimIndex
@@ -25,7 +24,11 @@ from .explain import steps_from_matches
 from .matches import Kinds, Matches, combine, rank_at, sort_kinds
 from .names import NameClassifier, NameFacts
 from .reference import judge, make_plan
+from .team_rules import TeamLike
 from .verdict import Verdict
+
+if TYPE_CHECKING:  # names only: pydantic loads when `decide` first runs
+    from charter.protocols import AuthorityDecision, AuthorityRule
 
 _unusual = UNUSUAL.search
 _CACHE_LIMIT = 1_000_000  # entries per cache before it is cleared (bounded memory)
@@ -36,15 +39,30 @@ _UNRANKED: _Rank = (0, 0, 0)  # the rank kept for forbidden, exception and share
 _new_verdict = tuple.__new__  # Verdict without its Python-level __new__ (hot path)
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # identity hashing: cache keys
-class _Folder:
-    matched: tuple[tuple[_Rank, Claim], ...]  # match every file here
-    pending: tuple[Claim, ...]  # may match through the file name: test each path
-    pending_mask: int  # bits (1 << claim ident) of `pending`
-    kinds: Kinds  # `matched` filed by kind
-    # name facts -> one slot per role for its verdict's fields, then the pair's matches
-    # (see `AuthorityEngine._pair`); shared by all folders whose `matched` are alike
-    pairs: dict[NameFacts, list[Any]]
+class _Folder:  # identity hashing: cache keys
+    __slots__ = (
+        "kinds",
+        "matched",
+        "pairs",
+        "pending",
+        "pending_mask",
+    )
+
+    def __init__(
+        self,
+        matched: tuple[tuple[_Rank, Claim], ...],
+        pending: tuple[Claim, ...],
+        pending_mask: int,
+        kinds: Kinds,
+        pairs: dict[NameFacts, list[Any]],
+    ) -> None:
+        self.matched = matched  # match every file here
+        self.pending = pending  # may match through the file name: test each path
+        self.pending_mask = pending_mask  # bits (1 << claim ident) of `pending`
+        self.kinds = kinds  # `matched` filed by kind
+        # name facts -> one slot per role for its verdict's fields, then the pair's matches
+        # (see `AuthorityEngine._pair`); shared by all folders whose `matched` are alike
+        self.pairs = pairs
 
 
 class AuthorityEngine:
@@ -52,11 +70,12 @@ class AuthorityEngine:
 
     def __init__(
         self,
-        team: Team,
+        team: TeamLike,
         root: Path,
         *,
         case_sensitive: bool = True,
         normalise_unicode: bool = False,
+        lazy_regex: bool = False,
     ) -> None:
         self.team = team
         self.case_sensitive = case_sensitive
@@ -64,7 +83,9 @@ class AuthorityEngine:
         # one file: judge the NFC spelling so they are one path to the gate too.
         self.normalise_unicode = normalise_unicode
         self._links = WorkspaceLinks(root)
-        self._index = index = ClaimIndex(team, 0 if case_sensitive else re.IGNORECASE)
+        self._index = index = ClaimIndex(
+            team, 0 if case_sensitive else re.IGNORECASE, lazy=lazy_regex
+        )
         self._claims = index.claims
         self._names = NameClassifier(index)
         self._everything = make_plan(index, frozenset(range(len(index.claims))))
@@ -89,19 +110,26 @@ class AuthorityEngine:
     def decide(self, role: str, path: str) -> AuthorityDecision:
         """The full decision record for `role` writing `path`. A bad path never raises: it
         is a denial with rule `invalid_path`. An unknown role raises ConfigError."""
-        verdict = self.verdict(role, path)
+        from charter.protocols import AuthorityDecision
+
         # Built without re-validation: every field comes from the engine's own values.
-        return AuthorityDecision.model_construct(
-            role=role,
-            requested_path=path,
-            path=verdict.path,
-            allowed=verdict.allowed,
-            rule=verdict.rule,
-            pattern=verdict.pattern,
-            owner=verdict.owner,
-            reason=verdict.reason,
-            steps=self._steps(role, path, verdict.path),
-        )
+        return AuthorityDecision.model_construct(**self.decision_fields(role, path))
+
+    def decision_fields(self, role: str, path: str) -> dict[str, Any]:
+        """`decide`'s record as a plain dict (the `AuthorityDecision` fields): for callers
+        that must not load pydantic, such as the Claude Code guard."""
+        verdict = self.verdict(role, path)
+        return {
+            "role": role,
+            "requested_path": path,
+            "path": verdict.path,
+            "allowed": verdict.allowed,
+            "rule": verdict.rule,
+            "pattern": verdict.pattern,
+            "owner": verdict.owner,
+            "reason": verdict.reason,
+            "steps": self._steps(role, path, verdict.path),
+        }
 
     def allowed(self, role: str, path: str) -> bool:
         return self.verdict(role, path).allowed

@@ -11,7 +11,7 @@ in the charters.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .claims import Claim
 
@@ -20,20 +20,34 @@ Rank = tuple[int, int, int]  # (literal segments, depth of the match, literal ch
 Owner = tuple[str, str | None, str | None, str]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Kinds:
     """The matching claims of one side (a folder's, a name's), filed by kind."""
 
-    # (rank, -ident, claim), most specific first; equal ranks: first listed first
-    exclusive: tuple[tuple[Rank, int, Claim], ...]
-    forbidding: tuple[Claim, ...]
-    excepted: frozenset[tuple[str, int]]  # (role, forbidden rule) with an exception here
-    shared: dict[str, Claim]  # role -> its first shared claim that matches
-    empty: bool
+    __slots__ = (
+        "empty",
+        "excepted",
+        "exclusive",
+        "forbidding",
+        "shared",
+    )
+
+    def __init__(
+        self,
+        exclusive: tuple[tuple[Rank, int, Claim], ...],
+        forbidding: tuple[Claim, ...],
+        excepted: frozenset[tuple[str, int]],
+        shared: dict[str, Claim],
+        empty: bool,
+    ) -> None:
+        # (rank, -ident, claim), most specific first; equal ranks: first listed first
+        self.exclusive = exclusive
+        self.forbidding = forbidding
+        self.excepted = excepted  # (role, forbidden rule) with an exception here
+        self.shared = shared  # role -> its first shared claim that matches
+        self.empty = empty
 
 
-@dataclass(frozen=True, slots=True)
-class Matches:
+class Matches(NamedTuple):
     """Everything that matches one path (or every path alike), arranged per role."""
 
     forbidden: dict[str, Claim]  # role -> its first forbidden rule that holds

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .claims import Claim, ClaimIndex, Search
 
@@ -23,15 +22,28 @@ _IMPLIED, _ENDSWITH, _NEEDLE, _REGEX = range(4)
 _NO_HITS: frozenset[int] = frozenset()
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # interned: identity hashing
-class NameFacts:
-    matched: tuple[Claim, ...]  # floating one-segment claims the name matches
-    general: tuple[Claim, ...]  # other claims indexed under the name: test each path
-    # Bits (1 << claim ident) of the claims depending on folder and name whose last segment
-    # may take this name (set for claims without a last-segment matcher): a folder's
-    # pending claims outside it cannot match through this name, so need no regex.
-    last_mask: int
-    general_mask: int  # bits of `general`
+class NameFacts:  # interned: identity hashing
+    __slots__ = (
+        "general",
+        "general_mask",
+        "last_mask",
+        "matched",
+    )
+
+    def __init__(
+        self,
+        matched: tuple[Claim, ...],
+        general: tuple[Claim, ...],
+        last_mask: int,
+        general_mask: int,
+    ) -> None:
+        self.matched = matched  # floating one-segment claims the name matches
+        self.general = general  # other claims indexed under the name: test each path
+        # Bits (1 << claim ident) of the claims depending on folder and name whose last
+        # segment may take this name (set for claims without a last-segment matcher): a
+        # folder's pending claims outside it cannot match through this name, so need no regex.
+        self.last_mask = last_mask
+        self.general_mask = general_mask  # bits of `general`
 
 
 # (claim, how to test, its name matcher, the suffix or needle), and the general claims

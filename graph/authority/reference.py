@@ -17,9 +17,10 @@ explain cheaply: a claim the index does not select cannot match, so the steps ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from charter.protocols import AuthorityRule
+if TYPE_CHECKING:
+    from charter.protocols import AuthorityRule
 
 from .claims import Claim, ClaimIndex
 from .explain import exclusive_steps
@@ -28,8 +29,7 @@ from .verdict import Verdict
 _NO_CLAIMS: tuple[Claim, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """Claims arranged for evaluation."""
 
     exclusive: tuple[tuple[Claim, ...], ...]  # grouped by literal segments, most first

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from charter.protocols import AuthorityRule
+if TYPE_CHECKING:  # a name only: importing it would load pydantic (see protocols)
+    from charter.protocols import AuthorityRule
 
 
 class Verdict(NamedTuple):

@@ -9,7 +9,6 @@ then asks the person instead of allowing it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 # Commands known to write nothing to the file system (their redirections still count).
@@ -82,16 +81,20 @@ class CannotTell(Exception):
     """The command's writes cannot be known from its text; the message says why."""
 
 
-@dataclass
 class BashWrites:
-    paths: list[str] = field(default_factory=list)  # absolute, in command order
-    unknown: str | None = None  # why the command cannot be judged, when it cannot
+    __slots__ = ("paths", "unknown")
+
+    def __init__(self, paths: list[str] | None = None, unknown: str | None = None) -> None:
+        self.paths: list[str] = paths if paths is not None else []  # absolute, in order
+        self.unknown = unknown  # why the command cannot be judged, when it cannot
 
 
 def bash_writes(command: str, cwd: str) -> BashWrites:
     """The paths `command` (run in `cwd`) would write, or why that cannot be told."""
-    # no stubs; lazy: the guard's Write path does not need the parser
-    import bashlex  # type: ignore[import-untyped]
+    # lazy: the guard's Write path does not need the parser; tables cached (see there)
+    from .bashlex_tables import import_bashlex
+
+    bashlex = import_bashlex()
 
     try:
         trees = bashlex.parse(command)

@@ -4,18 +4,19 @@ Input (stdin JSON, Claude Code hooks reference): `hook_event_name`, `cwd`, `tool
 `tool_input` (`file_path` for Write/Edit/MultiEdit, `notebook_path` for NotebookEdit,
 `command` for Bash), plus `session_id`, `tool_use_id` kept for the record. Output (stdout
 JSON): `hookSpecificOutput.{hookEventName, permissionDecision, permissionDecisionReason}`
-with decision "allow", "deny" or "ask". Every target goes through the same
-`AuthorityEngine.decide` the gate uses, so reasons and explanation steps are identical.
+with decision "allow", "deny" or "ask". Every target goes through the same decision the
+gate makes (`judge_write` over `AuthorityEngine.decide`), so reasons and explanation steps
+are identical; the decisions are kept as the plain dicts of `AuthorityDecision`'s fields
+(`judge_write_fields`) so that a hook call never loads pydantic.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from charter.graph.safe_write import judge_write
+from charter.graph.safe_write import judge_write_fields
 
 if TYPE_CHECKING:
     from charter.protocols import AuthorityDecision
@@ -32,14 +33,37 @@ FILE_TOOLS = {
 }
 
 
-@dataclass
 class GuardAnswer:
-    permission: Permission
-    reason: str  # one line, shown to the agent (deny) or the person (ask)
-    tool: str = ""
-    session: str = ""
-    decisions: list[AuthorityDecision] = field(default_factory=list)
-    detail: dict[str, Any] = field(default_factory=dict)  # what was judged, for the record
+    """The answer to one hook call (a plain class: `dataclasses` costs a fresh process
+    more than the decision itself, see cli/guard_fast.py)."""
+
+    __slots__ = ("decisions", "detail", "permission", "reason", "session", "tool")
+
+    def __init__(
+        self,
+        permission: Permission,
+        reason: str,
+        tool: str = "",
+        session: str = "",
+        decisions: list[dict[str, Any]] | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.permission: Permission = permission
+        self.reason = reason  # one line, shown to the agent (deny) or the person (ask)
+        self.tool = tool
+        self.session = session
+        # `AuthorityDecision` fields, one dict per judged path (`AuthorityDecision(**d)`)
+        self.decisions: list[dict[str, Any]] = decisions if decisions is not None else []
+        self.detail: dict[str, Any] = detail if detail is not None else {}  # for the record
+
+    def __repr__(self) -> str:
+        return f"GuardAnswer({self.permission!r}, {self.reason!r}, tool={self.tool!r})"
+
+    def decision_records(self) -> list[AuthorityDecision]:
+        """The decisions as the gate's `AuthorityDecision` records (loads pydantic)."""
+        from charter.protocols import AuthorityDecision
+
+        return [AuthorityDecision(**fields) for fields in self.decisions]
 
     def hook_output(self) -> dict[str, Any]:
         return {
@@ -110,16 +134,18 @@ def _decide_all(
 ) -> GuardAnswer:
     # Judged as the gate judges: where the bytes would land, links inside followed.
     decisions = [
-        judge_write(engine, role, root, workspace_relative(root, target)) for target in targets
+        judge_write_fields(engine, role, root, workspace_relative(root, target))
+        for target in targets
     ]
-    denied = next((decision for decision in decisions if not decision.allowed), None)
+    denied = next((decision for decision in decisions if not decision["allowed"]), None)
     if denied is not None:
+        pattern = denied["pattern"]
         reason = (
-            f"Charter denies {role} writing {denied.requested_path!r}: {denied.reason} "
-            f"(rule {denied.rule}{', pattern ' + repr(denied.pattern) if denied.pattern else ''})"
+            f"Charter denies {role} writing {denied['requested_path']!r}: {denied['reason']} "
+            f"(rule {denied['rule']}{', pattern ' + repr(pattern) if pattern else ''})"
         )
         return GuardAnswer("deny", reason, tool, session, decisions)
-    where = ", ".join(decision.path or decision.requested_path for decision in decisions)
+    where = ", ".join(decision["path"] or decision["requested_path"] for decision in decisions)
     reason = f"Charter allows {role}: {where}" if decisions else f"{tool}: writes no file"
     return GuardAnswer("allow", reason, tool, session, decisions)
 

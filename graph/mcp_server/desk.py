@@ -169,6 +169,8 @@ class Desk:
         # A bound server is who calls, whatever role a call claims: the record says so.
         role = self.pinned_role or _acting_role(raw)
         try:
+            # guard decisions spooled by hook processes since the last call come first
+            self.store.take_guard_spool()
             done = self._run(name, arguments)
         except Refused as refused:
             result = CallResult(False, f"{name}: {refused}")

@@ -57,15 +57,18 @@ def test_every_role_is_a_guarded_subagent(tmp_path: Path) -> None:
         (hook,) = group["hooks"]
         assert hook["type"] == "command"
         assert shlex.split(hook["command"]) == [
-            "charter",
-            "guard",
-            "claude-code",
+            "charter-guard",
             "--role",
             file.stem,
             "--run",
             ".charter/run",
         ]
-        assert team.roles[file.stem].title in file.read_text(encoding="utf-8")
+        (stop,) = front["hooks"]["Stop"]  # type: ignore[index]
+        assert stop == {"hooks": [hook]}  # the same entry point files escalations
+        text = file.read_text(encoding="utf-8")
+        assert team.roles[file.stem].title in text
+        for trigger in team.roles[file.stem].escalation.all_triggers():
+            assert trigger.name in text
 
 
 def test_settings_are_merged_not_overwritten(tmp_path: Path) -> None:
@@ -80,6 +83,33 @@ def test_settings_are_merged_not_overwritten(tmp_path: Path) -> None:
     groups = merged["hooks"]["PreToolUse"]
     assert groups[0] == {"matcher": "Read", "hooks": []}
     assert len(groups) == 2 and "--role pm" in groups[1]["hooks"][0]["command"]
+    (stop,) = merged["hooks"]["Stop"]
+    assert stop["hooks"][0]["command"].startswith("charter-guard --role pm")
+
+
+def test_an_earlier_exports_hook_is_replaced(tmp_path: Path) -> None:
+    settings = tmp_path / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    old = {
+        "matcher": "Write",
+        "hooks": [{"type": "command", "command": "charter guard claude-code --role pm"}],
+    }
+    settings.write_text(json.dumps({"hooks": {"PreToolUse": [old]}}), encoding="utf-8")
+    export(tmp_path)
+    (group,) = json.loads(settings.read_text(encoding="utf-8"))["hooks"]["PreToolUse"]
+    assert group["hooks"][0]["command"] == "charter-guard --role pm"
+
+
+def test_custom_team_files_reach_the_hook(tmp_path: Path) -> None:
+    from charter.agents.team import default_charter_files
+
+    files = [str(path) for path in default_charter_files()[:3]]
+    argv = [part for path in files for part in ("--team", path)]
+    export(tmp_path, *argv)
+    for file in (tmp_path / ".claude" / "agents").glob("*.md"):
+        command = frontmatter(file)["hooks"]["PreToolUse"][0]["hooks"][0]["command"]  # type: ignore[index]
+        words = shlex.split(command)
+        assert [words[i + 1] for i, word in enumerate(words) if word == "--team"] == files
 
 
 def test_bad_settings_write_nothing(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from charter.memory import open_run_store
 from charter.protocols import VirtualClock
 
 RUNNER = CliRunner()
+_NOW = datetime(2026, 12, 5, tzinfo=UTC)
 
 
 def call(workspace: Path, role: str, stdin: str, *extra: str) -> dict[str, str]:
@@ -76,8 +77,11 @@ def test_run_option_puts_the_record_elsewhere(tmp_path: Path) -> None:
     call(
         tmp_path, "pm", hook(tmp_path, "Write", file_path="project/roadmap.yaml"), "--run", str(run)
     )
-    assert (run / "run.db").is_file()
+    assert (run / "guard-spool.jsonl").is_file()  # spooled, stored by the next opener
     assert not (tmp_path / ".charter").exists()
+    with open_run_store(f"sqlite:///{run / 'run.db'}", clock=VirtualClock(_NOW)) as store:
+        assert [entry.action for entry in store.audit_tail(5)] == ["guard.allow"]
+    assert (run / "run.db").is_file() and not (run / "guard-spool.jsonl").exists()
 
 
 def test_unknown_role_is_one_line_and_exit_2(tmp_path: Path) -> None:

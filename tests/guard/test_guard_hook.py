@@ -54,7 +54,7 @@ def test_every_role_gets_the_gates_decision_and_reason(tmp_path: Path, role: str
         answer = write(tmp_path, role, path)
         expected = outcomes[path]
         assert answer.permission == ("allow" if expected.allowed else "deny")
-        assert answer.decisions == [expected]  # same record, steps included
+        assert answer.decision_records() == [expected]  # same record, steps included
         if not expected.allowed:
             assert expected.reason in answer.reason and expected.rule in answer.reason
             assert "\n" not in answer.reason
@@ -80,7 +80,7 @@ def test_relative_path_is_resolved_against_the_hooks_cwd(tmp_path: Path) -> None
     data["cwd"] = str(tmp_path / "docs")
     answer = guard(tmp_path, "documentation", data)
     assert answer.permission == "allow"
-    assert answer.decisions[0].path == "docs/guide.md"
+    assert answer.decision_records()[0].path == "docs/guide.md"
 
 
 def test_outside_the_workspace_is_denied(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_outside_the_workspace_is_denied(tmp_path: Path) -> None:
     workspace.mkdir()
     answer = guard(workspace, "pm", payload(workspace, "Write", file_path=str(tmp_path / "x")))
     assert answer.permission == "deny"
-    assert answer.decisions[0].rule == "invalid_path"
+    assert answer.decision_records()[0].rule == "invalid_path"
 
 
 def test_a_link_leading_out_of_the_workspace_is_denied(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_a_workspace_reached_through_a_link_is_still_itself(tmp_path: Path) -> N
     data = payload(alias, "Write", file_path=str(alias / "docs" / "guide.md"))
     answer = judge(data, AuthorityEngine(TEAM, real), "documentation", str(real))
     assert answer.permission == "allow", answer.reason
-    assert answer.decisions[0].path == "docs/guide.md"
+    assert answer.decision_records()[0].path == "docs/guide.md"
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_a_link_into_another_roles_area_is_judged_as_that_area(tmp_path: Path) -
     (workspace / "data/link").symlink_to("../src/auth", target_is_directory=True)
     answer = write(workspace, "data", "data/link/secret.py")
     assert answer.permission == "deny"
-    (decision,) = answer.decisions
+    (decision,) = answer.decision_records()
     assert (
         decision.path == "src/auth/secret.py" and decision.requested_path == "data/link/secret.py"
     )
