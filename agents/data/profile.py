@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from charter.protocols import ConfigError, StrictModel
 
 from .connect import list_tables, open_engine, plain, reflect_table, safe_url
 from .pii import value_shares
+from .recognise import ValueReport, recognise
 from .scan import can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
 
@@ -55,6 +57,8 @@ class ColumnProfile(StrictModel):
     sampled: int = 0  # non-null values scanned for patterns and PII
     patterns: list[PatternCount] = Field(default_factory=list)
     pii: dict[str, float] = Field(default_factory=dict)  # PII kind -> share of sampled values
+    # What the values are (names, addresses, secrets, ...): only when asked for (classify).
+    values: ValueReport | None = None
 
 
 class TableProfile(StrictModel):
@@ -133,8 +137,10 @@ def profile_table(
     sample_size: int = 1000,
     distinct: bool = True,
     top_patterns: int = 5,
+    recognise_on: date | None = None,
 ) -> TableProfile:
-    """Profile one table. `distinct=False` skips COUNT(DISTINCT) (the costly part)."""
+    """Profile one table. `distinct=False` skips COUNT(DISTINCT) (the costly part).
+    `recognise_on` (the day ages are measured from) also runs the value recognisers."""
     table: Table = reflect_table(engine, name)
     aggregates: list[Any] = [func.count()]
     distinct_of: list[Any] = []  # columns whose distinct values must be counted
@@ -193,6 +199,7 @@ def profile_table(
                     PatternCount(pattern=p, count=c) for p, c in shapes.most_common(top_patterns)
                 ],
                 pii={str(kind): round(share, 6) for kind, share in shares.items()},
+                values=None if recognise_on is None else recognise(values, today=recognise_on),
             )
         )
     return TableProfile(table=name, row_count=total, columns=profiles)
@@ -204,6 +211,7 @@ def profile_database(
     *,
     sample_size: int = 1000,
     distinct: bool = True,
+    recognise_on: date | None = None,
 ) -> DatabaseProfile:
     """Profile `tables` (all tables of the default schema when None)."""
     if sample_size < 0:
@@ -212,7 +220,10 @@ def profile_database(
     try:
         names = tables or list_tables(engine)
         profiles = [
-            profile_table(engine, n, sample_size=sample_size, distinct=distinct) for n in names
+            profile_table(
+                engine, n, sample_size=sample_size, distinct=distinct, recognise_on=recognise_on
+            )
+            for n in names
         ]
     finally:
         if engine is not target:  # opened here: release its connections (file handles)
