@@ -25,6 +25,7 @@ import itertools
 import math
 import re
 import statistics
+import unicodedata
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -218,21 +219,34 @@ def is_phone(text: str) -> bool:
     return False
 
 
+def reference_key(text: str) -> str:
+    """A reference name reduced for matching: lower case, accents and bracketed or
+    comma-separated qualifiers dropped ("Bolivia, Plurinational State of" -> "bolivia",
+    "Cayman (Îles)" -> "cayman", "Côte d’Ivoire" -> "cote d ivoire")."""
+    text = re.sub(r"\(.*?\)", " ", text).split(",")[0]
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w/+]+", " ", text.lower()).split())
+
+
 @functools.cache
 def _reference_sets() -> dict[str, frozenset[str]]:
-    """Public reference values, lower case: ISO country codes and names (in several
-    languages through pycountry's translations), currencies, languages, time zones."""
+    """Public reference values (as `reference_key`s): ISO country codes and names (in
+    several languages through pycountry's translations), currencies, languages, time
+    zones."""
     import gettext
 
     import pycountry
 
     countries: set[str] = set()
+    names: list[str] = []
     for country in pycountry.countries:
         for attr in ("alpha_2", "alpha_3", "name", "common_name", "official_name"):
             value = getattr(country, attr, None)
             if value:
-                countries.add(value.lower())
-    names = [c.name for c in pycountry.countries]
+                countries.add(reference_key(value))
+                if attr != "alpha_2" and attr != "alpha_3":
+                    names.append(value)
     for language in ("de", "fr", "it", "es", "pl", "nl", "pt", "sv", "da", "cs", "fi", "hu"):
         try:
             translation = gettext.translation(
@@ -240,16 +254,16 @@ def _reference_sets() -> dict[str, frozenset[str]]:
             )
         except OSError:
             continue
-        countries.update(translation.gettext(name).lower() for name in names)
-    currencies = {c.alpha_3.lower() for c in pycountry.currencies}
-    currencies |= {c.name.lower() for c in pycountry.currencies}
+        countries.update(reference_key(translation.gettext(name)) for name in names)
+    currencies = {reference_key(c.alpha_3) for c in pycountry.currencies}
+    currencies |= {reference_key(c.name) for c in pycountry.currencies}
     languages: set[str] = set()
     for language in pycountry.languages:
         for attr in ("alpha_2", "alpha_3", "name"):
             value = getattr(language, attr, None)
             if value:
-                languages.add(value.lower())
-    zones = {zone.lower() for zone in zoneinfo.available_timezones()}
+                languages.add(reference_key(value))
+    zones = {reference_key(zone) for zone in zoneinfo.available_timezones()}
     return {
         "country": frozenset(countries),
         "currency": frozenset(currencies),
@@ -380,12 +394,23 @@ _STREET_ENDINGS = (
 _HOUSE_NUMBER = re.compile(r"(?<![\w])\d{1,5}[a-zA-Z]?(?:\s?[/-]\s?\d{1,5}[a-zA-Z]?)?(?![\w])")
 
 
+# Where no street word is written (Czech, Slovak, Nordic, Dutch forms): capitalised words,
+# then a house number, alone on the first line: "Národní 1008/12", "Karl Johans gate 7".
+_STREET_THEN_NUMBER = re.compile(
+    r"[^\W\d_][\w'’.-]*(?:\s[\w'’.-]+){0,4}\s\d{1,5}[a-zA-Z]?(?:\s?/\s?\d{1,5}[a-zA-Z]?)?"
+)
+
+
 def is_address(text: str) -> bool:
-    """A house number and a street word of one of several languages."""
+    """A house number and a street word of one of several languages, or a capitalised
+    street name followed by a house number (as the first line of a longer address)."""
     if not 5 <= len(text) <= 200 or "@" in text or "://" in text:
         return False
     if not _HOUSE_NUMBER.search(text):
         return False
+    first_line = text.strip().splitlines()[0].strip().rstrip(",")
+    if first_line[:1].isupper() and _STREET_THEN_NUMBER.fullmatch(first_line):
+        return True
     words = [w.strip(".,").lower() for w in re.split(r"[\s,]+", text) if w.strip(".,")]
     if sum(any(c.isalpha() for c in w) for w in words) < 1:
         return False
@@ -699,9 +724,10 @@ def _reference(
     if report.numeric:
         return
     sets = _reference_sets()
+    keys = {v: reference_key(str(v)) for v in chosen}
     best, best_share = None, 0.0
     for name, known in sets.items():
-        share = sum(weight[v] for v in chosen if str(v).strip().lower() in known) / total
+        share = sum(weight[v] for v in chosen if keys[v] in known) / total
         if share > best_share:
             best, best_share = name, share
     if best is not None and best_share > 0:
