@@ -176,6 +176,10 @@ def _doubt(column: ColumnProfile, report: ValueReport | None, evidence: list[Evi
         return "3-4 digit codes of high variety (security codes or PINs?)"
     if report.texty >= 0.3:
         return "words or free text that no recogniser explained"
+    if report.identifier_like >= 0.8 and report.distinct >= 0.9 * report.sampled:
+        # Nearly every row its own number: an order number, or someone's identifier in a
+        # scheme no recogniser knows. A keyed token keeps joins on it working.
+        return "identifier-like values, nearly one per row, of an unrecognised scheme"
     if report.shape_count > 12:
         return "values of many shapes that no recogniser explained"
     return ""

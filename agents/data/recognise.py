@@ -98,6 +98,9 @@ class ValueReport(StrictModel):
     coordinate: str | None = None  # "latitude" or "longitude" range when values are decimals
     numeric: bool = False  # every value a number
     texty: float = 0.0  # share of values that are words (letters and spaces)
+    # Share of values that look like identifiers: 4+ digits in at most four parts, not a
+    # date, time or decimal (order numbers, but also unknown national or account numbers).
+    identifier_like: float = 0.0
     shape_count: int = 0  # distinct value shapes (letters -> a, digits -> 9)
 
 
@@ -148,9 +151,10 @@ def _schemes() -> tuple[tuple[str, Callable[[str], bool]], ...]:
     return tuple(found)
 
 
-# UK National Insurance numbers: the shape alone (placeholder prefixes such as ZZ included:
-# test data uses them and they are still someone's number in a form).
-_NINO_SHAPE = re.compile(r"[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]?")
+# UK National Insurance numbers: the shape alone, any prefix and suffix letter (issued ones
+# end A-D, but placeholder and test numbers such as "ZZ 91 41 77 T" still stand for a
+# person in the form they were typed into).
+_NINO_SHAPE = re.compile(r"[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]?")
 
 
 def _national_ids(text: str, only: Collection[str] = ()) -> set[str]:
@@ -699,9 +703,24 @@ def recognise(values: Iterable[object], *, today: date) -> ValueReport:
     if len(chosen) < 30:
         report.digits_3_4 = 0.0  # a few repeated codes: an enumeration
     report.texty = sum(weight[v] for v in chosen if _WORDS.fullmatch(texts[v].strip())) / total
+    report.identifier_like = (
+        sum(weight[v] for v in chosen if _identifier_like(v, texts[v].strip())) / total
+    )
     _coordinates(report, chosen)
     _reference(report, chosen, weight, total)
     return report
+
+
+_DATETIME_OR_DECIMAL = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|\d{1,2}:\d{2}(?::\d{2})?|[+-]?\d*\.\d+"
+)
+
+
+def _identifier_like(value: object, text: str) -> bool:
+    if not isinstance(value, str) or len(text) > 40 or len(text.split()) > 4:
+        return False
+    return sum(c.isdigit() for c in text) >= 4 and not _DATETIME_OR_DECIMAL.fullmatch(text)
 
 
 def _coordinates(report: ValueReport, chosen: Sequence[object]) -> None:
