@@ -23,7 +23,9 @@ from .pii import LEVELS, Level
 class Evidence(StrictModel):
     """One reason for a classification."""
 
-    source: str  # "values", "context" (other columns), "name", "default" or "doubt"
+    # "values", "context" (other columns), "name", "default", or "confidence" (why a
+    # public/internal level is or is not sure: masking copies only sure ones in clear)
+    source: str
     detail: str  # human-readable: "62% of sampled values are e-mail addresses"
     kind: str | None = None  # PII kind or name hint
     share: float | None = None  # for value evidence

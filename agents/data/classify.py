@@ -155,34 +155,38 @@ def _value_evidence(
     return evidence
 
 
-def _doubt(column: ColumnProfile, report: ValueReport | None, evidence: list[Evidence]) -> str:
-    """Why a column left at public/internal might still be personal ("" = no doubt)."""
+def _confidence(
+    column: ColumnProfile, report: ValueReport | None, evidence: list[Evidence]
+) -> tuple[bool, str]:
+    """Whether a column left at public/internal is surely not personal, and why."""
     if report is None:
-        return "values not read by the recognisers"
+        return False, "values not read by the recognisers"
     reference = report.reference is not None and report.reference_share >= _REFERENCE_SHARE
-    if not reference and any(
-        e.source == "values" and (e.share or 0) > 0 and e.level != "internal" for e in evidence
-    ):
-        return "some values are personal data (below the deciding share)"
+    if reference:
+        return True, f"{report.reference_share:.0%} of values are {report.reference} reference data"
+    if any(e.source == "values" and (e.share or 0) > 0 and e.level != "internal" for e in evidence):
+        return False, "some values are personal data (below the deciding share)"
     if report.sampled == 0:
-        return "" if column.null_share == 1.0 or column.row_count == 0 else "no values sampled"
+        if column.null_share == 1.0 or column.row_count == 0:
+            return True, "no values at all"
+        return False, "no values sampled"
     if report.numeric or column.family in _FIXED_FAMILIES:
         if report.digits_3_4 >= _CVV_SHARE and report.distinct > 50:
-            return "3-4 digit numbers of high variety (security codes or PINs?)"
-        return ""
+            return False, "3-4 digit numbers of high variety (security codes or PINs?)"
+        return True, f"{column.family} values"
     if report.distinct <= 30 or report.distinct <= 0.02 * report.sampled:
-        return ""  # a handful of repeated codes: an enumeration
+        return True, f"{report.distinct} distinct values in {report.sampled}: an enumeration"
     if report.digits_3_4 >= _CVV_SHARE:
-        return "3-4 digit codes of high variety (security codes or PINs?)"
+        return False, "3-4 digit codes of high variety (security codes or PINs?)"
     if report.texty >= 0.3:
-        return "words or free text that no recogniser explained"
+        return False, "words or free text that no recogniser explained"
     if report.identifier_like >= 0.8 and report.distinct >= 0.9 * report.sampled:
         # Nearly every row its own number: an order number, or someone's identifier in a
         # scheme no recogniser knows. A keyed token keeps joins on it working.
-        return "identifier-like values, nearly one per row, of an unrecognised scheme"
+        return False, "identifier-like values, nearly one per row, of an unrecognised scheme"
     if report.shape_count > 12:
-        return "values of many shapes that no recogniser explained"
-    return ""
+        return False, "values of many shapes that no recogniser explained"
+    return True, f"codes of {report.shape_count} shape(s) that no recogniser took for personal"
 
 
 def classify_column(
@@ -223,12 +227,8 @@ def classify_column(
             )
         )
     decisive = [e for e in evidence if e.decisive]
-    confident: bool | None = True
     if decisive:
         level: Level = max((e.level for e in decisive), key=LEVELS.index)
-        doubt = ""
-        if level in ("public", "internal"):
-            doubt = _doubt(column, report, evidence)
     else:
         reference = (
             report is not None
@@ -240,9 +240,7 @@ def classify_column(
             if public:
                 reason = "listed as public"
             elif reference and report is not None:
-                reason = (
-                    f"{report.reference_share:.0%} of values are {report.reference} codes or names"
-                )
+                reason = f"{report.reference_share:.0%} of values are {report.reference} data"
             else:
                 reason = "a reference attribute"
             evidence.append(
@@ -257,11 +255,15 @@ def classify_column(
                     level=level,
                 )
             )
-        doubt = "" if public else _doubt(column, report, evidence)
-    if doubt:
-        confident = False
+    # Confidence matters only where masking would copy the column in clear.
+    confident = True
+    if level in ("public", "internal"):
+        confident, why = (
+            (True, "declared public") if public else _confidence(column, report, evidence)
+        )
+        word = "confidently" if confident else "not confidently"
         evidence.append(
-            Evidence(source="doubt", detail=f"not confidently {level}: {doubt}", level=level,
+            Evidence(source="confidence", detail=f"{word} {level}: {why}", level=level,
                      decisive=False)
         )  # fmt: skip
     return ColumnEntry(

@@ -148,11 +148,11 @@ def _kinds(entry: ColumnEntry) -> set[str]:
     return {e.kind for e in entry.evidence if e.decisive and e.kind}
 
 
-def _doubt(entry: ColumnEntry) -> str:
+def _confidence(entry: ColumnEntry) -> str:
     for evidence in entry.evidence:
-        if evidence.source == "doubt":
+        if evidence.source == "confidence":
             return evidence.detail
-    return "no confidence recorded in the catalogue"
+    return f"classified {entry.level}, no confidence recorded in the catalogue"
 
 
 def choose_method(
@@ -162,13 +162,10 @@ def choose_method(
     kinds = _kinds(entry)
     if entry.level in ("public", "internal"):
         if entry.confident:
-            return "keep", f"classified {entry.level}; the values gave no reason for doubt"
+            return "keep", _confidence(entry)
         if keep_uncertain:
-            return "keep", (
-                f"classified {entry.level}, NOT confidently ({_doubt(entry)}); "
-                "kept by --keep-uncertain"
-            )
-        return "token", f"{_doubt(entry)}: keyed token (fail closed)"
+            return "keep", f"{_confidence(entry)}; kept by --keep-uncertain"
+        return "token", f"{_confidence(entry)}: keyed token (fail closed)"
     if entry.level == "confidential":
         if "email" in kinds:
             return "email", "confidential e-mail: format-preserving mask"
