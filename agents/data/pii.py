@@ -105,6 +105,8 @@ def name_hints(name: str) -> list[NameHint]:
             if option <= tokens:
                 found.append(NameHint(hint=hint, level=level, tokens=sorted(option)))
                 break
+    if any(h.hint == "ip_address" for h in found):
+        found = [h for h in found if h.hint != "address"]  # "IPAddress" is not a street
     found.sort(key=lambda h: -LEVELS.index(h.level))
     return found
 

@@ -309,7 +309,7 @@ _COMPANY_WORDS = _words(
     y i oraz associates industries
     """
 )
-_NAME_TOKEN = re.compile(r"[^\W\d_][^\W\d_'’.-]*\.?")
+_NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*")
 
 
 def _name_tokens(text: str) -> list[str] | None:
@@ -357,9 +357,11 @@ def is_username(text: str) -> bool:
     """A login built from a person's name: ``maria.rossi``, ``jsmith``, ``richardcooper``,
     ``maryse99``. A single word that happens to be a name counts only with digits or a
     separator beside it ("anna" alone is as likely a status or a product)."""
-    if not _USERNAME.fullmatch(text) or _DOTTED_WORD.fullmatch(text):
+    if not _USERNAME.fullmatch(text):
         return False
     names = _person_names()
+    if _DOTTED_WORD.fullmatch(text) and text.rpartition(".")[2] not in names:
+        return False
     decorated = text != text.strip("._-0123456789") or any(c in "._-" for c in text)
     decorated = decorated or any(c.isdigit() for c in text)
     for part in re.split(r"[._\-\d]+", text):
@@ -401,7 +403,7 @@ _HOUSE_NUMBER = re.compile(r"(?<![\w])\d{1,5}[a-zA-Z]?(?:\s?[/-]\s?\d{1,5}[a-zA-
 # Where no street word is written (Czech, Slovak, Nordic, Dutch forms): capitalised words,
 # then a house number, alone on the first line: "Národní 1008/12", "Karl Johans gate 7".
 _STREET_THEN_NUMBER = re.compile(
-    r"[^\W\d_][\w'’.-]*(?:\s[\w'’.-]+){0,4}\s\d{1,5}[a-zA-Z]?(?:\s?/\s?\d{1,5}[a-zA-Z]?)?"
+    r"[^\W\d_][\w'’.-]*(?:\s[\w'’.-]+){0,2}\s\d{1,5}[a-zA-Z]?(?:\s?/\s?\d{1,5}[a-zA-Z]?)?"
 )
 
 
