@@ -350,6 +350,8 @@ def is_person_name(text: str) -> bool:
 _USERNAME = re.compile(r"[a-z][a-z0-9._-]{2,31}")
 
 
+_TLDS = frozenset(("com", "net", "org", "biz", "info", "edu", "gov", "mil", "int", "eu",
+                   "name", "pro", "app", "dev", "io", "shop", "online", "site", "web"))  # fmt: skip
 _DOTTED_WORD = re.compile(r"[a-z-]+\.[a-z0-9]{2,6}")  # a domain or a file name
 
 
@@ -360,8 +362,10 @@ def is_username(text: str) -> bool:
     if not _USERNAME.fullmatch(text):
         return False
     names = _person_names()
-    if _DOTTED_WORD.fullmatch(text) and text.rpartition(".")[2] not in names:
-        return False
+    if _DOTTED_WORD.fullmatch(text):
+        suffix = text.rpartition(".")[2]
+        if len(suffix) < 3 or suffix in _TLDS or suffix not in names:
+            return False  # a domain ("weber.de", "smith.info") or a file name
     decorated = text != text.strip("._-0123456789") or any(c in "._-" for c in text)
     decorated = decorated or any(c.isdigit() for c in text)
     for part in re.split(r"[._\-\d]+", text):
