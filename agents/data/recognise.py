@@ -28,7 +28,7 @@ import statistics
 import unicodedata
 import zoneinfo
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -43,6 +43,7 @@ from .pii import KIND_LEVEL, Level
 # Distinct values read per column: enough for shares within a few percent, and it bounds the
 # cost of the library checks (phonenumbers parses ~20 µs per value) on any table width.
 MAX_DISTINCT = 300
+_MAX_TEXT = 2000
 
 # Column-level kinds this module adds to find_pii's, with their level.
 KIND_LEVELS: dict[str, Level] = {
@@ -469,9 +470,10 @@ def _decimal(value: object) -> Decimal | None:
         return None
     if isinstance(value, int | float | Decimal):
         try:
-            return Decimal(str(value))
-        except InvalidOperation:  # pragma: no cover - nan/inf text
+            number = Decimal(str(value))
+        except InvalidOperation:  # pragma: no cover - defensive
             return None
+        return number if number.is_finite() else None
     text = str(value).strip()
     if not re.fullmatch(r"[+-]?\d{1,3}\.\d+", text):
         return None
@@ -641,10 +643,12 @@ def recognise(values: Iterable[object], *, today: date) -> ValueReport:
     """Read a column's sampled values (None and empty strings are skipped)."""
     seen: Counter[Any] = Counter()
     for value in values:
-        if value is None or isinstance(value, bytes):
+        if value is None or isinstance(value, bytes | bytearray | memoryview):
             continue
         if isinstance(value, str) and not value.strip():
             continue
+        if not isinstance(value, Hashable) or isinstance(value, tuple):
+            value = str(value)  # JSON documents and arrays: read as their text
         seen[value] += 1
     report = ValueReport(sampled=sum(seen.values()), distinct=len(seen))
     if not seen:
@@ -656,7 +660,8 @@ def recognise(values: Iterable[object], *, today: date) -> ValueReport:
     report.numeric = all(
         isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in chosen
     )
-    texts = {value: str(value) for value in chosen}
+    # A value is read up to _MAX_TEXT characters: a document column costs like a short one.
+    texts = {value: str(value)[:_MAX_TEXT] for value in chosen}
     report.shape_count = len({texts[v].translate(_SHAPE) for v in chosen})
 
     counts: Counter[str] = Counter()

@@ -209,3 +209,15 @@ def test_evidence_never_holds_the_values(tmp_path: Path) -> None:
     entry = json.loads(text)["tables"]["t"]["columns"]["c01"]
     card = next(e for e in entry["evidence"] if e["kind"] == "card")
     assert card["examples"] == 50 and card["share"] == 1.0
+
+
+def test_odd_values_are_read_not_tripped_over() -> None:
+    from decimal import Decimal
+
+    odd: list[object] = [
+        {"a": 1}, [1, 2], Decimal("NaN"), float("nan"), float("inf"), date(1980, 1, 2),
+        datetime(2026, 1, 2, 3, 4), b"\x00\x01", True, None, "", "x" * 100_000,
+        ("t", 1), Decimal("12.3456789"),
+    ]  # fmt: skip
+    report = recognise(odd * 3, today=TODAY)
+    assert report.sampled == 11 * 3 and report.distinct == 11
