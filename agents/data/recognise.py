@@ -11,7 +11,7 @@ Libraries do the checkable parts: `python-stdnum` validates national identifiers
 countries (each with its own checksum or date rule), `phonenumbers` decides whether a
 string is a dialable number of some country, `pycountry` knows country, currency and
 language codes and names (public reference data). Names come from a compact list committed
-with the package (`reference/person_names.txt`); addresses from a multi-locale shape rule
+with the package (`reference/first_names.txt`, `surnames.txt`); addresses from a shape rule
 (street words of several languages plus a house number), since address parsers are tied to
 one country. Context rules that need other columns (CVV next to a card, latitude next to
 longitude) are in `classify`.

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from charter.agents.data.catalogue import write_catalogue
 from charter.agents.data.classify import classify_database
@@ -221,3 +223,16 @@ def test_odd_values_are_read_not_tripped_over() -> None:
     ]  # fmt: skip
     report = recognise(odd * 3, today=TODAY)
     assert report.sampled == 11 * 3 and report.distinct == 11
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.text(max_size=40), st.integers(), st.floats(), st.none(), st.booleans()),
+        max_size=40,
+    )
+)
+def test_any_column_gives_shares_between_zero_and_one(values: list[object]) -> None:
+    report = recognise(values, today=TODAY)
+    assert all(0 < share <= 1 for share in report.shares.values())
+    assert 0 <= report.personal_share <= 1 and report.distinct <= report.sampled
