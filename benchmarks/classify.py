@@ -19,6 +19,8 @@ Scores:
 - restricted found: true restricted columns predicted restricted, over all tables.
 - masked leaks: restricted values of 5+ characters found anywhere in the masked copy's
   text, plus shorter ones (CVV, blood type, expiry) found in their own column.
+- copied in clear: columns the masked copy keeps unchanged, and how many of those are
+  truly confidential or restricted (should be none: masking fails closed).
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def run_split(name: str, rows: int, work: Path) -> dict[str, Any]:
         base: list[tuple[str, str]] = []
         missed: Counter[str] = Counter()
         wrong: Counter[str] = Counter()
-        restricted = found = leaked = 0
+        restricted = found = leaked = clear_sensitive = clear = 0
         seconds = 0.0
         for locale in locales:
             for seed in seeds:
@@ -125,8 +127,12 @@ def run_split(name: str, rows: int, work: Path) -> dict[str, Any]:
                         if got != "restricted":
                             missed[f"{column.kind.name} ({locale})"] += 1
                 masked = path.with_suffix(".masked.db")
-                mask_database(path, masked, catalogue, KEY)
+                report = mask_database(path, masked, catalogue, KEY)
                 leaked += leaks(path, masked, columns)
+                truth = {c.header: c.kind.level for c in columns}
+                kept = [c.column for c in report.in_clear if c.column in truth]
+                clear += len(kept)
+                clear_sensitive += sum(truth[c] in ("confidential", "restricted") for c in kept)
         results["neutral" if neutral else "named"] = {
             "strict": macro_f1(ours, lenient=False),
             "lenient": macro_f1(ours, lenient=True),
@@ -136,6 +142,7 @@ def run_split(name: str, rows: int, work: Path) -> dict[str, Any]:
             "missed": dict(missed),
             "wrong": dict(wrong.most_common()),
             "leaked_values": leaked,
+            "in_clear": f"{clear} ({clear_sensitive} of them confidential or restricted)",
             "columns": len(ours),
             "ms_per_column": 1000 * seconds / max(1, len(ours)),
         }
@@ -185,7 +192,8 @@ def main() -> None:
                     f"{r['baseline_strict']:.3f}, x{ratio:.2f})"
                     f"  lenient {r['lenient']:.3f} (baseline {r['baseline_lenient']:.3f})"
                     f"  restricted found {r['restricted_found']}  masked leaks "
-                    f"{r['leaked_values']}  {r['columns']} columns, "
+                    f"{r['leaked_values']}  copied in clear {r['in_clear']}  "
+                    f"{r['columns']} columns, "
                     f"{r['ms_per_column']:.1f} ms/column"
                 )
                 if r["missed"]:
