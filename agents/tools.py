@@ -137,11 +137,19 @@ def classify_columns(arguments: Mapping[str, Any], context: ToolContext) -> Tool
         for column, entry in sorted(spec.columns.items())
     }
     sensitive = sorted(c for c, lvl in levels.items() if lvl in ("confidential", "restricted"))
+    # Public/internal columns the values leave in doubt: masking tokenises them (fail closed).
+    uncertain = sorted(
+        f"{table}.{column}"
+        for table, spec in catalogue.tables.items()
+        for column, entry in spec.columns.items()
+        if entry.level in ("public", "internal") and not entry.confident
+    )
     return ToolResult(
         tool="classify_columns",
         ok=True,
-        summary=f"{len(levels)} column(s) classified, {len(sensitive)} sensitive",
-        result={"classifications": levels, "sensitive": sensitive},
+        summary=f"{len(levels)} column(s) classified, {len(sensitive)} sensitive, "
+        f"{len(uncertain)} not confidently public/internal",
+        result={"classifications": levels, "sensitive": sensitive, "uncertain": uncertain},
     )
 
 

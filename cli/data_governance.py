@@ -109,7 +109,11 @@ def classify(
         for name, entry in result.tables.items():
             for column, info in entry.columns.items():
                 reasons = "; ".join(e.detail for e in info.evidence if e.decisive)
-                typer.echo(f"{name}.{column}: {info.level} ({reasons})")
+                line = f"{name}.{column}: {info.level} ({reasons})"
+                if info.confident is False:
+                    doubt = [e.detail for e in info.evidence if e.source == "confidence"]
+                    line += f" [{doubt[0]}]" if doubt else " [not confident]"
+                typer.echo(line)
     typer.echo(f"wrote {path}", err=True)
 
 
@@ -189,9 +193,19 @@ def mask(
     override: Annotated[
         list[str] | None, typer.Option("--override", help="table.column=method")
     ] = None,
+    keep_uncertain: Annotated[
+        bool,
+        typer.Option(
+            "--keep-uncertain",
+            help="Copy public/internal columns in clear even when the classification is "
+            "not confident about them (default: tokenise them: fail closed).",
+        ),
+    ] = False,
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
-    """Write a masked copy (keyed tokens, format-preserving e-mails/phones) per catalogue."""
+    """Write a masked copy (keyed tokens, format-preserving e-mails/phones) per catalogue.
+    Fails closed: a column not confidently public/internal is tokenised; the summary lists
+    every column copied in clear and why."""
     from charter.agents.data.catalogue import load_catalogue
     from charter.agents.data.classify import classify_database
     from charter.agents.data.masking import METHODS, MaskMethod, mask_database
@@ -205,15 +219,23 @@ def mask(
         if not column or method not in METHODS:
             raise ConfigError(f"--override {item!r}: expected table.column=<{'|'.join(METHODS)}>")
         overrides[column] = method  # type: ignore[assignment,unused-ignore]  # checked above
-    known = load_catalogue(catalogue) if catalogue else classify_database(url, table or None)
+    known = (
+        load_catalogue(catalogue)
+        if catalogue
+        else classify_database(url, table or None, now=_now(None))
+    )
     report = mask_database(url, out, known, key.encode("utf-8"), tables=table or None,
-                           overrides=overrides)  # fmt: skip
+                           overrides=overrides, keep_uncertain=keep_uncertain)  # fmt: skip
     if as_json:
         _emit_json(report)
         return
     for entry in report.columns:
         if entry.method != "keep":
             typer.echo(f"{entry.table}.{entry.column}: {entry.method} ({entry.reason})")
+    clear = report.in_clear
+    typer.echo(f"copied in clear: {len(clear)} of {len(report.columns)} column(s)")
+    for entry in clear:
+        typer.echo(f"  {entry.table}.{entry.column}: {entry.reason}")
     typer.echo(
         f"wrote {report.target}: " + ", ".join(f"{t} {n} rows" for t, n in report.rows.items())
     )

@@ -24,10 +24,13 @@ from .pii import LEVELS, Level
 class Evidence(StrictModel):
     """One reason for a classification."""
 
-    source: str  # "name", "values" or "default"
+    # "values", "context" (other columns), "name", "default", or "confidence" (why a
+    # public/internal level is or is not sure: masking copies only sure ones in clear)
+    source: str
     detail: str  # human-readable: "62% of sampled values are e-mail addresses"
     kind: str | None = None  # PII kind or name hint
     share: float | None = None  # for value evidence
+    examples: int | None = None  # distinct sampled values behind it (never the values)
     level: Level  # what this piece of evidence alone would mean
     decisive: bool = True  # False: noted, but below the share threshold
 
@@ -38,6 +41,9 @@ class ColumnEntry(StrictModel):
     evidence: list[Evidence] = Field(default_factory=list)
     null_share: float | None = None
     distinct_share: float | None = None
+    # True: the values give no reason to doubt the level. False or None (unknown, e.g. an
+    # older catalogue) on a public/internal column makes masking treat it as personal.
+    confident: bool | None = None
 
 
 class TableEntry(StrictModel):

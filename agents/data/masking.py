@@ -1,11 +1,16 @@
 """A masked copy of a database for non-production use, driven by the classification.
 
 Methods, chosen per column from the governance catalogue (overridable):
-- ``keep``: public and internal columns.
+- ``keep``: public and internal columns the classification is confident about. Masking
+  fails closed: a public/internal column marked unconfident (values nobody recognised, some
+  personal values below the deciding share) or with no confidence recorded (an older
+  catalogue) is tokenised like confidential data unless the caller passes
+  ``keep_uncertain=True`` (CLI ``--keep-uncertain``). A column missing from the catalogue
+  refuses the copy. The report lists every column copied in clear and why.
 - ``email`` / ``phone``: confidential contact data keeps its format (a masked e-mail is
   still an e-mail, a phone keeps its punctuation and country code) so applications and
   validations still work.
-- ``token``: other confidential data (names, addresses, IPs) and restricted data that
+- ``token``: other confidential data (names, addresses, IPs, free text) and restricted data that
   cannot be dropped (NOT NULL, keys): an HMAC-SHA256 keyed token. Deterministic — the same
   value gives the same token in every table — so joins on masked columns keep working.
 - ``year``: dates of birth are generalised to January 1st of their year.
@@ -55,6 +60,11 @@ class MaskReport(StrictModel):
     target: str
     rows: dict[str, int] = Field(default_factory=dict)  # table -> rows copied
     columns: list[ColumnMask] = Field(default_factory=list)
+
+    @property
+    def in_clear(self) -> list[ColumnMask]:
+        """Every column copied unchanged (method ``keep``), with its reason."""
+        return [entry for entry in self.columns if entry.method == "keep"]
 
     def method_of(self, table: str, column: str) -> MaskMethod:
         for entry in self.columns:
@@ -138,11 +148,24 @@ def _kinds(entry: ColumnEntry) -> set[str]:
     return {e.kind for e in entry.evidence if e.decisive and e.kind}
 
 
-def choose_method(entry: ColumnEntry, *, droppable: bool) -> tuple[MaskMethod, str]:
+def _confidence(entry: ColumnEntry) -> str:
+    for evidence in entry.evidence:
+        if evidence.source == "confidence":
+            return evidence.detail
+    return f"classified {entry.level}, no confidence recorded in the catalogue"
+
+
+def choose_method(
+    entry: ColumnEntry, *, droppable: bool, keep_uncertain: bool = False
+) -> tuple[MaskMethod, str]:
     """The method for one catalogued column and why."""
     kinds = _kinds(entry)
     if entry.level in ("public", "internal"):
-        return "keep", f"classified {entry.level}"
+        if entry.confident:
+            return "keep", _confidence(entry)
+        if keep_uncertain:
+            return "keep", f"{_confidence(entry)}; kept by --keep-uncertain"
+        return "token", f"{_confidence(entry)}: keyed token (fail closed)"
     if entry.level == "confidential":
         if "email" in kinds:
             return "email", "confidential e-mail: format-preserving mask"
@@ -150,6 +173,8 @@ def choose_method(entry: ColumnEntry, *, droppable: bool) -> tuple[MaskMethod, s
             return "phone", "confidential phone: format-preserving mask"
         if kinds & {"birth_date", "date_of_birth"}:
             return "year", "date of birth: generalised to the year"
+        if "geo" in kinds and droppable:
+            return "null", "coordinates: removed (a token would not be a number)"
         return "token", "confidential: keyed token (joins keep working)"
     if droppable:
         return "null", "restricted: removed"
@@ -160,6 +185,8 @@ def plan_masks(
     tables: Mapping[str, Table],
     catalogue: GovernanceCatalogue,
     overrides: Mapping[str, MaskMethod] | None = None,
+    *,
+    keep_uncertain: bool = False,
 ) -> list[ColumnMask]:
     """One ColumnMask per column of `tables`. Every table and column must be catalogued:
     masking an unclassified column by default would copy it in clear."""
@@ -176,7 +203,7 @@ def plan_masks(
             if info is None:
                 raise ConfigError(f"column {name}.{column.name}: not in the governance catalogue")
             droppable = bool(column.nullable) and column.name not in keyed
-            method, reason = choose_method(info, droppable=droppable)
+            method, reason = choose_method(info, droppable=droppable, keep_uncertain=keep_uncertain)
             chosen = overrides.pop(f"{name}.{column.name}", None)
             if chosen is not None:
                 if chosen not in METHODS:
@@ -188,7 +215,7 @@ def plan_masks(
                     raise ConfigError(
                         f"mask override {name}.{column.name}: null on a NOT NULL or key column"
                     )
-                method, reason = chosen, "override"
+                method, reason = chosen, f"override (was {method}: {reason})"
             plan.append(
                 ColumnMask(
                     table=name, column=column.name, level=info.level, method=method, reason=reason
@@ -251,6 +278,7 @@ def mask_database(
     tables: list[str] | None = None,
     overrides: Mapping[str, MaskMethod] | None = None,
     batch_size: int = 5000,
+    keep_uncertain: bool = False,
 ) -> MaskReport:
     """Copy `tables` (default: every catalogued table) from `source` to a new `target`
     with each column masked as the catalogue dictates. A SQLite target is built in a
@@ -265,7 +293,7 @@ def mask_database(
     metadata = MetaData()
     metadata.reflect(src_engine, only=names)
     reflected = {name: metadata.tables[name] for name in names}
-    plan = plan_masks(reflected, catalogue, overrides)
+    plan = plan_masks(reflected, catalogue, overrides, keep_uncertain=keep_uncertain)
     if target_url.get_backend_name() == "sqlite":
         counts = _copy_to_sqlite_file(src_engine, target_url, reflected, plan, masker, batch_size)
     else:

@@ -49,32 +49,50 @@ def _options(*phrases: str) -> tuple[frozenset[str], ...]:
 # hint -> (level, token sets; a set matches when all its tokens are in the name)
 _NAME_HINTS: dict[str, tuple[Level, tuple[frozenset[str], ...]]] = {
     "national_id": ("restricted", _options(
-        "ssn", "social security", "national id", "passport", "tax id", "nin", "sin")),
+        "ssn", "social security", "national id", "passport", "tax id", "nin", "sin", "nino",
+        "pesel", "insurance number", "personal number", "personnummer", "nir", "bsn",
+        "fiscal code", "codice fiscale", "dni", "nie", "id number")),
     "card": ("restricted", _options(
-        "card number", "credit card", "cc number", "cvv", "cvc", "pan")),
+        "card number", "credit card", "cc number", "cvv", "cvc", "cvn", "pan",
+        "security code", "card expiry", "expiry", "expiration", "exp date", "ccexp")),
     "bank_account": ("restricted", _options(
-        "iban", "account number", "bank account", "routing number")),
+        "iban", "account number", "bank account", "routing number", "bban", "sort code")),
     "secret": ("restricted", _options(
-        "password", "passwd", "secret", "api key", "apikey", "token", "pin")),
-    "health": ("restricted", _options("diagnosis", "medical", "health", "prescription")),
+        "password", "passwd", "pwd", "secret", "api key", "apikey", "token", "pin",
+        "passphrase", "credential", "credentials")),
+    "health": ("restricted", _options(
+        "diagnosis", "medical", "health", "prescription", "blood", "bloodtype", "allergy")),
     "email": ("confidential", _options("email", "mail", "e mail")),
-    "phone": ("confidential", _options("phone", "mobile", "tel", "fax", "msisdn")),
-    "birth_date": ("confidential", _options("dob", "birth", "birthday", "birthdate")),
+    "phone": ("confidential", _options(
+        "phone", "mobile", "tel", "telephone", "fax", "msisdn", "cell", "telefon")),
+    "birth_date": ("confidential", _options("dob", "birth", "birthday", "birthdate", "born")),
     "person_name": ("confidential", _options(
         "first name", "last name", "full name", "given name", "family name", "middle name",
-        "surname", "firstname", "lastname", "fullname", "maiden name")),
-    "address": ("confidential", _options(
-        "address", "street", "addr", "postcode", "zip", "zipcode", "postal")),
+        "surname", "firstname", "lastname", "fullname", "maiden name", "maiden", "forename",
+        "givenname", "familyname", "person name", "customer name", "nachname", "vorname")),
+    "username": ("confidential", _options(
+        "username", "user name", "login name", "login id", "nickname", "screen name")),
+    # A postcode alone covers many households: not an address hint by itself.
+    "address": ("confidential", _options("address", "street", "addr")),
     "ip_address": ("confidential", _options("ip", "ipv4", "ipv6")),
+    "geo": ("confidential", _options(
+        "latitude", "longitude", "lat", "lng", "lon", "long lat", "coordinates", "geo",
+        "geolocation")),
     "compensation": ("confidential", _options("salary", "income", "wage")),
 }  # fmt: skip
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Split between a lower-case letter or digit and an upper-case one ("customerEmail"),
+# inside an upper-case run before a capitalised word ("CCNumber" -> CC Number,
+# "IPAddress" -> IP Address), and between letters and digits ("CVV2", "c01").
+_SPLIT = re.compile(
+    r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])"
+)
 
 
 def name_tokens(name: str) -> list[str]:
-    """``customerEmail_2`` -> ["customer", "email", "2"]."""
-    spaced = _CAMEL.sub("_", name)
+    """``customerEmail_2`` -> ["customer", "email", "2"]; ``CCNumber`` -> ["cc", "number"];
+    ``CVV2`` -> ["cvv", "2"]."""
+    spaced = _SPLIT.sub("_", name)
     return [token for token in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if token]
 
 
@@ -87,6 +105,8 @@ def name_hints(name: str) -> list[NameHint]:
             if option <= tokens:
                 found.append(NameHint(hint=hint, level=level, tokens=sorted(option)))
                 break
+    if any(h.hint == "ip_address" for h in found):
+        found = [h for h in found if h.hint != "address"]  # "IPAddress" is not a street
     found.sort(key=lambda h: -LEVELS.index(h.level))
     return found
 

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from charter.protocols import ConfigError, StrictModel
 from .connect import list_tables, open_engine, plain, reflect_table, safe_url
 from .ops_db import Progress
 from .pii import value_shares
+from .recognise import ValueReport, recognise
 from .scan import can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
 
@@ -56,6 +58,8 @@ class ColumnProfile(StrictModel):
     sampled: int = 0  # non-null values scanned for patterns and PII
     patterns: list[PatternCount] = Field(default_factory=list)
     pii: dict[str, float] = Field(default_factory=dict)  # PII kind -> share of sampled values
+    # What the values are (names, addresses, secrets, ...): only when asked for (classify).
+    values: ValueReport | None = None
 
 
 class TableProfile(StrictModel):
@@ -134,8 +138,10 @@ def profile_table(
     sample_size: int = 1000,
     distinct: bool = True,
     top_patterns: int = 5,
+    recognise_on: date | None = None,
 ) -> TableProfile:
-    """Profile one table. `distinct=False` skips COUNT(DISTINCT) (the costly part)."""
+    """Profile one table. `distinct=False` skips COUNT(DISTINCT) (the costly part).
+    `recognise_on` (the day ages are measured from) also runs the value recognisers."""
     table: Table = reflect_table(engine, name)
     aggregates: list[Any] = [func.count()]
     distinct_of: list[Any] = []  # columns whose distinct values must be counted
@@ -194,6 +200,7 @@ def profile_table(
                     PatternCount(pattern=p, count=c) for p, c in shapes.most_common(top_patterns)
                 ],
                 pii={str(kind): round(share, 6) for kind, share in shares.items()},
+                values=None if recognise_on is None else recognise(values, today=recognise_on),
             )
         )
     return TableProfile(table=name, row_count=total, columns=profiles)
@@ -206,6 +213,7 @@ def profile_database(
     sample_size: int = 1000,
     distinct: bool = True,
     progress: Progress | None = None,
+    recognise_on: date | None = None,
 ) -> DatabaseProfile:
     """Profile `tables` (all tables of the default schema when None); `progress` hears
     of each table as it is done."""
@@ -216,7 +224,15 @@ def profile_database(
         names = tables or list_tables(engine)
         profiles = []
         for done, name in enumerate(names, start=1):
-            profiles.append(profile_table(engine, name, sample_size=sample_size, distinct=distinct))
+            profiles.append(
+                profile_table(
+                    engine,
+                    name,
+                    sample_size=sample_size,
+                    distinct=distinct,
+                    recognise_on=recognise_on,
+                )
+            )
             if progress is not None:
                 progress(f"table {name}", done, len(names))
     finally:

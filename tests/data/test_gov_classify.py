@@ -80,7 +80,7 @@ def test_classification_levels_and_evidence(demo: Path) -> None:
     assert level("customers", "iban") == "restricted"
     assert level("customers", "email") == "confidential"
     assert level("customers", "phone") == "confidential"
-    assert level("customers", "first_name") == "confidential"  # from the name alone
+    assert level("customers", "first_name") == "confidential"
     assert level("customers", "date_of_birth") == "confidential"
     assert level("customers", "country") == "public"
     assert level("orders", "order_number") == "internal"
@@ -91,7 +91,9 @@ def test_classification_levels_and_evidence(demo: Path) -> None:
     assert values and values[0].kind == "card" and values[0].share == 1.0 and values[0].decisive
     assert "Luhn" in values[0].detail
     name = catalogue.tables["customers"].columns["first_name"]
-    assert [e.source for e in name.evidence if e.decisive] == ["name"]
+    # The values are recognised as person names now; the column name agrees.
+    assert [e.source for e in name.evidence if e.decisive] == ["values", "name"]
+    assert next(e for e in name.evidence if e.source == "values").kind == "person_name"
     assert ("customers", "ssn") in catalogue.columns_at_least("restricted")
     assert ("customers", "email") not in catalogue.columns_at_least("restricted")
 
@@ -108,8 +110,10 @@ def test_a_minority_share_is_evidence_but_not_decisive(tmp_path: Path) -> None:
     catalogue = classify_database(path, share_threshold=0.3)
     body = catalogue.tables["tickets"].columns["body"]
     assert body.level == "internal"
-    email = next(e for e in body.evidence if e.kind == "email")
+    email = next(e for e in body.evidence if e.kind == "free_text_personal")
     assert email.share == pytest.approx(0.1) and not email.decisive
+    # Below the deciding share, but personal data was seen: not a confident "internal".
+    assert body.confident is False
     # With a lower threshold the same evidence decides.
     assert (
         classify_database(path, share_threshold=0.05).level_of("tickets", "body") == "confidential"

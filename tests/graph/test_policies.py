@@ -211,4 +211,30 @@ def test_tools_registry(tmp_path: Path) -> None:
     classified = tools.call("classify_columns", {"database": "orders.db"}, context)
     assert classified.ok
     assert classified.result["classifications"]["customers.email"] in ("confidential", "restricted")
+    # Free text nothing recognised: internal, but listed as uncertain (masking tokenises it).
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "orders.db") as db:
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, remark TEXT)")
+        words = [
+            "calm",
+            "late",
+            "noisy",
+            "odd",
+            "quick",
+            "slow",
+            "crate",
+            "pallet",
+            "van",
+            "dock",
+            "lift",
+            "ramp",
+        ]
+        db.executemany("INSERT INTO notes (remark) VALUES (?)",
+                       [(f"{a} {b} again",) for a in words for b in words])  # fmt: skip
+    db.close()
+    again = tools.call("classify_columns", {"database": "orders.db"}, context)
+    assert again.result["classifications"]["notes.remark"] == "internal"
+    assert again.result["uncertain"] == ["notes.remark"]
+    assert "not confidently public/internal" in classified.summary
     assert "migration_check" in tools  # the data tools are wired in
