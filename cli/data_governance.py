@@ -155,8 +155,18 @@ def gx_import(
     source: Annotated[Path, typer.Argument(help="Great Expectations suite JSON.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Suite YAML to write.")],
     table: Annotated[str | None, typer.Option(help="Table the suite checks.")] = None,
+    allow_skips: Annotated[
+        bool,
+        typer.Option(
+            "--allow-skips", help="Exit 0 even when expectations were skipped (still listed)."
+        ),
+    ] = False,
 ) -> None:
-    """Convert a GX expectation suite; list every expectation skipped and why."""
+    """Convert a GX expectation suite; list every expectation skipped and why.
+
+    Exits 1 when any expectation was skipped (the suite checks less than the GX one did),
+    unless --allow-skips; the suite YAML is written either way, its header lists the skips.
+    """
     from charter.agents.data.gx import import_gx_suite, render_import
 
     result = import_gx_suite(source, table=table)
@@ -164,6 +174,13 @@ def gx_import(
     typer.echo(f"wrote {output}: {result.imported} check(s), {len(result.skipped)} skipped")
     for item in result.skipped:
         typer.echo(f"skipped {item.index}. {item.expectation}: {item.reason}")
+    if result.skipped and not allow_skips:
+        typer.echo(
+            f"{len(result.skipped)} expectation(s) not imported: exit 1 "
+            "(pass --allow-skips to accept a partial suite)",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 def mask(

@@ -127,6 +127,34 @@ def _check_bounds(
             raise ValueError("min_value and max_value must be of the same type") from None
 
 
+# Arguments that must be whole numbers. GX 1.x writes every number of a suite as a float
+# ("value": 16.0), so an integral float is read as the integer it stands for.
+_WHOLE = frozenset({"value", "min_value", "max_value", "column_index"})
+_WHOLE_IN = frozenset(
+    {
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_value_lengths_to_equal",
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_column_count_to_be_between",
+        "expect_table_column_count_to_equal",
+        "expect_column_to_exist",
+        "expect_column_unique_value_count_to_be_between",
+    }
+)
+
+
+def normalise_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """`kwargs` with GX 1.x float forms of whole-number arguments turned into integers."""
+    out = dict(kwargs)
+    if expectation in _WHOLE_IN:
+        for key in _WHOLE & out.keys():
+            value = out[key]
+            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+                out[key] = int(value)
+    return out
+
+
 def validate_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> None:
     """Raise ValueError naming the first argument problem of one check."""
     if expectation not in EXPECTATIONS:
@@ -265,7 +293,10 @@ class CheckSpec(StrictModel):
     def _short_form(cls, data: Any) -> Any:
         if isinstance(data, dict) and len(data) == 1 and "expectation" not in data:
             ((name, kwargs),) = data.items()
-            return {"expectation": name, "kwargs": {} if kwargs is None else kwargs}
+            data = {"expectation": name, "kwargs": {} if kwargs is None else kwargs}
+        if isinstance(data, dict) and isinstance(data.get("kwargs"), Mapping):
+            kwargs = normalise_kwargs(str(data.get("expectation")), data["kwargs"])
+            data = {**data, "kwargs": kwargs}
         return data
 
     @model_validator(mode="after")
@@ -388,6 +419,7 @@ __all__ = [
     "SuiteResult",
     "dump_suite",
     "load_suite",
+    "normalise_kwargs",
     "orphan_columns",
     "parse_age",
     "parse_suite",
