@@ -43,7 +43,15 @@ from .connect import key_columns, open_engine, plain, reflect_table, safe_url
 from .scan import Aggregates, Scanner, can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
 from .sql_patterns import regex_condition
-from .suite import CheckResult, CheckSpec, Suite, SuiteResult, orphan_columns, validate_kwargs
+from .suite import (
+    PAIR_CHECKS,
+    CheckResult,
+    CheckSpec,
+    Suite,
+    SuiteResult,
+    orphan_columns,
+    validate_kwargs,
+)
 from .table_checks import TABLE_CHECKS, CheckError, TableContext
 
 _Cond = ColumnElement[bool]
@@ -62,6 +70,7 @@ class _MapPlan:
     # nothing to find, and the costly duplicate probe is skipped (the common, passing case).
     distinct_of: list[Any] | None = None
     present_of: Any = None  # the domain is "this column is not null": counted by COUNT(col)
+    as_pairs: bool = False  # sampled values as [A, B] lists (GX's column-pair form)
 
     @property
     def domain_counts_rows(self) -> bool:
@@ -117,19 +126,55 @@ def _member(column: Any, values: list[Any], dialect: str) -> _Cond:
     return member
 
 
+def _multi_domain(cols: list[Any], ignore: str) -> _Cond:
+    """Rows a multi-column check considers, per GX's `ignore_row_if`."""
+    if ignore in ("all_values_are_missing", "both_values_are_missing"):
+        return or_(*[c.isnot(None) for c in cols])
+    if ignore in ("any_value_is_missing", "either_value_is_missing"):
+        return and_(*[c.isnot(None) for c in cols])
+    return true()
+
+
+def _plan_pair(table: Table, spec: CheckSpec) -> _MapPlan:
+    name, kw = spec.expectation, spec.kwargs
+    a, b = _column(table, kw["column_A"]), _column(table, kw["column_B"])
+    domain = _multi_domain([a, b], kw.get("ignore_row_if", "both_values_are_missing"))
+    if name == "expect_column_pair_values_to_be_equal":
+        holds: _Cond = a == b
+    elif name == "expect_column_pair_values_a_to_be_greater_than_b":
+        holds = a >= b if kw.get("or_equal") else a > b
+    else:
+        pairs = [and_(a == pa, b == pb) for pa, pb in kw["value_pairs_set"]]
+        holds = or_(false(), *pairs)
+    # GX counts a row with one value missing (among the rows considered) as unexpected:
+    # the comparison's NULL is "does not hold", not "unknown".
+    unexpected = not_(func.coalesce(holds, false()))
+    return _MapPlan(domain, unexpected, [kw["column_A"], kw["column_B"]], as_pairs=True)
+
+
 def _plan_map(
     table: Table, spec: CheckSpec, tables: Callable[[str], Table], dialect: str
 ) -> _MapPlan:
     name, kw = spec.expectation, spec.kwargs
+    domain: _Cond
+    if name in PAIR_CHECKS:
+        return _plan_pair(table, spec)
+    if name == "expect_multicolumn_sum_to_equal":
+        cols = [_column(table, c) for c in kw["column_list"]]
+        domain = _multi_domain(cols, kw.get("ignore_row_if", "all_values_are_missing"))
+        total: Any = cols[0]
+        for col in cols[1:]:
+            total = total + col
+        # A row with a missing value has no sum: SQL's NULL leaves it out, as in GX.
+        return _MapPlan(domain, total != kw["sum_total"], list(kw["column_list"]))
+    if name == "expect_select_column_values_to_be_unique_within_record":
+        cols = [_column(table, c) for c in kw["column_list"]]
+        domain = _multi_domain(cols, kw.get("ignore_row_if", "all_values_are_missing"))
+        same = [cols[i] == cols[j] for i in range(len(cols)) for j in range(i + 1, len(cols))]
+        return _MapPlan(domain, or_(false(), *same), list(kw["column_list"]))
     if name == "expect_compound_columns_to_be_unique":
         cols = [_column(table, c) for c in kw["column_list"]]
-        ignore = kw.get("ignore_row_if", "all_values_are_missing")
-        if ignore == "all_values_are_missing":
-            domain: _Cond = or_(*[c.isnot(None) for c in cols])
-        elif ignore == "any_value_is_missing":
-            domain = and_(*[c.isnot(None) for c in cols])
-        else:
-            domain = true()
+        domain = _multi_domain(cols, kw.get("ignore_row_if", "all_values_are_missing"))
         if guaranteed_unique(table, kw["column_list"], dialect):
             return _MapPlan(domain, false(), list(kw["column_list"]))
         dupes = select(*cols).where(domain).group_by(*cols).having(func.count() > 1)
@@ -405,9 +450,12 @@ class _Runner:
         width = len(key_exprs)
         for found in rows:
             values = [plain(v) for v in found[width:]]
-            result.unexpected_values.append(
-                values[0] if len(values) == 1 else dict(zip(plan.columns, values, strict=True))
-            )
+            if plan.as_pairs:
+                result.unexpected_values.append(values)
+            else:
+                result.unexpected_values.append(
+                    values[0] if len(values) == 1 else dict(zip(plan.columns, values, strict=True))
+                )
             if width:
                 result.failing_keys.append(
                     {k: plain(v) for k, v in zip(keys, found[:width], strict=True)}

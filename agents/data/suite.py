@@ -33,6 +33,26 @@ EXPECTATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"column_list"}),
         frozenset({"mostly", "ignore_row_if"}),
     ),
+    "expect_column_pair_values_to_be_equal": (
+        frozenset({"column_A", "column_B"}),
+        frozenset({"mostly", "ignore_row_if"}),
+    ),
+    "expect_column_pair_values_a_to_be_greater_than_b": (
+        frozenset({"column_A", "column_B"}),
+        frozenset({"mostly", "ignore_row_if", "or_equal"}),
+    ),
+    "expect_column_pair_values_to_be_in_set": (
+        frozenset({"column_A", "column_B", "value_pairs_set"}),
+        frozenset({"mostly", "ignore_row_if"}),
+    ),
+    "expect_multicolumn_sum_to_equal": (
+        frozenset({"column_list", "sum_total"}),
+        frozenset({"mostly", "ignore_row_if"}),
+    ),
+    "expect_select_column_values_to_be_unique_within_record": (
+        frozenset({"column_list"}),
+        frozenset({"mostly", "ignore_row_if"}),
+    ),
     "expect_column_values_to_be_in_set": (frozenset({"column", "value_set"}), _MAP),
     "expect_column_values_to_not_be_in_set": (frozenset({"column", "value_set"}), _MAP),
     "expect_column_values_to_be_between": (
@@ -74,6 +94,14 @@ EXPECTATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 IGNORE_ROW_IF = ("all_values_are_missing", "any_value_is_missing", "never")
+PAIR_IGNORE_ROW_IF = ("both_values_are_missing", "either_value_is_missing", "neither")
+PAIR_CHECKS = frozenset(
+    {
+        "expect_column_pair_values_to_be_equal",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "expect_column_pair_values_to_be_in_set",
+    }
+)
 TYPE_FAMILIES = (
     "integer", "float", "numeric", "text", "boolean", "date", "datetime", "time", "binary",
     "json", "other",
@@ -205,10 +233,27 @@ def _validate_specific(expectation: str, kwargs: Mapping[str, Any]) -> None:
             re.compile(kwargs["regex"])
         except (re.error, TypeError) as error:
             raise ValueError(f"regex {kwargs['regex']!r} does not compile: {error}") from None
-    elif expectation == "expect_compound_columns_to_be_unique":
+    elif expectation in {
+        "expect_compound_columns_to_be_unique",
+        "expect_multicolumn_sum_to_equal",
+        "expect_select_column_values_to_be_unique_within_record",
+    }:
         _check_names(kwargs["column_list"], "column_list", minimum=1)
         if kwargs.get("ignore_row_if", IGNORE_ROW_IF[0]) not in IGNORE_ROW_IF:
             raise ValueError(f"ignore_row_if must be one of {', '.join(IGNORE_ROW_IF)}")
+        if "sum_total" in kwargs and not _is_number(kwargs["sum_total"]):
+            raise ValueError("sum_total must be a number")
+    elif expectation in PAIR_CHECKS:
+        for key in ("column_A", "column_B"):
+            if not isinstance(kwargs[key], str):
+                raise ValueError(f"{key} must be a column name")
+        if kwargs.get("ignore_row_if", PAIR_IGNORE_ROW_IF[0]) not in PAIR_IGNORE_ROW_IF:
+            raise ValueError(f"ignore_row_if must be one of {', '.join(PAIR_IGNORE_ROW_IF)}")
+        pairs = kwargs.get("value_pairs_set", [])
+        if not isinstance(pairs, list) or not all(
+            isinstance(p, list | tuple) and len(p) == 2 for p in pairs
+        ):
+            raise ValueError("value_pairs_set must be a list of [A, B] pairs")
     elif expectation == "expect_column_to_exist":
         index = kwargs.get("column_index")
         if index is not None and not _is_int(index):
@@ -307,6 +352,8 @@ class CheckSpec(StrictModel):
     @property
     def label(self) -> str:
         target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
+        if not target and "column_A" in self.kwargs:
+            target = f"{self.kwargs['column_A']}, {self.kwargs['column_B']}"
         return f"{self.expectation}({target})" if target else self.expectation
 
 
@@ -412,6 +459,8 @@ def dump_suite(suite: Suite) -> str:
 __all__ = [
     "EXPECTATIONS",
     "IGNORE_ROW_IF",
+    "PAIR_CHECKS",
+    "PAIR_IGNORE_ROW_IF",
     "TYPE_FAMILIES",
     "CheckResult",
     "CheckSpec",

@@ -124,6 +124,8 @@ def _database(case: Case, folder: Path) -> Path:
 def _norm(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((k, _norm(v)) for k, v in value.items()))
+    if isinstance(value, list):  # a column pair's [A, B]
+        return tuple(_norm(v) for v in value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, bool):
