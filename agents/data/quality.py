@@ -39,6 +39,7 @@ from sqlalchemy.types import NullType
 
 from charter.protocols import ConfigError
 
+from .aggregate_checks import AGGREGATE_CHECKS, column_sum, scan_needs
 from .connect import key_columns, open_engine, plain, reflect_table, safe_url
 from .scan import Aggregates, Scanner, can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
@@ -53,6 +54,9 @@ from .suite import (
     validate_kwargs,
 )
 from .table_checks import TABLE_CHECKS, CheckError, TableContext
+
+# Checks answered from the table as a whole (after the shared scan, reading what it found).
+_WHOLE_TABLE = {**TABLE_CHECKS, **AGGREGATE_CHECKS}
 
 _Cond = ColumnElement[bool]
 _SHORT_SET = 8  # value sets up to this size become OR chains on SQLite (see _member)
@@ -290,7 +294,7 @@ class _Runner:
             table_checks: list[int] = []
             for index in indexes:
                 spec = self.suite.checks[index]
-                if spec.expectation in TABLE_CHECKS:
+                if spec.expectation in _WHOLE_TABLE:
                     table_checks.append(index)
                     continue
                 try:
@@ -298,14 +302,19 @@ class _Runner:
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
             scanned: dict[str, Any] = {}
-            if plans:
+            wants_scan = any(
+                scan_needs(self.suite.checks[i])
+                or self.suite.checks[i].expectation == "expect_table_to_be_fresh"
+                for i in table_checks
+            )
+            if plans or wants_scan:
                 found, scanned = self._run_maps(table, table_name, keys, plans, table_checks)
                 results.update(found)
             context = TableContext(self.conn, self.engine, table, table_name, self.now, scanned)
             for index in table_checks:
                 spec = self.suite.checks[index]
                 try:
-                    results[index] = TABLE_CHECKS[spec.expectation](context, spec)
+                    results[index] = _WHOLE_TABLE[spec.expectation](context, spec)
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
         return [results[index] for index in range(len(self.suite.checks))]
@@ -328,6 +337,21 @@ class _Runner:
             column = str(spec.kwargs.get("column"))
             if spec.expectation == "expect_table_to_be_fresh" and column in table.c:
                 slots[f"max:{column}"] = aggregates.maximum(table.c[column])
+            for need in scan_needs(spec):
+                kind, _, name = need.partition(":")
+                if name not in table.c or need in slots:
+                    continue
+                col = table.c[name]
+                if kind == "count":
+                    slots[need] = aggregates.add(func.count(col))
+                elif kind == "sum":
+                    slots[need] = aggregates.add(column_sum(col))
+                elif kind == "min":
+                    slots[need] = aggregates.minimum(col)
+                elif kind == "max":
+                    slots[need] = aggregates.maximum(col)
+                else:
+                    slots[need] = aggregates.count_distinct(col)
         return slots
 
     def _run_maps(

@@ -24,6 +24,7 @@ from charter.protocols import ConfigError, StrictModel, UtcDatetime
 _PRESENTATION = frozenset({"result_format", "catch_exceptions", "include_config", "meta"})
 
 _MAP = frozenset({"column", "mostly"})
+_BOUNDS = frozenset({"min_value", "max_value", "strict_min", "strict_max"})
 # expectation -> (required arguments, optional arguments)
 EXPECTATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "expect_column_values_to_not_be_null": (frozenset({"column"}), _MAP),
@@ -81,6 +82,34 @@ EXPECTATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"min_value", "max_value"}),
     ),
     "expect_table_column_count_to_equal": (frozenset({"value"}), frozenset()),
+    # Aggregate and distributional: one observed value per column (aggregate_checks.py).
+    **{
+        f"expect_column_{stat}_to_be_between": (frozenset({"column"}), _BOUNDS)
+        for stat in ("mean", "median", "stdev", "sum", "min", "max")
+    },
+    "expect_column_quantile_values_to_be_between": (
+        frozenset({"column", "quantile_ranges"}),
+        frozenset({"allow_relative_error"}),
+    ),
+    "expect_column_unique_value_count_to_be_between": (frozenset({"column"}), _BOUNDS),
+    "expect_column_proportion_of_unique_values_to_be_between": (
+        frozenset({"column"}),
+        _BOUNDS,
+    ),
+    "expect_column_most_common_value_to_be_in_set": (
+        frozenset({"column", "value_set"}),
+        frozenset({"ties_okay"}),
+    ),
+    "expect_column_distinct_values_to_be_in_set": (frozenset({"column", "value_set"}), frozenset()),
+    "expect_column_distinct_values_to_equal_set": (frozenset({"column", "value_set"}), frozenset()),
+    "expect_column_distinct_values_to_contain_set": (
+        frozenset({"column", "value_set"}),
+        frozenset(),
+    ),
+    "expect_table_row_count_to_equal_other_table": (
+        frozenset({"other_table_name"}),
+        frozenset(),
+    ),
     # Charter's own.
     "expect_no_orphans": (
         frozenset({"parent_table"}),
@@ -243,6 +272,23 @@ def _validate_specific(expectation: str, kwargs: Mapping[str, Any]) -> None:
             raise ValueError(f"ignore_row_if must be one of {', '.join(IGNORE_ROW_IF)}")
         if "sum_total" in kwargs and not _is_number(kwargs["sum_total"]):
             raise ValueError("sum_total must be a number")
+    elif expectation in _AGGREGATE_BOUNDED:
+        _validate_aggregate_bounds(expectation, kwargs)
+    elif expectation == "expect_column_quantile_values_to_be_between":
+        _validate_quantiles(kwargs["quantile_ranges"])
+    elif expectation in {
+        "expect_column_most_common_value_to_be_in_set",
+        "expect_column_distinct_values_to_equal_set",
+        "expect_column_distinct_values_to_contain_set",
+    } or (
+        expectation == "expect_column_distinct_values_to_be_in_set"
+        and kwargs["value_set"] is not None
+    ):
+        if not isinstance(kwargs["value_set"], list):
+            raise ValueError("value_set must be a list")
+    elif expectation == "expect_table_row_count_to_equal_other_table":
+        if not isinstance(kwargs["other_table_name"], str):
+            raise ValueError("other_table_name must be a table name")
     elif expectation in PAIR_CHECKS:
         for key in ("column_A", "column_B"):
             if not isinstance(kwargs[key], str):
@@ -271,6 +317,66 @@ def _validate_specific(expectation: str, kwargs: Mapping[str, Any]) -> None:
         _validate_schema(kwargs["columns"])
     elif expectation == "expect_table_to_be_fresh":
         parse_age(kwargs["max_age"])
+
+
+_AGGREGATE_BOUNDED = frozenset(
+    {
+        f"expect_column_{stat}_to_be_between"
+        for stat in ("mean", "median", "stdev", "sum", "min", "max")
+    }
+    | {
+        "expect_column_unique_value_count_to_be_between",
+        "expect_column_proportion_of_unique_values_to_be_between",
+    }
+)
+# GX refuses these without any bound; the others are vacuously true without one.
+_NEEDS_A_BOUND = frozenset(
+    {"expect_column_sum_to_be_between", "expect_column_min_to_be_between",
+     "expect_column_max_to_be_between"}
+)  # fmt: skip
+
+
+def _validate_aggregate_bounds(expectation: str, kwargs: Mapping[str, Any]) -> None:
+    numbers_only = expectation not in {
+        "expect_column_min_to_be_between",
+        "expect_column_max_to_be_between",
+    }
+    for key in ("min_value", "max_value"):
+        value = kwargs.get(key)
+        if value is None:
+            continue
+        if numbers_only and not _is_number(value):
+            raise ValueError(f"{key} {value!r} must be a number")
+        if not numbers_only and not (_is_number(value) or isinstance(value, str | date | datetime)):
+            raise ValueError(f"{key} {value!r} must be a number, a date or text")
+    if expectation in _NEEDS_A_BOUND:
+        _check_bounds(kwargs, integers=False, allow_both_none=False)
+    else:
+        _check_bounds(kwargs, integers=False, allow_both_none=True)
+    if expectation == "expect_column_unique_value_count_to_be_between":
+        for key in ("min_value", "max_value"):
+            if kwargs.get(key) is not None and not _is_int(kwargs[key]):
+                raise ValueError(f"{key} must be an integer")
+
+
+def _validate_quantiles(ranges: object) -> None:
+    if not isinstance(ranges, dict) or set(ranges) != {"quantiles", "value_ranges"}:
+        raise ValueError(
+            "quantile_ranges must be {quantiles: [...], value_ranges: [[lo, hi], ...]}"
+        )
+    quantiles, bounds = ranges["quantiles"], ranges["value_ranges"]
+    if not isinstance(quantiles, list) or not all(_is_number(q) and 0 <= q <= 1 for q in quantiles):
+        raise ValueError("quantile_ranges.quantiles must be numbers between 0 and 1")
+    if not isinstance(bounds, list) or len(bounds) != len(quantiles):
+        raise ValueError("quantile_ranges.value_ranges must give one [lo, hi] per quantile")
+    for pair in bounds:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError("quantile_ranges must consist of ordered pairs [lo, hi]")
+        low, high = pair
+        if any(v is not None and not _is_number(v) for v in pair):
+            raise ValueError("quantile_ranges bounds must be numbers or null")
+        if low is not None and high is not None and low > high:
+            raise ValueError("quantile_ranges must consist of ordered pairs (lo <= hi)")
 
 
 def _check_names(value: object, what: str, *, minimum: int) -> None:

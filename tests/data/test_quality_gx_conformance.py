@@ -31,6 +31,8 @@ from charter.protocols import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 GX = (ROOT / ".." / "shared" / "fixtures" / "gx").resolve()
+# GX's cases for the aggregate and multi-table families, kept in the repository.
+GX_MORE = Path(__file__).resolve().parent / "fixtures" / "gx"
 _SQL_BACKENDS = {"sqlite", "sqlalchemy"}
 
 
@@ -40,7 +42,7 @@ class Case:
     file: str
     dataset_index: int
     dataset_name: str
-    data: dict[str, list[Any]]
+    data: dict[str, list[Any]] | list[dict[str, Any]]  # a list: several tables
     test: dict[str, Any]
     skip: str | None = None
     beyond_gx: bool = False
@@ -59,13 +61,13 @@ def _applies(spec: dict[str, Any]) -> str | None:
 
 def _collect() -> list[Case]:
     cases: list[Case] = []
-    for path in sorted(GX.glob("*/*.json")):
+    for path in sorted([*GX.glob("*/*.json"), *GX_MORE.glob("*/*.json")]):
         content = json.loads(path.read_text())
         expectation = content["expectation_type"]
         for d_index, dataset in enumerate(content["datasets"]):
             dataset_skip = _applies(dataset)
             for t_index, test in enumerate(dataset["tests"]):
-                case = Case(expectation, path.name, d_index, dataset["dataset_name"],
+                case = Case(expectation, path.name, d_index, dataset.get("dataset_name", ""),
                             dataset["data"], test)  # fmt: skip
                 case.ident = f"{path.stem}[{d_index}.{t_index}]"
                 if expectation not in EXPECTATIONS:
@@ -80,6 +82,15 @@ def _collect() -> list[Case]:
 
 
 CASES = _collect()
+
+# Cases where Charter knowingly differs from GX, each with the reason. A listed case must
+# still disagree (so a fix shows up here); every other applicable case must agree.
+DISAGREEMENTS: dict[str, str] = {
+    "expect_column_max_to_be_between[0.8]": (
+        "GX evaluation parameters ({'$PARAMETER': 'now() - timedelta(weeks=52)'}) are not "
+        "supported: the bound is refused when the suite loads"
+    ),
+}
 
 
 def _sql_type(values: list[Any]) -> str:
@@ -104,18 +115,30 @@ def _engine(path: Path) -> Engine:
     return _ENGINES[path]
 
 
+def _tables(case: Case) -> list[tuple[str, dict[str, list[Any]]]]:
+    """(table name, columns) to build: `t`, plus named tables for multi-table cases (the
+    first of which is the one checked, as in GX)."""
+    if isinstance(case.data, dict):
+        return [("t", case.data)]
+    named = [(str(d["dataset_name"]), dict(d["data"])) for d in case.data]
+    return [("t", named[0][1]), *named]
+
+
 def _database(case: Case, folder: Path) -> Path:
     key = (case.file, case.dataset_index)
     if key not in _BUILT:
         path = folder / f"{Path(case.file).stem}_{case.dataset_index}.db"
-        columns = list(case.data)
-        rows = max((len(v) for v in case.data.values()), default=0)
         with sqlite3.connect(path) as db:
-            ddl = ", ".join(f'"{c}" {_sql_type(case.data[c])}' for c in columns)
-            db.execute(f"CREATE TABLE t ({ddl})")
-            marks = ", ".join("?" for _ in columns)
-            for i in range(rows):
-                db.execute(f"INSERT INTO t VALUES ({marks})", [case.data[c][i] for c in columns])
+            for name, data in _tables(case):
+                columns = list(data)
+                rows = max((len(v) for v in data.values()), default=0)
+                ddl = ", ".join(f'"{c}" {_sql_type(data[c])}' for c in columns)
+                db.execute(f'CREATE TABLE "{name}" ({ddl})')
+                marks = ", ".join("?" for _ in columns)
+                for i in range(rows):
+                    db.execute(
+                        f'INSERT INTO "{name}" VALUES ({marks})', [data[c][i] for c in columns]
+                    )
         db.close()
         _BUILT[key] = path
     return _BUILT[key]
@@ -178,9 +201,26 @@ def _compare(case: Case, folder: Path) -> tuple[bool, str]:
                 f"GX {out['unexpected_list']}",
             )
     observed = out.get("observed_value", (out.get("result") or {}).get("observed_value"))
-    if observed is not None and result.observed_value != observed:
+    tolerance = float(case.test.get("tolerance") or 0.0)
+    if observed is not None and not _close(result.observed_value, observed, tolerance):
         return False, f"observed {result.observed_value}, GX {observed}"
     return True, "agrees"
+
+
+def _close(ours: Any, theirs: Any, tolerance: float) -> bool:
+    """Equal, numbers within GX's stated `tolerance` (its quantile cases carry one)."""
+    if isinstance(theirs, dict) and isinstance(ours, dict):
+        return ours.keys() == theirs.keys() and all(
+            _close(ours[k], theirs[k], tolerance) for k in theirs
+        )
+    if isinstance(theirs, list) and isinstance(ours, list):
+        return len(ours) == len(theirs) and all(
+            _close(a, b, tolerance) for a, b in zip(ours, theirs, strict=True)
+        )
+    numbers = (int, float)
+    if isinstance(ours, numbers) and isinstance(theirs, numbers) and tolerance:
+        return abs(float(ours) - float(theirs)) <= tolerance
+    return bool(ours == theirs)
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +242,9 @@ def test_gx_case(case: Case, gx_folder: Path) -> None:
     if case.skip:
         pytest.skip(f"{case.expectation}: {case.skip}")
     agrees, detail = _evaluate(case, gx_folder)
+    if case.ident in DISAGREEMENTS:
+        assert not agrees, f"{case.ident} now agrees with GX: take it off DISAGREEMENTS"
+        return
     assert agrees, f"{case.ident} {case.test.get('title', '')}: {detail}"
 
 
@@ -231,9 +274,14 @@ def test_agreement_summary(gx_folder: Path, capsys: pytest.CaptureFixture[str]) 
                 print(f"  {name}: {counts['applicable_agree']}/{counts['applicable']}"
                       f" (+{counts['beyond_agree']}/{counts['beyond']} beyond), "
                       f"{counts['skipped']} skipped")  # fmt: skip
+        print("  known disagreements:")
+        for ident, reason in sorted(DISAGREEMENTS.items()):
+            print(f"    {ident}: {reason}")
         print("  skipped:")
         for reason, count in sorted(skipped.items()):
             print(f"    {count} x {reason}")
-    assert applicable >= 180  # the fixture set holds 188 SQLite cases for Charter's checks
-    assert agreed == applicable
+    # The shared set holds 188 SQLite cases for the row-level and table checks, 38 more for
+    # the pair and multi-column ones; the repository's set 111 for the aggregate families.
+    assert applicable >= 330
+    assert agreed == applicable - len(DISAGREEMENTS)
     assert beyond_agreed == beyond

@@ -1,0 +1,327 @@
+"""Aggregate and distributional checks: one observed value per column (mean, median,
+standard deviation, quantiles, sum, min, max, distinct values, most common value), judged
+against bounds or a set, GX-style; and a table's row count against another table's.
+
+Counts, sums, minima, maxima and distinct counts ride on the table's shared scan (the
+runner asks for them through `scan_needs`); only what cannot be added up over a scan
+(a second pass for the standard deviation, an ordered read for medians and quantiles, a
+GROUP BY for distinct values and modes) costs a query of its own.
+
+GX's conventions, held to its own test cases: missing values are left out; an empty
+column fails with no observed value; the standard deviation is the sample one (n - 1);
+the median of an even count is the mean of the middle two; a quantile is the smallest
+value with at least that share of values at or below it (nearest rank).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Integer, Table, func, select
+
+from .connect import plain
+from .schema_types import type_family
+from .suite import CheckResult, CheckSpec
+from .table_checks import CheckError, TableContext
+
+_NUMERIC = {"integer", "float", "numeric", "boolean"}
+# Checks whose observed value is a number computed from the values.
+_ARITHMETIC = {
+    "expect_column_mean_to_be_between",
+    "expect_column_median_to_be_between",
+    "expect_column_stdev_to_be_between",
+    "expect_column_sum_to_be_between",
+    "expect_column_quantile_values_to_be_between",
+}
+
+
+def scan_needs(spec: CheckSpec) -> list[str]:
+    """What the shared scan should compute for `spec` ("count:c", "sum:c", "min:c", ...)."""
+    column = spec.kwargs.get("column")
+    if not isinstance(column, str):
+        return []
+    needs = {
+        "expect_column_mean_to_be_between": ["count", "sum"],
+        "expect_column_stdev_to_be_between": ["count", "sum"],
+        "expect_column_sum_to_be_between": ["count", "sum"],
+        "expect_column_median_to_be_between": ["count"],
+        "expect_column_quantile_values_to_be_between": ["count"],
+        "expect_column_min_to_be_between": ["count", "min"],
+        "expect_column_max_to_be_between": ["count", "max"],
+        "expect_column_unique_value_count_to_be_between": ["distinct"],
+        "expect_column_proportion_of_unique_values_to_be_between": ["count", "distinct"],
+    }.get(spec.expectation, [])
+    return [f"{need}:{column}" for need in needs]
+
+
+def _column(ctx: TableContext, spec: CheckSpec) -> Any:
+    name = spec.kwargs["column"]
+    if name not in ctx.table.c:
+        raise CheckError(f"column {name!r} not in table {ctx.table.name!r}")
+    column = ctx.table.c[name]
+    if (
+        spec.expectation in _ARITHMETIC
+        and type_family(column.type) not in _NUMERIC
+        # A column with no value at all has nothing to add up: it fails below, like in GX,
+        # whatever its declared type.
+        and int(_stat(ctx, column, "count"))
+    ):
+        raise CheckError(f"column {name!r} is not numeric; {spec.expectation} needs numbers")
+    return column
+
+
+def column_sum(column: Any) -> Any:
+    """SUM(column), read back as a number: over a boolean column SQLAlchemy would turn the
+    sum into a boolean (2 -> True)."""
+    if type_family(column.type) == "boolean":
+        return func.sum(column, type_=Integer())
+    return func.sum(column)
+
+
+def _stat(ctx: TableContext, column: Any, kind: str) -> Any:
+    """One aggregate of `column`: from the shared scan when it computed it, else queried."""
+    key = f"{kind}:{column.name}"
+    if key not in ctx.scanned:
+        expression = {
+            "count": func.count(column),
+            "sum": column_sum(column),
+            "min": func.min(column),
+            "max": func.max(column),
+            "distinct": func.count(column.distinct()),
+        }[kind]
+        ctx.scanned[key] = ctx.conn.execute(select(expression)).scalar_one()
+    return ctx.scanned[key]
+
+
+def _as_instant(value: Any) -> datetime | None:
+    """A date or timestamp (or ISO text of one) as a naive UTC datetime, else None."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _by_value(value: Any, bound: Any) -> tuple[Any, Any]:
+    """Dates and times compare as instants, not as text: "2026-02-01T00:00:00" and
+    SQLite's "2026-02-01 22:32:00" are a day apart, not ordered by their 11th character."""
+    if isinstance(value, str | date) and isinstance(bound, str | date):
+        left, right = _as_instant(value), _as_instant(bound)
+        if left is not None and right is not None:
+            return left, right
+    return value, bound
+
+
+def _within(value: Any, kwargs: Mapping[str, Any]) -> bool:
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    if low is not None:
+        value, low = _by_value(value, low)
+    if high is not None:
+        value, high = _by_value(value, high)
+    try:
+        if low is not None and (value <= low if kwargs.get("strict_min") else value < low):
+            return False
+        return not (
+            high is not None and (value >= high if kwargs.get("strict_max") else value > high)
+        )
+    except TypeError:
+        raise CheckError(
+            f"observed {value!r} cannot be compared with the bounds {low!r}..{high!r}"
+        ) from None
+
+
+def _result(
+    ctx: TableContext, spec: CheckSpec, success: bool, observed: Any, **details: Any
+) -> CheckResult:
+    return CheckResult(
+        expectation=spec.expectation, table=ctx.name, kwargs=spec.kwargs, success=success,
+        observed_value=observed, details=details,
+    )  # fmt: skip
+
+
+def _number(value: Any) -> Any:
+    """A database number as a plain int or float (Decimal from PostgreSQL included)."""
+    if value is None or isinstance(value, int | float):
+        return value
+    as_float = float(value)
+    return int(as_float) if as_float.is_integer() else as_float
+
+
+def _bounded(ctx: TableContext, spec: CheckSpec, observed: Any) -> CheckResult:
+    if observed is None:  # no values: nothing to judge, and GX fails it
+        return _result(ctx, spec, False, None)
+    return _result(ctx, spec, _within(observed, spec.kwargs), observed)
+
+
+def mean_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    count, total = int(_stat(ctx, column, "count")), _stat(ctx, column, "sum")
+    return _bounded(ctx, spec, float(total) / count if count else None)
+
+
+def sum_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    count = int(_stat(ctx, column, "count"))
+    return _bounded(ctx, spec, _number(_stat(ctx, column, "sum")) if count else None)
+
+
+def min_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    return _bounded(ctx, spec, plain(_stat(ctx, column, "min")))
+
+
+def max_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    return _bounded(ctx, spec, plain(_stat(ctx, column, "max")))
+
+
+def stdev_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    count = int(_stat(ctx, column, "count"))
+    if count < 2:
+        return _result(ctx, spec, False, None)
+    if ctx.engine.dialect.name == "postgresql":
+        spread = ctx.conn.execute(select(func.stddev_samp(column))).scalar_one()
+        return _bounded(ctx, spec, float(spread))
+    # Two passes (mean first, then squared deviations): the textbook one-pass formula
+    # loses digits to cancellation when the mean is large against the spread.
+    mean = float(_stat(ctx, column, "sum")) / count
+    deviation = column - mean
+    squares = ctx.conn.execute(select(func.sum(deviation * deviation))).scalar_one()
+    return _bounded(ctx, spec, math.sqrt(float(squares) / (count - 1)))
+
+
+def _ranked(ctx: TableContext, column: Any, offset: int, limit: int) -> list[Any]:
+    query = select(column).where(column.isnot(None)).order_by(column).offset(offset).limit(limit)
+    return [_number(row[0]) for row in ctx.conn.execute(query)]
+
+
+def median_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    count = int(_stat(ctx, column, "count"))
+    if not count:
+        return _result(ctx, spec, False, None)
+    middle = _ranked(ctx, column, (count - 1) // 2, 2 if count % 2 == 0 else 1)
+    median = sum(middle) / len(middle)
+    return _bounded(ctx, spec, int(median) if float(median).is_integer() else median)
+
+
+def quantiles_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    ranges = spec.kwargs["quantile_ranges"]
+    quantiles, bounds = list(ranges["quantiles"]), list(ranges["value_ranges"])
+    count = int(_stat(ctx, column, "count"))
+    if not count:
+        return _result(ctx, spec, False, None)
+    values = []
+    for q in quantiles:
+        rank = max(math.ceil(q * count) - 1, 0)  # nearest rank, 0-based
+        values.append(_ranked(ctx, column, min(rank, count - 1), 1)[0])
+    inside = [
+        (low is None or v >= low) and (high is None or v <= high)
+        for v, (low, high) in zip(values, bounds, strict=True)
+    ]
+    observed = {"quantiles": quantiles, "values": values}
+    return _result(ctx, spec, all(inside), observed, in_range=inside)
+
+
+def _counts(ctx: TableContext, column: Any) -> list[tuple[Any, int]]:
+    query = select(column, func.count()).where(column.isnot(None)).group_by(column).order_by(column)
+    return [(plain(value), int(n)) for value, n in ctx.conn.execute(query)]
+
+
+def _distinct_values(ctx: TableContext, spec: CheckSpec) -> list[Any]:
+    return [value for value, _ in _counts(ctx, _column(ctx, spec))]
+
+
+def distinct_in_set(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    observed = _distinct_values(ctx, spec)
+    wanted = spec.kwargs.get("value_set")
+    success = wanted is None or set(observed) <= set(wanted)
+    return _result(ctx, spec, success, observed)
+
+
+def distinct_equal_set(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    observed = _distinct_values(ctx, spec)
+    return _result(ctx, spec, set(observed) == set(spec.kwargs["value_set"]), observed)
+
+
+def distinct_contain_set(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    observed = _distinct_values(ctx, spec)
+    return _result(ctx, spec, set(spec.kwargs["value_set"]) <= set(observed), observed)
+
+
+def most_common_in_set(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    counts = _counts(ctx, _column(ctx, spec))
+    if not counts:
+        return _result(ctx, spec, False, None)
+    top = max(n for _, n in counts)
+    modes = [value for value, n in counts if n == top]
+    wanted = set(spec.kwargs["value_set"])
+    if spec.kwargs.get("ties_okay"):
+        success = any(mode in wanted for mode in modes)
+    else:
+        success = len(modes) == 1 and modes[0] in wanted
+    return _result(ctx, spec, success, modes)
+
+
+def unique_count_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    return _bounded(ctx, spec, int(_stat(ctx, column, "distinct")))
+
+
+def unique_proportion_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    column = _column(ctx, spec)
+    count = int(_stat(ctx, column, "count"))
+    if not count:
+        return _result(ctx, spec, False, None)
+    return _bounded(ctx, spec, int(_stat(ctx, column, "distinct")) / count)
+
+
+def row_count_equal_other_table(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    from charter.protocols import ConfigError
+
+    from .connect import reflect_table
+
+    try:
+        other: Table = reflect_table(ctx.engine, spec.kwargs["other_table_name"])
+    except ConfigError as error:  # the other table is missing: this check fails, not the suite
+        raise CheckError(str(error)) from None
+    mine = ctx.scanned.get("count")
+    if mine is None:
+        mine = ctx.conn.execute(select(func.count()).select_from(ctx.table)).scalar_one()
+    theirs = ctx.conn.execute(select(func.count()).select_from(other)).scalar_one()
+    observed = {"self": int(mine), "other": int(theirs)}
+    return _result(ctx, spec, observed["self"] == observed["other"], observed)
+
+
+AGGREGATE_CHECKS: dict[str, Callable[[TableContext, CheckSpec], CheckResult]] = {
+    "expect_column_mean_to_be_between": mean_between,
+    "expect_column_median_to_be_between": median_between,
+    "expect_column_stdev_to_be_between": stdev_between,
+    "expect_column_sum_to_be_between": sum_between,
+    "expect_column_min_to_be_between": min_between,
+    "expect_column_max_to_be_between": max_between,
+    "expect_column_quantile_values_to_be_between": quantiles_between,
+    "expect_column_unique_value_count_to_be_between": unique_count_between,
+    "expect_column_proportion_of_unique_values_to_be_between": unique_proportion_between,
+    "expect_column_most_common_value_to_be_in_set": most_common_in_set,
+    "expect_column_distinct_values_to_be_in_set": distinct_in_set,
+    "expect_column_distinct_values_to_equal_set": distinct_equal_set,
+    "expect_column_distinct_values_to_contain_set": distinct_contain_set,
+    "expect_table_row_count_to_equal_other_table": row_count_equal_other_table,
+}
+
+__all__ = ["AGGREGATE_CHECKS", "column_sum", "scan_needs"]
