@@ -45,6 +45,8 @@ GX_1X = {
          "kwargs": {"min_value": 1, "max_value": None}, "meta": {}, "id": "b"},
         {"type": "expect_column_mean_to_be_between",
          "kwargs": {"column": "id", "min_value": 0}, "meta": {}, "id": "c"},
+        {"type": "expect_column_values_to_match_json_schema",
+         "kwargs": {"column": "doc", "json_schema": {}}, "meta": {}, "id": "d"},
     ],
 }  # fmt: skip
 
@@ -71,8 +73,9 @@ def test_gx_1x_suite_and_table_from_argument() -> None:
     assert [c.expectation for c in result.suite.checks] == [
         "expect_column_values_to_be_unique",
         "expect_table_row_count_to_be_between",
+        "expect_column_mean_to_be_between",
     ]
-    assert [s.expectation for s in result.skipped] == ["expect_column_mean_to_be_between"]
+    assert [s.expectation for s in result.skipped] == ["expect_column_values_to_match_json_schema"]
     with pytest.raises(ConfigError, match="names no table"):
         convert_gx_suite(GX_1X)
     with pytest.raises(ConfigError, match="'expectations' list"):
