@@ -121,6 +121,8 @@ def _by_value(value: Any, bound: Any) -> tuple[Any, Any]:
         left, right = _as_instant(value), _as_instant(bound)
         if left is not None and right is not None:
             return left, right
+        if right is not None and left is None:
+            raise CheckError(f"observed {value!r} is not a date or time; the bound {bound!r} is")
     return value, bound
 
 
@@ -165,6 +167,13 @@ def _bounded(ctx: TableContext, spec: CheckSpec, observed: Any) -> CheckResult:
     return _result(ctx, spec, _within(observed, spec.kwargs), observed)
 
 
+def _observed(value: Any) -> Any:
+    """A minimum or maximum as GX reports it: dates and times in ISO form."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return plain(value)
+
+
 def mean_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
     column = _column(ctx, spec)
     count, total = int(_stat(ctx, column, "count")), _stat(ctx, column, "sum")
@@ -179,12 +188,12 @@ def sum_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
 
 def min_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
     column = _column(ctx, spec)
-    return _bounded(ctx, spec, plain(_stat(ctx, column, "min")))
+    return _bounded(ctx, spec, _observed(_stat(ctx, column, "min")))
 
 
 def max_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
     column = _column(ctx, spec)
-    return _bounded(ctx, spec, plain(_stat(ctx, column, "max")))
+    return _bounded(ctx, spec, _observed(_stat(ctx, column, "max")))
 
 
 def stdev_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:

@@ -41,6 +41,7 @@ from charter.protocols import ConfigError
 
 from .aggregate_checks import AGGREGATE_CHECKS, column_sum, scan_needs
 from .connect import key_columns, open_engine, plain, reflect_table, safe_url
+from .instants import instant_terms
 from .scan import Aggregates, Scanner, can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
 from .sql_patterns import regex_condition
@@ -227,8 +228,18 @@ def _plan_map(
         return _MapPlan(present, member, [kw["column"]], present_of=column)
     if name == "expect_column_values_to_be_between":
         low, high = kw.get("min_value"), kw.get("max_value")
+        strict = bool(kw.get("strict_min")), bool(kw.get("strict_max"))
+        by_value = instant_terms(column, [low, high], dialect)
+        if by_value is not None:
+            # Dates and times by value; a present value that is no date at all (julianday
+            # is NULL) lies in no range of dates: unexpected, not silently passed.
+            target, (low_term, high_term) = by_value
+            inside = _bounds(target, low_term, high_term, *strict)
+            return _MapPlan(
+                present, not_(func.coalesce(inside, false())), [kw["column"]], present_of=column
+            )
         _check_comparable(column, kw["column"], [low, high])
-        inside = _bounds(column, low, high, bool(kw.get("strict_min")), bool(kw.get("strict_max")))
+        inside = _bounds(column, low, high, *strict)
         return _MapPlan(present, not_(inside), [kw["column"]], present_of=column)
     if name in {"expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"}:
         matched = regex_condition(_as_text(column), kw["regex"], dialect)
