@@ -176,14 +176,17 @@ def _observed(value: Any) -> Any:
 
 def mean_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
     column = _column(ctx, spec)
-    count, total = int(_stat(ctx, column, "count")), _stat(ctx, column, "sum")
-    return _bounded(ctx, spec, float(total) / count if count else None)
+    count = int(_stat(ctx, column, "count"))
+    if not count:
+        return _result(ctx, spec, False, None)
+    return _bounded(ctx, spec, float(_stat(ctx, column, "sum")) / count)
 
 
 def sum_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:
     column = _column(ctx, spec)
-    count = int(_stat(ctx, column, "count"))
-    return _bounded(ctx, spec, _number(_stat(ctx, column, "sum")) if count else None)
+    if not int(_stat(ctx, column, "count")):
+        return _result(ctx, spec, False, None)
+    return _bounded(ctx, spec, _number(_stat(ctx, column, "sum")))
 
 
 def min_between(ctx: TableContext, spec: CheckSpec) -> CheckResult:

@@ -356,6 +356,8 @@ class _Runner:
                 if kind == "count":
                     slots[need] = aggregates.add(func.count(col))
                 elif kind == "sum":
+                    if type_family(col.type) not in {"integer", "float", "numeric", "boolean"}:
+                        continue  # SUM(text) is an error on PostgreSQL: the check says why
                     slots[need] = aggregates.add(column_sum(col))
                 elif kind == "min":
                     slots[need] = aggregates.minimum(col)
