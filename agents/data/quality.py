@@ -39,7 +39,7 @@ from sqlalchemy.types import NullType
 
 from charter.protocols import ConfigError
 
-from .aggregate_checks import AGGREGATE_CHECKS, column_sum, scan_needs
+from .aggregate_checks import AGGREGATE_CHECKS, column_sum, rank_needs, scan_needs
 from .connect import key_columns, open_engine, plain, reflect_table, safe_url
 from .instants import instant_terms
 from .scan import Aggregates, Scanner, can_fan_out, guaranteed_unique, never_null
@@ -321,6 +321,15 @@ class _Runner:
             if plans or wants_scan:
                 found, scanned = self._run_maps(table, table_name, keys, plans, table_checks)
                 results.update(found)
+            # Every rank the median and quantile checks of a column want, so one ordered
+            # read answers them all.
+            for index in table_checks:
+                spec = self.suite.checks[index]
+                name = spec.kwargs.get("column")
+                counted = scanned.get(f"count:{name}")
+                if isinstance(name, str) and counted is not None:
+                    ranks = scanned.setdefault(f"ranks:{name}", set())
+                    ranks.update(rank_needs(spec, int(counted)))
             context = TableContext(self.conn, self.engine, table, table_name, self.now, scanned)
             for index in table_checks:
                 spec = self.suite.checks[index]

@@ -185,7 +185,11 @@ def _pg_engine(case: Case, url: str) -> Engine:
         return _PG_ENGINES[schema]
     import sqlalchemy as sa
 
-    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    # No pool: a hundred datasets must not each keep server connections open (the server
+    # is shared, and its connection limit is not ours alone).
+    engine = sa.create_engine(
+        url, connect_args={"options": f"-csearch_path={schema}"}, poolclass=sa.pool.NullPool
+    )
     with engine.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         for name, data in _tables(case):
