@@ -137,13 +137,27 @@ def check(
         str | None, typer.Option(help="Instant for freshness checks (default: now).")
     ] = None,
     as_json: Annotated[bool, _JSON] = False,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text, json (Charter's result) or gx (a Great Expectations validation result).",
+        ),
+    ] = "text",
 ) -> None:
     """Run a quality suite; exit 1 when a check fails."""
     from charter.agents.data.quality import run_suite
     from charter.agents.data.suite import load_suite
 
+    if output_format not in ("text", "json", "gx"):
+        raise ConfigError(f"--format {output_format!r}: expected text, json or gx")
     result = run_suite(url, load_suite(suite), now=_now(now))
-    if as_json:
+    if output_format == "gx":
+        from charter.agents.data.gx_result import to_gx_validation_result
+
+        payload = to_gx_validation_result(result)
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+    elif as_json or output_format == "json":
         _emit_json(result)
     else:
         _print_results(result)
