@@ -212,6 +212,36 @@ def normalise_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> dict[str, A
     return out
 
 
+# GX's filter of the rows a check applies to (row-level checks; see row_condition.py).
+_CONDITION = frozenset({"row_condition", "condition_parser"})
+# Checks judged on the table or a column as a whole: a row filter is not offered there.
+_WHOLE_TABLE_CHECKS = frozenset(
+    {
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_row_count_to_equal_other_table",
+        "expect_column_to_exist",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_match_set",
+        "expect_table_column_count_to_be_between",
+        "expect_table_column_count_to_equal",
+        "expect_table_schema_to_match",
+        "expect_table_to_be_fresh",
+        "expect_column_quantile_values_to_be_between",
+        "expect_column_most_common_value_to_be_in_set",
+        "expect_column_distinct_values_to_be_in_set",
+        "expect_column_distinct_values_to_equal_set",
+        "expect_column_distinct_values_to_contain_set",
+        "expect_column_unique_value_count_to_be_between",
+        "expect_column_proportion_of_unique_values_to_be_between",
+        *(
+            f"expect_column_{stat}_to_be_between"
+            for stat in ("mean", "median", "stdev", "sum", "min", "max")
+        ),
+    }
+)
+
+
 def validate_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> None:
     """Raise ValueError naming the first argument problem of one check."""
     if expectation not in EXPECTATIONS:
@@ -220,7 +250,7 @@ def validate_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> None:
     missing = sorted(required - kwargs.keys())
     if missing:
         raise ValueError(f"missing argument(s) {', '.join(missing)}")
-    unknown = sorted(kwargs.keys() - required - optional - _PRESENTATION)
+    unknown = sorted(kwargs.keys() - required - optional - _PRESENTATION - _CONDITION)
     if unknown:
         raise ValueError(f"unsupported argument(s) {', '.join(unknown)}")
     mostly = kwargs.get("mostly")
@@ -228,6 +258,12 @@ def validate_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> None:
         raise ValueError("mostly must be a number between 0 and 1 (less than or equal to 1)")
     if "column" in required and not isinstance(kwargs["column"], str):
         raise ValueError("column must be a column name")
+    if "row_condition" in kwargs:
+        if expectation in _WHOLE_TABLE_CHECKS:
+            raise ValueError("row_condition is supported on row-level checks only")
+        from .row_condition import validate_row_condition
+
+        validate_row_condition(kwargs["row_condition"], kwargs.get("condition_parser"))
     _validate_specific(expectation, kwargs)
 
 
