@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, Table, func, select
+from sqlalchemy import Integer, Table, and_, case, func, select
 
 from .connect import plain
 from .schema_types import type_family
@@ -389,3 +389,100 @@ AGGREGATE_CHECKS: dict[str, Callable[[TableContext, CheckSpec], CheckResult]] = 
 }
 
 __all__ = ["AGGREGATE_CHECKS", "column_sum", "rank_needs", "scan_needs"]
+
+
+def _bin_counts(ctx: TableContext, column: Any, bins: list[float]) -> tuple[list[int], int, int]:
+    """(rows per bin, rows below the first edge, rows above the last) in one query. A bin
+    holds edge_i <= x < edge_i+1, the last one its upper edge too (numpy's histogram, as
+    GX counts in SQL); an infinite first or last edge makes an open-ended bin."""
+    conditions = []
+    last = len(bins) - 2
+    for i in range(len(bins) - 1):
+        low, high = bins[i], bins[i + 1]
+        parts = []
+        if not math.isinf(low):
+            parts.append(column >= low)
+        if not math.isinf(high):
+            parts.append(column <= high if i == last else column < high)
+        conditions.append(and_(column.isnot(None), *parts))
+    if not math.isinf(bins[0]):
+        conditions.append(column < bins[0])
+    if not math.isinf(bins[-1]):
+        conditions.append(column > bins[-1])
+    counts = ctx.conn.execute(
+        select(*[func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in conditions])
+    ).one()
+    hist = [int(v) for v in counts[: len(bins) - 1]]
+    rest = [int(v) for v in counts[len(bins) - 1 :]]
+    below = rest.pop(0) if not math.isinf(bins[0]) else 0
+    above = rest.pop(0) if not math.isinf(bins[-1]) else 0
+    return hist, below, above
+
+
+def _kl(observed: list[float], expected: list[float]) -> float | None:
+    """KL divergence of the observed from the expected weights (natural log, both
+    normalised); None when it is infinite or undefined (an observed weight where none was
+    expected)."""
+    from scipy import stats  # type: ignore[import-untyped]  # no stubs
+
+    value = float(stats.entropy(observed, expected))
+    return None if math.isinf(value) or math.isnan(value) else value
+
+
+def kl_divergence_less_than(ctx: TableContext, spec: CheckSpec) -> CheckResult:
+    """GX's KL divergence of the column's distribution from a partition: categorical
+    (`values`, `weights`) or binned (`bins`, `weights`, optional `tail_weights`), with GX's
+    holdouts: `tail_weight_holdout` for values outside the partition, spread over the
+    tails, `internal_weight_holdout` over bins expected empty."""
+    column = _column(ctx, spec)
+    kw = spec.kwargs
+    threshold = kw.get("threshold")
+    partition = kw.get("partition_object")
+    tail = float(kw.get("tail_weight_holdout") or 0)
+    internal = float(kw.get("internal_weight_holdout") or 0)
+    count = int(_stat(ctx, column, "count"))
+    if partition is None:
+        # GX then builds the partition from the data itself: nothing diverges.
+        return _result(ctx, spec, threshold is None or threshold >= 0, 0.0)
+    if not count:
+        return _result(ctx, spec, False, None)
+    if "values" in partition:
+        counts = dict(_counts(ctx, column))
+        expected = dict(zip(partition["values"], partition["weights"], strict=True))
+        index = list(expected) + [v for v in counts if v not in expected]
+        observed_w = [counts.get(v, 0) / count for v in index]
+        unexpected = [v for v in index if v not in expected]
+        if unexpected:
+            expected_w = [
+                expected[v] * (1 - tail) if v in expected else tail / len(unexpected) for v in index
+            ]
+        else:
+            expected_w = [expected[v] for v in index]
+        value = _kl(observed_w, expected_w)
+    else:
+        bins = [float(b) for b in partition["bins"]]
+        hist, below, above = _bin_counts(ctx, column, bins)
+        observed = [h / count for h in hist]
+        weights = [float(w) * (1 - tail - internal) for w in partition["weights"]]
+        zeros = sum(1 for w in weights if w == 0)
+        if internal > 0 and zeros:
+            weights = [internal / zeros if w == 0 else w for w in weights]
+        low_inf, high_inf = math.isinf(bins[0]), math.isinf(bins[-1])
+        if low_inf and high_inf:
+            comb_expected, comb_observed = weights, observed
+        elif low_inf:
+            comb_expected = [*weights, tail]
+            comb_observed = [*observed, above / count]
+        elif high_inf:
+            comb_expected = [tail, *weights]
+            comb_observed = [below / count, *observed]
+        else:
+            tails = partition.get("tail_weights") or [tail / 2, tail / 2]
+            comb_expected = [float(tails[0]), *weights, float(tails[1])]
+            comb_observed = [below / count, *observed, above / count]
+        value = _kl(comb_observed, comb_expected)
+    success = threshold is None or (value is not None and value <= threshold)
+    return _result(ctx, spec, success, value)
+
+
+AGGREGATE_CHECKS["expect_column_kl_divergence_to_be_less_than"] = kl_divergence_less_than

@@ -110,6 +110,12 @@ EXPECTATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"other_table_name"}),
         frozenset(),
     ),
+    "expect_column_kl_divergence_to_be_less_than": (
+        frozenset({"column", "partition_object"}),
+        frozenset(
+            {"threshold", "tail_weight_holdout", "internal_weight_holdout", "bucketize_data"}
+        ),
+    ),
     # Charter's own.
     "expect_no_orphans": (
         frozenset({"parent_table"}),
@@ -234,6 +240,7 @@ _WHOLE_TABLE_CHECKS = frozenset(
         "expect_column_distinct_values_to_contain_set",
         "expect_column_unique_value_count_to_be_between",
         "expect_column_proportion_of_unique_values_to_be_between",
+        "expect_column_kl_divergence_to_be_less_than",
         *(
             f"expect_column_{stat}_to_be_between"
             for stat in ("mean", "median", "stdev", "sum", "min", "max")
@@ -322,6 +329,8 @@ def _validate_specific(expectation: str, kwargs: Mapping[str, Any]) -> None:
     ):
         if not isinstance(kwargs["value_set"], list):
             raise ValueError("value_set must be a list")
+    elif expectation == "expect_column_kl_divergence_to_be_less_than":
+        _validate_partition(kwargs)
     elif expectation == "expect_table_row_count_to_equal_other_table":
         if not isinstance(kwargs["other_table_name"], str):
             raise ValueError("other_table_name must be a table name")
@@ -393,6 +402,48 @@ def _validate_aggregate_bounds(expectation: str, kwargs: Mapping[str, Any]) -> N
         for key in ("min_value", "max_value"):
             if kwargs.get(key) is not None and not _is_int(kwargs[key]):
                 raise ValueError(f"{key} must be an integer")
+
+
+def _validate_partition(kwargs: Mapping[str, Any]) -> None:
+    """GX's rules for a KL divergence partition and its holdouts."""
+    threshold = kwargs.get("threshold")
+    if threshold is not None and (not _is_number(threshold) or threshold < 0):
+        raise ValueError("threshold must be a number greater than or equal to zero")
+    for key in ("tail_weight_holdout", "internal_weight_holdout"):
+        value = kwargs.get(key, 0)
+        if not _is_number(value) or not 0 <= value <= 1:
+            raise ValueError(f"{key} must be between zero and one (less than or equal to 1)")
+    partition = kwargs["partition_object"]
+    if partition is None:
+        return
+    tail = kwargs.get("tail_weight_holdout", 0)
+    if not isinstance(partition, dict) or not isinstance(partition.get("weights"), list):
+        raise ValueError("partition_object must hold weights with values or bins")
+    weights = partition["weights"]
+    if not all(_is_number(w) and w >= 0 for w in weights):
+        raise ValueError("partition_object weights must be numbers >= 0")
+    if isinstance(partition.get("values"), list):
+        if len(partition["values"]) != len(weights):
+            raise ValueError("partition_object needs one weight per value")
+        if kwargs.get("internal_weight_holdout", 0) > 0:
+            raise ValueError("internal_weight_holdout cannot be used for discrete data")
+        return
+    bins = partition.get("bins")
+    if (
+        not isinstance(bins, list)
+        or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bins)
+        or len(bins) != len(weights) + 1
+        or bins != sorted(bins)
+    ):
+        raise ValueError("partition_object bins must be ascending edges, one more than weights")
+    infinite_low, infinite_high = math.isinf(bins[0]), math.isinf(bins[-1])
+    if "tail_weights" in partition:
+        if tail != 0:
+            raise ValueError("tail_weight_holdout must be 0 when the partition has tail_weights")
+        if infinite_low or infinite_high:
+            raise ValueError("a partition with an infinite endpoint can have no tail_weights")
+    if infinite_low and infinite_high and tail > 0:
+        raise ValueError("tail_weight_holdout cannot be used with two infinite endpoints")
 
 
 def _validate_quantiles(ranges: object) -> None:
