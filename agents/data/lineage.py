@@ -17,7 +17,7 @@ dataset -> job (read) and job -> dataset (write). It must be acyclic: a dataset 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -164,27 +164,28 @@ def to_mermaid(graph: nx.DiGraph[str], *, highlight: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _schema_reader(url: str | None) -> Callable[[str], list[ColumnInfo] | None]:
-    """Columns of a table in the database at `url` (None when unknown or no database)."""
-    if url is None:
-        return lambda _table: None
+def _read_schemas(url: str, tables: Sequence[str]) -> dict[str, list[ColumnInfo] | None]:
+    """Columns of each of `tables` in the database at `url` (None: not a table there)."""
     from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
     from .connect import open_engine, split_table
 
     engine = open_engine(url)
-    inspector = inspect(engine)
-
-    def read(table: str) -> list[ColumnInfo] | None:
-        schema, bare = split_table(table)
-        try:
-            columns = inspector.get_columns(bare, schema=schema)
-        except SQLAlchemyError:
-            return None  # not a table of this database (a file, a topic, a typo)
-        return [ColumnInfo(name=str(c["name"]), type=str(c["type"])) for c in columns] or None
-
-    return read
+    found: dict[str, list[ColumnInfo] | None] = {}
+    try:
+        inspector = inspect(engine)
+        for table in tables:
+            schema, bare = split_table(table)
+            try:
+                columns = inspector.get_columns(bare, schema=schema)
+            except SQLAlchemyError:
+                found[table] = None  # not a table of this database (a file, a topic, a typo)
+                continue
+            found[table] = [ColumnInfo(name=str(c["name"]), type=str(c["type"])) for c in columns]
+    finally:
+        engine.dispose()
+    return {table: columns or None for table, columns in found.items()}
 
 
 def pipeline_job_runs(
@@ -209,7 +210,8 @@ def pipeline_job_runs(
         raise ConfigError("openlineage event_time: expected a timezone-aware timestamp")
     namespace = str(graph.graph.get("namespace", "charter"))
     datasource = str(graph.graph.get("datasource") or namespace)
-    columns = _schema_reader(database)
+    names = [str(graph.nodes[n]["name"]) for n in graph if graph.nodes[n]["kind"] == "dataset"]
+    schemas = _read_schemas(database, names) if database is not None else {}
     verdicts = checks or {}
     failed = set(failed_jobs)
 
@@ -217,7 +219,7 @@ def pipeline_job_runs(
         name = str(graph.nodes[node]["name"])
         if database is not None:
             ident = table_dataset(database, name)
-            found = DatasetUse(namespace=ident.namespace, name=ident.name, fields=columns(name))
+            found = DatasetUse(namespace=ident.namespace, name=ident.name, fields=schemas[name])
         else:
             found = DatasetUse(namespace=datasource, name=name)
         if with_checks and name in verdicts:
