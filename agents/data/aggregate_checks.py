@@ -41,8 +41,8 @@ _ARITHMETIC = {
 def scan_needs(spec: CheckSpec) -> list[str]:
     """What the shared scan should compute for `spec` ("count:c", "sum:c", "min:c", ...)."""
     column = spec.kwargs.get("column")
-    if not isinstance(column, str):
-        return []
+    if not isinstance(column, str) or spec.kwargs.get("row_condition"):
+        return []  # a filtered check reads its own rows, not the whole table's scan
     needs = {
         "expect_column_mean_to_be_between": ["count", "sum"],
         "expect_column_stdev_to_be_between": ["count", "sum"],
@@ -252,10 +252,14 @@ def _select_ranks(ctx: TableContext, column: Any, ranks: list[int]) -> dict[int,
     # column once and select the ranks in linear time (numpy's introselect).
     import numpy as np
 
-    quoted = ctx.engine.dialect.identifier_preparer
-    table_name = quoted.format_table(ctx.table)
-    name = quoted.quote(column.name)
-    cursor = ctx.conn.exec_driver_sql(f"SELECT {name} FROM {table_name} WHERE {name} IS NOT NULL")
+    if not ctx.filtered:
+        quoted = ctx.engine.dialect.identifier_preparer
+        table_name = quoted.format_table(ctx.table)
+        name = quoted.quote(column.name)
+        sql = f"SELECT {name} FROM {table_name} WHERE {name} IS NOT NULL"
+        cursor: Any = ctx.conn.exec_driver_sql(sql)
+    else:  # the rows a row_condition selects
+        cursor = ctx.conn.execute(select(column).where(column.isnot(None)))
     integers = type_family(column.type) in {"integer", "boolean"}
     try:
         values = np.fromiter((row[0] for row in cursor), dtype=np.int64 if integers else np.float64)

@@ -159,6 +159,10 @@ def _plan_pair(table: Table, spec: CheckSpec) -> _MapPlan:
     return _MapPlan(domain, unexpected, [kw["column_A"], kw["column_B"]], as_pairs=True)
 
 
+def _condition(spec: CheckSpec) -> bool:
+    return bool(spec.kwargs.get("row_condition"))
+
+
 def _scoped(
     table: Table, spec: CheckSpec, tables: Callable[[str], Table], dialect: str
 ) -> _MapPlan:
@@ -354,17 +358,30 @@ class _Runner:
                 spec = self.suite.checks[index]
                 name = spec.kwargs.get("column")
                 counted = scanned.get(f"count:{name}")
-                if isinstance(name, str) and counted is not None:
+                if isinstance(name, str) and counted is not None and not _condition(spec):
                     ranks = scanned.setdefault(f"ranks:{name}", set())
                     ranks.update(rank_needs(spec, int(counted)))
             context = TableContext(self.conn, self.engine, table, table_name, self.now, scanned)
             for index in table_checks:
                 spec = self.suite.checks[index]
                 try:
-                    results[index] = _WHOLE_TABLE[spec.expectation](context, spec)
+                    own = self._filtered(context, spec) if _condition(spec) else context
+                    results[index] = _WHOLE_TABLE[spec.expectation](own, spec)
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
         return [results[index] for index in range(len(self.suite.checks))]
+
+    def _filtered(self, context: TableContext, spec: CheckSpec) -> TableContext:
+        """An aggregate check's view of its table narrowed by its `row_condition`: the
+        check's queries read a subquery of the selected rows, and nothing from the shared
+        (unfiltered) scan."""
+        try:
+            condition = row_condition(str(spec.kwargs["row_condition"]), context.table)
+        except ValueError as error:
+            raise CheckError(str(error)) from None
+        # A subquery has the columns (`.c`) the checks read from a table.
+        rows: Any = select(context.table).where(condition).subquery(context.name)
+        return TableContext(self.conn, self.engine, rows, context.name, self.now, filtered=True)
 
     @staticmethod
     def _error(spec: CheckSpec, table_name: str, error: CheckError) -> CheckResult:

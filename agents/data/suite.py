@@ -220,7 +220,22 @@ def normalise_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> dict[str, A
 
 # GX's filter of the rows a check applies to (row-level checks; see row_condition.py).
 _CONDITION = frozenset({"row_condition", "condition_parser"})
-# Checks judged on the table or a column as a whole: a row filter is not offered there.
+# Checks of the table's shape (and freshness): a row filter is not offered there.
+_TABLE_SHAPE_CHECKS = frozenset(
+    {
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_row_count_to_equal_other_table",
+        "expect_column_to_exist",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_match_set",
+        "expect_table_column_count_to_be_between",
+        "expect_table_column_count_to_equal",
+        "expect_table_schema_to_match",
+        "expect_table_to_be_fresh",
+    }
+)
+# Checks judged on the table or a column as a whole.
 _WHOLE_TABLE_CHECKS = frozenset(
     {
         "expect_table_row_count_to_be_between",
@@ -266,8 +281,8 @@ def validate_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> None:
     if "column" in required and not isinstance(kwargs["column"], str):
         raise ValueError("column must be a column name")
     if "row_condition" in kwargs:
-        if expectation in _WHOLE_TABLE_CHECKS:
-            raise ValueError("row_condition is supported on row-level checks only")
+        if expectation in _TABLE_SHAPE_CHECKS:
+            raise ValueError("row_condition is supported on row-level and column checks only")
         from .row_condition import validate_row_condition
 
         validate_row_condition(kwargs["row_condition"], kwargs.get("condition_parser"))

@@ -1,9 +1,10 @@
-"""GX's row_condition on row-level checks, in both of GX's spellings, on SQLite and
-PostgreSQL, against the same filter applied in Python."""
+"""GX's row_condition on row-level and column aggregate checks, in both of GX's
+spellings, on SQLite and PostgreSQL, against the same filter applied in Python."""
 
 from __future__ import annotations
 
 import sqlite3
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,9 +58,44 @@ def _expected(applies: Callable[..., bool], bad: Callable[..., bool] | None) -> 
     return len(subset), sum(1 for r in subset if bad(r))
 
 
+AGGREGATES: list[tuple[dict[str, Any], Callable[[list[tuple[Any, ...]]], Any]]] = [
+    (
+        {"expect_column_mean_to_be_between": {
+            "column": "amount", "min_value": 0, "row_condition": 'col("status") == "paid"'}},
+        lambda rows: sum(r[2] for r in rows if r[1] == "paid")
+        / sum(1 for r in rows if r[1] == "paid"),
+    ),
+    (
+        {"expect_column_max_to_be_between": {
+            "column": "code", "max_value": 100, "row_condition": "amount < 0"}},
+        lambda rows: max(r[3] for r in rows if r[2] < 0 and r[3] is not None),
+    ),
+    (
+        {"expect_column_median_to_be_between": {
+            "column": "amount", "min_value": -100, "row_condition": "status == 'new'"}},
+        lambda rows: statistics.median(r[2] for r in rows if r[1] == "new"),
+    ),
+    (
+        {"expect_column_distinct_values_to_be_in_set": {
+            "column": "status", "value_set": ["paid", "new"], "row_condition": "amount > 100"}},
+        lambda rows: sorted({r[1] for r in rows if r[2] > 100}),
+    ),
+]  # fmt: skip
+
+
 def _verify(target: Any) -> None:
-    suite = parse_suite({"name": "rc", "table": "orders", "checks": [c for c, _, _ in CHECKS]})
-    results = run_suite(target, suite).results
+    checks = [c for c, _, _ in CHECKS] + [c for c, _ in AGGREGATES]
+    # The same aggregates unfiltered too: the filtered ones must not reuse their figures.
+    plain = [{name: {k: v for k, v in kw.items() if k != "row_condition"}}
+             for check, _ in AGGREGATES for name, kw in check.items()]  # fmt: skip
+    suite = parse_suite({"name": "rc", "table": "orders", "checks": [*checks, *plain]})
+    everything = run_suite(target, suite).results
+    results = everything[: len(CHECKS)]
+    filtered = everything[len(CHECKS) : len(CHECKS) + len(AGGREGATES)]
+    for result, (_, figure) in zip(filtered, AGGREGATES, strict=True):
+        assert result.error is None, result.error
+        assert result.observed_value == pytest.approx(figure(ROWS))
+    assert everything[-4].observed_value != filtered[0].observed_value
     for result, (check, applies, bad) in zip(results, CHECKS, strict=True):
         rows, unexpected = _expected(applies, bad)
         assert result.error is None, result.error
@@ -107,7 +143,7 @@ def test_bad_conditions_are_refused_when_the_suite_loads() -> None:
             check = {"column": "a", "row_condition": condition}
             parse_suite({"name": "s", "table": "t", "checks": [
                 {"expect_column_values_to_not_be_null": check}]})  # fmt: skip
-    with pytest.raises(ConfigError, match="row-level checks only"):
+    with pytest.raises(ConfigError, match="row-level and column checks only"):
         parse_suite({"name": "s", "table": "t", "checks": [
-            {"expect_column_mean_to_be_between": {"column": "a", "min_value": 0,
-                                                  "row_condition": "a > 1"}}]})  # fmt: skip
+            {"expect_table_row_count_to_be_between": {"min_value": 0,
+                                                      "row_condition": "a > 1"}}]})  # fmt: skip
