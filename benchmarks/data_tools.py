@@ -85,6 +85,30 @@ SUITE = {
 }  # fmt: skip
 
 
+# The aggregate and distributional checks (issue 15): counts, sums, minima, maxima and
+# distinct counts ride on the suite's shared scan; the standard deviation costs a second
+# pass, median and quantiles an ordered read, the value sets a GROUP BY.
+AGGREGATES = [
+    {"expect_column_mean_to_be_between": {"column": "amount", "min_value": 0, "max_value": 500}},
+    {"expect_column_sum_to_be_between": {"column": "amount", "min_value": 0}},
+    {"expect_column_min_to_be_between": {"column": "amount", "min_value": 0}},
+    {"expect_column_max_to_be_between": {"column": "amount", "max_value": 500}},
+    {"expect_column_stdev_to_be_between": {"column": "amount", "min_value": 100}},
+    {"expect_column_median_to_be_between": {"column": "amount", "min_value": 200,
+                                            "max_value": 300}},
+    {"expect_column_quantile_values_to_be_between": {"column": "amount", "quantile_ranges": {
+        "quantiles": [0.05, 0.95], "value_ranges": [[0, 50], [450, 500]]}}},
+    {"expect_column_unique_value_count_to_be_between": {"column": "customer_id",
+                                                        "min_value": 10000}},
+    {"expect_column_proportion_of_unique_values_to_be_between": {"column": "status",
+                                                                 "max_value": 0.01}},
+    {"expect_column_most_common_value_to_be_in_set": {"column": "status", "value_set": [
+        "new", "paid", "shipped", "delivered", "returned"], "ties_okay": True}},
+    {"expect_column_distinct_values_to_be_in_set": {"column": "status", "value_set": [
+        "new", "paid", "shipped", "delivered", "returned"]}},
+]  # fmt: skip
+
+
 def _timed(function: object, repeat: int) -> tuple[float, object]:
     """Median wall time. CPU time (all threads) is recorded in _CPU: on a shared, loaded
     machine wall time inflates while CPU time and the ratio to the baseline hold."""
@@ -130,6 +154,10 @@ def main() -> None:
         single_time, _ = _timed(lambda: run_suite(path, suite, now=now), args.repeat)
         for module in (scan, quality):
             setattr(module, switch, fan_out)
+        with_aggregates = parse_suite({**SUITE, "checks": [*SUITE["checks"], *AGGREGATES]})
+        aggregate_time, aggregate_result = _timed(
+            lambda: run_suite(path, with_aggregates, now=now), args.repeat
+        )
         profile_time, _ = _timed(
             lambda: profile_database(path, ["orders"], sample_size=1000), args.repeat
         )
@@ -137,7 +165,7 @@ def main() -> None:
             lambda: profile_database(path, ["orders"], sample_size=1000, distinct=False),
             args.repeat,
         )
-        base_cpu, suite_cpu, single_cpu, profile_cpu, fast_cpu = _CPU
+        base_cpu, suite_cpu, single_cpu, aggregate_cpu, profile_cpu, fast_cpu = _CPU
         print(f"SELECT COUNT(*) full scan: {baseline * 1000:.1f} ms wall, "
               f"{base_cpu * 1000:.1f} ms CPU ({counted:,} rows)")  # fmt: skip
         outcome = f"{result.passed}/{len(result.results)} checks pass"  # type: ignore[attr-defined]
@@ -147,6 +175,11 @@ def main() -> None:
               f"target < 3 s wall: {'met' if suite_time < 3 else 'NOT met'}")  # fmt: skip
         print(f"  same suite on one connection: {single_time:.2f} s wall = "
               f"{single_time / baseline:.1f}x; {single_cpu:.2f} s CPU")  # fmt: skip
+        passed = f"{aggregate_result.passed}/{len(aggregate_result.results)}"  # type: ignore[attr-defined]
+        print(f"suite + {len(AGGREGATES)} aggregate checks ({passed} pass): "
+              f"{aggregate_time:.2f} s wall = {aggregate_time / baseline:.1f}x; "
+              f"{aggregate_cpu:.2f} s CPU = {aggregate_cpu / base_cpu:.1f}x; the aggregates "
+              f"add {aggregate_time - suite_time:+.2f} s wall")  # fmt: skip
         print(f"profile (with distinct counts): {profile_time:.2f} s wall = "
               f"{profile_time / baseline:.1f}x the count; {profile_cpu:.2f} s CPU = "
               f"{profile_cpu / base_cpu:.1f}x")  # fmt: skip

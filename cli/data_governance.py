@@ -143,15 +143,29 @@ def check(
         str | None, typer.Option(help="Instant for freshness checks (default: now).")
     ] = None,
     as_json: Annotated[bool, _JSON] = False,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text, json (Charter's result) or gx (a Great Expectations validation result).",
+        ),
+    ] = "text",
 ) -> None:
     """Run a quality suite; exit 1 when a check fails."""
     from charter.agents.data.quality import run_suite
     from charter.agents.data.suite import load_suite
 
+    if output_format not in ("text", "json", "gx"):
+        raise ConfigError(f"--format {output_format!r}: expected text, json or gx")
     checks = load_suite(suite)
-    with progress_bar("check", as_json=as_json) as report:
+    with progress_bar("check", as_json=as_json or output_format != "text") as report:
         result = run_suite(url, checks, now=_now(now), progress=report)
-    if as_json:
+    if output_format == "gx":
+        from charter.agents.data.gx_result import to_gx_validation_result
+
+        payload = to_gx_validation_result(result)
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+    elif as_json or output_format == "json":
         _emit_json(result)
     else:
         _print_results(result)
@@ -164,8 +178,18 @@ def gx_import(
     output: Annotated[Path, typer.Option("-o", "--output", help="Suite YAML to write.")],
     table: Annotated[str | None, typer.Option(help="Table the suite checks.")] = None,
     as_json: Annotated[bool, _JSON] = False,
+    allow_skips: Annotated[
+        bool,
+        typer.Option(
+            "--allow-skips", help="Exit 0 even when expectations were skipped (still listed)."
+        ),
+    ] = False,
 ) -> None:
-    """Convert a GX expectation suite; list every expectation skipped and why."""
+    """Convert a GX expectation suite; list every expectation skipped and why.
+
+    Exits 1 when any expectation was skipped (the suite checks less than the GX one did),
+    unless --allow-skips; the suite YAML is written either way, its header lists the skips.
+    """
     from charter.agents.data.gx import import_gx_suite, render_import
 
     result = import_gx_suite(source, table=table)
@@ -173,10 +197,17 @@ def gx_import(
     if as_json:
         _emit_json(result)
         typer.echo(f"wrote {output}", err=True)
-        return
-    typer.echo(f"wrote {output}: {result.imported} check(s), {len(result.skipped)} skipped")
-    for item in result.skipped:
-        typer.echo(f"skipped {item.index}. {item.expectation}: {item.reason}")
+    else:
+        typer.echo(f"wrote {output}: {result.imported} check(s), {len(result.skipped)} skipped")
+        for item in result.skipped:
+            typer.echo(f"skipped {item.index}. {item.expectation}: {item.reason}")
+    if result.skipped and not allow_skips:
+        typer.echo(
+            f"{len(result.skipped)} expectation(s) not imported: exit 1 "
+            "(pass --allow-skips to accept a partial suite)",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 def mask(

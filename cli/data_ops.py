@@ -1,5 +1,5 @@
 """`charter data` operations commands: anomalies, drift, plan, migration-check, backup,
-restore, lineage, scorecard.
+restore, scorecard.
 
 Thin commands over `charter.agents.data`; numpy, scipy, sqlalchemy and the tools are
 imported inside each command so `charter --help` stays fast. Every command takes `--json`
@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +19,6 @@ import typer
 
 from charter.protocols import ConfigError
 
-from ._args import parse_instant
 from ._files import write_atomically
 from ._progress import progress_bar
 
@@ -344,69 +342,8 @@ def restore(
     raise typer.Exit(0 if result.verified or not verify else 1)
 
 
-def lineage(
-    pipelines: Annotated[Path, typer.Argument(help="Pipelines YAML (jobs with inputs/outputs).")],
-    impact_of: Annotated[
-        str | None, typer.Option("--impact", help="Dataset or job: list what is downstream.")
-    ] = None,
-    mermaid: Annotated[bool, typer.Option("--mermaid", help="Print a Mermaid flowchart.")] = False,
-    openlineage: Annotated[
-        bool, typer.Option("--openlineage", help="Print OpenLineage run events (JSON).")
-    ] = False,
-    at: Annotated[str, typer.Option(help="Event time for OpenLineage (ISO, with zone).")] = "",
-    as_json: Annotated[bool, _JSON] = False,
-) -> None:
-    """Datasets and jobs as a graph; impact analysis; Mermaid or OpenLineage export."""
-    from charter.agents.data.lineage import (
-        build_graph,
-        impact,
-        load_pipelines,
-        to_mermaid,
-        to_openlineage,
-    )
-
-    if sum((mermaid, openlineage, as_json)) > 1:
-        raise ConfigError("lineage: choose one of --mermaid, --openlineage and --json")
-    graph = build_graph(load_pipelines(pipelines))
-    hit = impact(graph, impact_of) if impact_of else None
-    if as_json:
-        nodes = graph.nodes
-        _emit(
-            {
-                "jobs": sorted(nodes[n]["name"] for n in nodes if nodes[n]["kind"] == "job"),
-                "datasets": sorted(
-                    nodes[n]["name"] for n in nodes if nodes[n]["kind"] == "dataset"
-                ),
-                "edges": sorted([a, b] for a, b in graph.edges),
-                "impact": hit.model_dump(mode="json") if hit is not None else None,
-            }
-        )
-    elif mermaid:
-        sys.stdout.write(to_mermaid(graph, highlight=[*hit.jobs, *hit.datasets] if hit else ()))
-    elif openlineage:
-        moment = _moment(at)
-        failed = [impact_of] if hit is not None and hit.kind == "job" and impact_of else []
-        _emit(to_openlineage(graph, event_time=moment, failed_jobs=failed))
-    elif hit is not None:
-        print(f"downstream of {hit.kind} {hit.source}:")
-        print(f"  jobs: {', '.join(hit.jobs) or '-'}")
-        print(f"  datasets: {', '.join(hit.datasets) or '-'}")
-        print(f"  depends on: {', '.join(hit.upstream) or '-'}")
-    else:
-        datasets = sum(1 for node in graph if graph.nodes[node]["kind"] == "dataset")
-        print(
-            f"{graph.number_of_nodes() - datasets} job(s), {datasets} dataset(s), "
-            f"{graph.number_of_edges()} edge(s)"
-        )
-
-
-def _moment(text: str) -> datetime:
-    from charter.protocols import SystemClock
-
-    return parse_instant(text, "--at") if text else SystemClock().now()
-
-
-def _run_events(run: Path) -> list[Any]:
+def run_events(run: Path, *, what: str = "scorecard") -> list[Any]:
+    """The events of a run directory (run.db or its recorded store) or a .jsonl file."""
     from charter.protocols import parse_event
 
     if run.is_file() and run.suffix in (".jsonl", ".json"):
@@ -427,7 +364,7 @@ def _run_events(run: Path) -> list[Any]:
     database = run / "run.db" if run.is_dir() else run
     if elsewhere is None and not database.is_file():
         raise ConfigError(
-            f"scorecard {run}: no run database, expected a run directory with run.db "
+            f"{what} {run}: no run database, expected a run directory with run.db "
             "or a .jsonl file of events"
         )
     from .memory import open_run
@@ -456,7 +393,7 @@ def scorecard(
     else:
         data = load_team().roles.get("data")
         metrics = data.success_metrics if data is not None else []
-    card = compute_scorecard(_run_events(run), metrics)
+    card = compute_scorecard(run_events(run), metrics)
     if as_json:
         _emit(card)
     else:
@@ -472,7 +409,6 @@ def register(app: typer.Typer) -> None:
     app.command("migration-check")(migration_check)
     app.command("backup")(backup)
     app.command("restore")(restore)
-    app.command("lineage")(lineage)
     app.command("scorecard")(scorecard)
 
 

@@ -9,7 +9,17 @@ from .classify import catalogue_from_profile, classify_database
 from .drift import DriftReport, detect_drift
 from .governance_tools import register_governance_tools
 from .gx import import_gx_suite
-from .lineage import build_graph, impact, load_pipelines, to_mermaid, to_openlineage
+from .lineage import (
+    build_graph,
+    impact,
+    load_pipelines,
+    pipeline_job_runs,
+    to_mermaid,
+    to_openlineage,
+)
+from .lineage_emit import emit_events
+from .lineage_events import JobRun, job_run_events, load_event
+from .lineage_runs import run_job_runs
 from .masking import MaskReport, mask_database
 from .migration import MigrationReport, check_migration
 from .ops_tools import register_ops_tools
@@ -26,6 +36,7 @@ __all__ = [
     "DatabaseProfile",
     "DriftReport",
     "GovernanceCatalogue",
+    "JobRun",
     "MaskReport",
     "MigrationReport",
     "RestoreResult",
@@ -43,17 +54,22 @@ __all__ = [
     "compute_scorecard",
     "detect_anomalies",
     "detect_drift",
+    "emit_events",
     "impact",
     "import_gx_suite",
+    "job_run_events",
     "load_catalogue",
+    "load_event",
     "load_pipelines",
     "load_suite",
     "mask_database",
+    "pipeline_job_runs",
     "profile_database",
     "register_governance_tools",
     "register_ops_tools",
     "restore_database",
     "run_check",
+    "run_job_runs",
     "run_suite",
     "to_mermaid",
     "to_openlineage",

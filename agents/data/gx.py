@@ -19,7 +19,14 @@ from pydantic import Field
 
 from charter.protocols import ConfigError, StrictModel
 
-from .suite import EXPECTATIONS, CheckSpec, Suite, dump_suite, validate_kwargs
+from .suite import (
+    EXPECTATIONS,
+    CheckSpec,
+    Suite,
+    dump_suite,
+    normalise_kwargs,
+    validate_kwargs,
+)
 
 _OUTPUT_ONLY = frozenset(
     {"result_format", "catch_exceptions", "include_config", "meta", "batch_id"}
@@ -70,9 +77,10 @@ def convert_gx_suite(
         if not isinstance(item, dict):
             raise ConfigError(f"{source}: expectations[{index - 1}]: expected an object")
         expectation = str(item.get("expectation_type") or item.get("type") or "")
-        kwargs: dict[str, Any] = {
-            k: v for k, v in (item.get("kwargs") or {}).items() if k not in _OUTPUT_ONLY
-        }
+        kwargs: dict[str, Any] = normalise_kwargs(
+            expectation,
+            {k: v for k, v in (item.get("kwargs") or {}).items() if k not in _OUTPUT_ONLY},
+        )
         reason = _why_not(expectation, kwargs)
         if reason is not None:
             skipped.append(SkippedExpectation(index=index, expectation=expectation, reason=reason))

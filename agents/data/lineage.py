@@ -2,7 +2,8 @@
 
 A pipelines file (YAML) lists jobs with the datasets they read and write:
 
-    namespace: shop            # optional, default "charter"
+    namespace: shop            # optional, default "charter": the jobs' namespace
+    datasource: postgres://db:5432   # optional: the datasets' namespace (default: namespace)
     pipelines:                 # or `jobs:`
       - name: load_orders
         inputs: [raw.orders]
@@ -16,8 +17,6 @@ dataset -> job (read) and job -> dataset (write). It must be acyclic: a dataset 
 from __future__ import annotations
 
 import hashlib
-import json
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +28,16 @@ from pydantic import Field, ValidationError
 
 from charter.protocols import ConfigError, StrictModel
 
-PRODUCER = "https://github.com/charter/charter/agents/data/lineage"
+from .lineage_events import (
+    CheckOutcome,
+    ColumnInfo,
+    DatasetUse,
+    JobRun,
+    job_run_events,
+    run_id_for,
+    to_json,
+)
+from .lineage_naming import table_dataset
 
 
 class PipelineJob(StrictModel):
@@ -42,7 +50,10 @@ class PipelineJob(StrictModel):
 
 
 class Pipelines(StrictModel):
-    namespace: str = "charter"
+    namespace: str = "charter"  # the jobs' namespace (the scheduler that runs them)
+    # The datasets' namespace: their data source, e.g. postgres://db.example.com:5432
+    # (default: `namespace`). `--database URL` names the datasets from the database instead.
+    datasource: str | None = None
     pipelines: list[PipelineJob] = Field(default_factory=list)
     jobs: list[PipelineJob] = Field(default_factory=list)
 
@@ -91,7 +102,7 @@ def load_pipelines(path: Path) -> Pipelines:
 
 
 def build_graph(spec: Pipelines) -> nx.DiGraph[str]:
-    graph: nx.DiGraph[str] = nx.DiGraph(namespace=spec.namespace)
+    graph: nx.DiGraph[str] = nx.DiGraph(namespace=spec.namespace, datasource=spec.datasource)
     for job in spec.all_jobs():
         job_node = _node("job", job.name)
         graph.add_node(job_node, kind="job", name=job.name, owner=job.owner)
@@ -153,55 +164,125 @@ def to_mermaid(graph: nx.DiGraph[str], *, highlight: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _read_schemas(url: str, tables: Sequence[str]) -> dict[str, list[ColumnInfo] | None]:
+    """Columns of each of `tables` in the database at `url` (None: not a table there)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .connect import open_engine, split_table
+
+    engine = open_engine(url)
+    found: dict[str, list[ColumnInfo] | None] = {}
+    try:
+        inspector = inspect(engine)
+        for table in tables:
+            schema, bare = split_table(table)
+            try:
+                columns = inspector.get_columns(bare, schema=schema)
+            except SQLAlchemyError:
+                found[table] = None  # not a table of this database (a file, a topic, a typo)
+                continue
+            found[table] = [ColumnInfo(name=str(c["name"]), type=str(c["type"])) for c in columns]
+    finally:
+        engine.dispose()
+    return {table: columns or None for table, columns in found.items()}
+
+
+def pipeline_job_runs(
+    graph: nx.DiGraph[str],
+    *,
+    event_time: datetime,
+    run_key: str,
+    failed_jobs: Sequence[str] = (),
+    error: str | None = None,
+    database: str | None = None,
+    checks: Mapping[str, Sequence[CheckOutcome]] | None = None,
+) -> list[JobRun]:
+    """One job run per job of a pipelines graph, in run order.
+
+    Each job's run id comes from (job namespace, job name, `run_key`), so the START sent
+    when a scheduler starts the jobs and the COMPLETE or FAIL sent when they end (by
+    separate commands, with the same key) belong to the same run. With `database`, the
+    datasets are that database's tables, named per the OpenLineage naming spec and with
+    their schema; `checks` (table -> verdicts) become the read tables' quality assertions.
+    """
+    if event_time.tzinfo is None:
+        raise ConfigError("openlineage event_time: expected a timezone-aware timestamp")
+    namespace = str(graph.graph.get("namespace", "charter"))
+    datasource = str(graph.graph.get("datasource") or namespace)
+    names = [str(graph.nodes[n]["name"]) for n in graph if graph.nodes[n]["kind"] == "dataset"]
+    schemas = _read_schemas(database, names) if database is not None else {}
+    verdicts = checks or {}
+    failed = set(failed_jobs)
+
+    def use(node: str, *, with_checks: bool) -> DatasetUse:
+        name = str(graph.nodes[node]["name"])
+        if database is not None:
+            ident = table_dataset(database, name)
+            found = DatasetUse(namespace=ident.namespace, name=ident.name, fields=schemas[name])
+        else:
+            found = DatasetUse(namespace=datasource, name=name)
+        if with_checks and name in verdicts:
+            found = found.model_copy(update={"checks": list(verdicts[name])})
+        return found
+
+    runs: list[JobRun] = []
+    for node in nx.lexicographical_topological_sort(graph):
+        if graph.nodes[node]["kind"] != "job":
+            continue
+        name = str(graph.nodes[node]["name"])
+        is_failed = name in failed
+        runs.append(
+            JobRun(
+                namespace=namespace,
+                job=name,
+                run_id=run_id_for(namespace, name, run_key),
+                started_at=event_time,
+                ended_at=event_time,
+                ending="FAIL" if is_failed else "COMPLETE",
+                error=(error or f"job {name} failed") if is_failed else None,
+                inputs=[use(p, with_checks=True) for p in sorted(graph.predecessors(node))],
+                outputs=[use(s, with_checks=False) for s in sorted(graph.successors(node))],
+                job_type="PIPELINE",
+            )
+        )
+    return runs
+
+
 def to_openlineage(
     graph: nx.DiGraph[str],
     *,
     event_time: datetime,
     state: Literal["START", "COMPLETE", "FAIL"] = "COMPLETE",
     failed_jobs: Sequence[str] = (),
+    run_key: str | None = None,
+    error: str | None = None,
+    database: str | None = None,
+    checks: Mapping[str, Sequence[CheckOutcome]] | None = None,
 ) -> list[dict[str, Any]]:
     """One OpenLineage run event per job, in run order, as JSON-ready dicts.
 
-    Built with the `openlineage-python` client's types. Run ids are UUIDs derived from the
-    job and event time (not random), so the same graph and time give the same events.
+    `state` START announces the runs; COMPLETE ends them (jobs in `failed_jobs` end in
+    FAIL, with `error` as their error message); FAIL ends them all as failed. Events for
+    the same job and `run_key` share a run id; without a key, the event time is the key
+    (so one call's events are reproducible, but a START and a COMPLETE at different times
+    need the same explicit key to pair up).
     """
-    from openlineage.client.event_v2 import (
-        InputDataset,
-        Job,
-        OutputDataset,
-        Run,
-        RunEvent,
-        RunState,
+    key = run_key if run_key is not None else event_time.isoformat()
+    failing = [str(graph.nodes[n]["name"]) for n in graph if graph.nodes[n]["kind"] == "job"]
+    runs = pipeline_job_runs(
+        graph,
+        event_time=event_time,
+        run_key=key,
+        failed_jobs=failing if state == "FAIL" else failed_jobs,
+        error=error,
+        database=database,
+        checks=checks,
     )
-    from openlineage.client.serde import Serde
-
-    if event_time.tzinfo is None:
-        raise ConfigError("openlineage event_time: expected a timezone-aware timestamp")
-    namespace = str(graph.graph.get("namespace", "charter"))
-    stamp = event_time.isoformat()
     events: list[dict[str, Any]] = []
-    for node in nx.lexicographical_topological_sort(graph):
-        if graph.nodes[node]["kind"] != "job":
-            continue
-        name = str(graph.nodes[node]["name"])
-        run_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{namespace}/{name}@{stamp}")
-        job_state = "FAIL" if name in set(failed_jobs) else state
-        event = RunEvent(
-            eventType=RunState[job_state],
-            eventTime=stamp,
-            run=Run(runId=str(run_id)),
-            job=Job(namespace=namespace, name=name),
-            producer=PRODUCER,
-            inputs=[
-                InputDataset(namespace=namespace, name=str(graph.nodes[p]["name"]))
-                for p in sorted(graph.predecessors(node))
-            ],
-            outputs=[
-                OutputDataset(namespace=namespace, name=str(graph.nodes[s]["name"]))
-                for s in sorted(graph.successors(node))
-            ],
-        )
-        events.append(json.loads(Serde.to_json(event)))
+    for run in runs:
+        chosen: Literal["START", "COMPLETE", "FAIL"] = "START" if state == "START" else run.ending
+        events.extend(to_json(e) for e in job_run_events(run, [chosen]))
     return events
 
 
@@ -213,6 +294,7 @@ __all__ = [
     "impact",
     "load_pipelines",
     "parse_pipelines",
+    "pipeline_job_runs",
     "to_mermaid",
     "to_openlineage",
 ]

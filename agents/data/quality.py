@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,13 +39,27 @@ from sqlalchemy.types import NullType
 
 from charter.protocols import ConfigError
 
+from .aggregate_checks import AGGREGATE_CHECKS, column_sum, rank_needs, scan_needs
 from .connect import key_columns, open_engine, plain, reflect_table, safe_url
+from .instants import instant_terms
 from .ops_db import Progress
+from .row_condition import row_condition
 from .scan import Aggregates, Scanner, can_fan_out, guaranteed_unique, never_null
 from .schema_types import type_family
 from .sql_patterns import regex_condition
-from .suite import CheckResult, CheckSpec, Suite, SuiteResult, orphan_columns, validate_kwargs
+from .suite import (
+    PAIR_CHECKS,
+    CheckResult,
+    CheckSpec,
+    Suite,
+    SuiteResult,
+    orphan_columns,
+    validate_kwargs,
+)
 from .table_checks import TABLE_CHECKS, CheckError, TableContext
+
+# Checks answered from the table as a whole (after the shared scan, reading what it found).
+_WHOLE_TABLE = {**TABLE_CHECKS, **AGGREGATE_CHECKS}
 
 _Cond = ColumnElement[bool]
 _SHORT_SET = 8  # value sets up to this size become OR chains on SQLite (see _member)
@@ -63,6 +77,8 @@ class _MapPlan:
     # nothing to find, and the costly duplicate probe is skipped (the common, passing case).
     distinct_of: list[Any] | None = None
     present_of: Any = None  # the domain is "this column is not null": counted by COUNT(col)
+    as_pairs: bool = False  # sampled values as [A, B] lists (GX's column-pair form)
+    scope: Any = None  # GX's row_condition: only these rows count (None: every row)
 
     @property
     def domain_counts_rows(self) -> bool:
@@ -118,22 +134,86 @@ def _member(column: Any, values: list[Any], dialect: str) -> _Cond:
     return member
 
 
-def _plan_map(
+def _multi_domain(cols: list[Any], ignore: str) -> _Cond:
+    """Rows a multi-column check considers, per GX's `ignore_row_if`."""
+    if ignore in ("all_values_are_missing", "both_values_are_missing"):
+        return or_(*[c.isnot(None) for c in cols])
+    if ignore in ("any_value_is_missing", "either_value_is_missing"):
+        return and_(*[c.isnot(None) for c in cols])
+    return true()
+
+
+def _plan_pair(table: Table, spec: CheckSpec) -> _MapPlan:
+    name, kw = spec.expectation, spec.kwargs
+    a, b = _column(table, kw["column_A"]), _column(table, kw["column_B"])
+    domain = _multi_domain([a, b], kw.get("ignore_row_if", "both_values_are_missing"))
+    if name == "expect_column_pair_values_to_be_equal":
+        holds: _Cond = a == b
+    elif name == "expect_column_pair_values_a_to_be_greater_than_b":
+        holds = a >= b if kw.get("or_equal") else a > b
+    else:
+        pairs = [and_(a == pa, b == pb) for pa, pb in kw["value_pairs_set"]]
+        holds = or_(false(), *pairs)
+    # GX counts a row with one value missing (among the rows considered) as unexpected:
+    # the comparison's NULL is "does not hold", not "unknown".
+    unexpected = not_(func.coalesce(holds, false()))
+    return _MapPlan(domain, unexpected, [kw["column_A"], kw["column_B"]], as_pairs=True)
+
+
+def _condition(spec: CheckSpec) -> bool:
+    return bool(spec.kwargs.get("row_condition"))
+
+
+def _scoped(
     table: Table, spec: CheckSpec, tables: Callable[[str], Table], dialect: str
 ) -> _MapPlan:
+    """The plan of a map check, narrowed to the rows of its `row_condition` if it has one."""
+    text = spec.kwargs.get("row_condition")
+    if not text:
+        return _plan_map(table, spec, tables, dialect)
+    try:
+        scope = row_condition(str(text), table)
+    except ValueError as error:
+        raise CheckError(str(error)) from None
+    plan = _plan_map(table, spec, tables, dialect, scope=scope)
+    # The shortcuts that count over the whole table (COUNT(col), distinct counts) do not
+    # hold for a subset: count the subset's rows directly.
+    return replace(
+        plan, domain=and_(scope, plan.domain), scope=scope, present_of=None, distinct_of=None
+    )
+
+
+def _plan_map(
+    table: Table,
+    spec: CheckSpec,
+    tables: Callable[[str], Table],
+    dialect: str,
+    scope: _Cond | None = None,
+) -> _MapPlan:
     name, kw = spec.expectation, spec.kwargs
+    domain: _Cond
+    if name in PAIR_CHECKS:
+        return _plan_pair(table, spec)
+    if name == "expect_multicolumn_sum_to_equal":
+        cols = [_column(table, c) for c in kw["column_list"]]
+        domain = _multi_domain(cols, kw.get("ignore_row_if", "all_values_are_missing"))
+        total: Any = cols[0]
+        for col in cols[1:]:
+            total = total + col
+        # A row with a missing value has no sum: SQL's NULL leaves it out, as in GX.
+        return _MapPlan(domain, total != kw["sum_total"], list(kw["column_list"]))
+    if name == "expect_select_column_values_to_be_unique_within_record":
+        cols = [_column(table, c) for c in kw["column_list"]]
+        domain = _multi_domain(cols, kw.get("ignore_row_if", "all_values_are_missing"))
+        same = [cols[i] == cols[j] for i in range(len(cols)) for j in range(i + 1, len(cols))]
+        return _MapPlan(domain, or_(false(), *same), list(kw["column_list"]))
     if name == "expect_compound_columns_to_be_unique":
         cols = [_column(table, c) for c in kw["column_list"]]
-        ignore = kw.get("ignore_row_if", "all_values_are_missing")
-        if ignore == "all_values_are_missing":
-            domain: _Cond = or_(*[c.isnot(None) for c in cols])
-        elif ignore == "any_value_is_missing":
-            domain = and_(*[c.isnot(None) for c in cols])
-        else:
-            domain = true()
+        domain = _multi_domain(cols, kw.get("ignore_row_if", "all_values_are_missing"))
         if guaranteed_unique(table, kw["column_list"], dialect):
             return _MapPlan(domain, false(), list(kw["column_list"]))
-        dupes = select(*cols).where(domain).group_by(*cols).having(func.count() > 1)
+        where = domain if scope is None else and_(scope, domain)
+        dupes = select(*cols).where(where).group_by(*cols).having(func.count() > 1)
         return _MapPlan(domain, tuple_(*cols).in_(dupes), list(kw["column_list"]), distinct_of=cols)
     if name == "expect_no_orphans":
         child_names, parent_names = orphan_columns(kw)
@@ -161,7 +241,8 @@ def _plan_map(
     if name == "expect_column_values_to_be_unique":
         if guaranteed_unique(table, [kw["column"]], dialect):
             return _MapPlan(present, false(), [kw["column"]], present_of=column)
-        dupes = select(column).where(present).group_by(column).having(func.count() > 1)
+        where = present if scope is None else and_(scope, present)
+        dupes = select(column).where(where).group_by(column).having(func.count() > 1)
         return _MapPlan(
             present, column.in_(dupes), [kw["column"]], distinct_of=[column], present_of=column
         )
@@ -179,8 +260,18 @@ def _plan_map(
         return _MapPlan(present, member, [kw["column"]], present_of=column)
     if name == "expect_column_values_to_be_between":
         low, high = kw.get("min_value"), kw.get("max_value")
+        strict = bool(kw.get("strict_min")), bool(kw.get("strict_max"))
+        by_value = instant_terms(column, [low, high], dialect)
+        if by_value is not None:
+            # Dates and times by value; a present value that is no date at all (julianday
+            # is NULL) lies in no range of dates: unexpected, not silently passed.
+            target, (low_term, high_term) = by_value
+            inside = _bounds(target, low_term, high_term, *strict)
+            return _MapPlan(
+                present, not_(func.coalesce(inside, false())), [kw["column"]], present_of=column
+            )
         _check_comparable(column, kw["column"], [low, high])
-        inside = _bounds(column, low, high, bool(kw.get("strict_min")), bool(kw.get("strict_max")))
+        inside = _bounds(column, low, high, *strict)
         return _MapPlan(present, not_(inside), [kw["column"]], present_of=column)
     if name in {"expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"}:
         matched = regex_condition(_as_text(column), kw["regex"], dialect)
@@ -246,31 +337,58 @@ class _Runner:
             table_checks: list[int] = []
             for index in indexes:
                 spec = self.suite.checks[index]
-                if spec.expectation in TABLE_CHECKS:
+                if spec.expectation in _WHOLE_TABLE:
                     table_checks.append(index)
                     continue
                 try:
-                    plans[index] = _plan_map(table, spec, self.table, self.engine.dialect.name)
+                    plans[index] = _scoped(table, spec, self.table, self.engine.dialect.name)
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
             scanned: dict[str, Any] = {}
             total = len(self.suite.checks)
-            if plans:
+            wants_scan = any(
+                scan_needs(self.suite.checks[i])
+                or self.suite.checks[i].expectation == "expect_table_to_be_fresh"
+                for i in table_checks
+            )
+            if plans or wants_scan:
                 # The column checks of a table share one scan: they finish together.
                 found, scanned = self._run_maps(table, table_name, keys, plans, table_checks)
                 results.update(found)
                 if progress is not None:
                     progress(f"table {table_name}", len(results), total)
+            # Every rank the median and quantile checks of a column want, so one ordered
+            # read answers them all.
+            for index in table_checks:
+                spec = self.suite.checks[index]
+                name = spec.kwargs.get("column")
+                counted = scanned.get(f"count:{name}")
+                if isinstance(name, str) and counted is not None and not _condition(spec):
+                    ranks = scanned.setdefault(f"ranks:{name}", set())
+                    ranks.update(rank_needs(spec, int(counted)))
             context = TableContext(self.conn, self.engine, table, table_name, self.now, scanned)
             for index in table_checks:
                 spec = self.suite.checks[index]
                 try:
-                    results[index] = TABLE_CHECKS[spec.expectation](context, spec)
+                    own = self._filtered(context, spec) if _condition(spec) else context
+                    results[index] = _WHOLE_TABLE[spec.expectation](own, spec)
                 except CheckError as error:
                     results[index] = self._error(spec, table_name, error)
                 if progress is not None:
                     progress(f"table {table_name}", len(results), total)
         return [results[index] for index in range(len(self.suite.checks))]
+
+    def _filtered(self, context: TableContext, spec: CheckSpec) -> TableContext:
+        """An aggregate check's view of its table narrowed by its `row_condition`: the
+        check's queries read a subquery of the selected rows, and nothing from the shared
+        (unfiltered) scan."""
+        try:
+            condition = row_condition(str(spec.kwargs["row_condition"]), context.table)
+        except ValueError as error:
+            raise CheckError(str(error)) from None
+        # A subquery has the columns (`.c`) the checks read from a table.
+        rows: Any = select(context.table).where(condition).subquery(context.name)
+        return TableContext(self.conn, self.engine, rows, context.name, self.now, filtered=True)
 
     @staticmethod
     def _error(spec: CheckSpec, table_name: str, error: CheckError) -> CheckResult:
@@ -290,6 +408,23 @@ class _Runner:
             column = str(spec.kwargs.get("column"))
             if spec.expectation == "expect_table_to_be_fresh" and column in table.c:
                 slots[f"max:{column}"] = aggregates.maximum(table.c[column])
+            for need in scan_needs(spec):
+                kind, _, name = need.partition(":")
+                if name not in table.c or need in slots:
+                    continue
+                col = table.c[name]
+                if kind == "count":
+                    slots[need] = aggregates.add(func.count(col))
+                elif kind == "sum":
+                    if type_family(col.type) not in {"integer", "float", "numeric", "boolean"}:
+                        continue  # SUM(text) is an error on PostgreSQL: the check says why
+                    slots[need] = aggregates.add(column_sum(col))
+                elif kind == "min":
+                    slots[need] = aggregates.minimum(col)
+                elif kind == "max":
+                    slots[need] = aggregates.maximum(col)
+                else:
+                    slots[need] = aggregates.count_distinct(col)
         return slots
 
     def _run_maps(
@@ -304,15 +439,20 @@ class _Runner:
         aggregates = Aggregates(self.engine)
         slots: dict[int, tuple[int | None, int | None]] = {}
         distinct_slots: dict[str, int] = {}  # column -> its COUNT(DISTINCT) in the scan
+        scope_slots: dict[int, int] = {}  # rows a row_condition selects, per check
         for index in order:
             plan = plans[index]
-            if plan.domain_counts_rows or (
+            if plan.scope is not None:
+                scope_slots[index] = aggregates.count_where(plan.scope)
+            if plan.scope is not None and plan.domain_counts_rows:
+                domain_slot: int | None = scope_slots[index]
+            elif plan.domain_counts_rows or (
                 plan.present_of is not None
                 and never_null(table, plan.present_of.name, self.engine.dialect.name)
             ):
                 # COUNT(col) of a never-null column is COUNT(*); each aggregate costs a
                 # call per row (measured: five COUNT(col) cost 8x a COUNT(*) scan).
-                domain_slot: int | None = 0
+                domain_slot = 0
             elif plan.present_of is not None:
                 domain_slot = aggregates.add(func.count(plan.present_of))
             else:
@@ -371,10 +511,11 @@ class _Runner:
             share = unexpected / considered if considered else 0.0
             # A tiny tolerance keeps "mostly: 0.9" true for exactly 9 of 10 rows.
             success = considered == 0 or (1.0 - share) >= mostly - 1e-12
+            rows = int(row[scope_slots[index]]) if index in scope_slots else total
             result = CheckResult(
                 expectation=spec.expectation, table=table_name, kwargs=spec.kwargs,
-                success=success, element_count=total if plan.missing_is_unexpected else considered,
-                missing_count=0 if plan.missing_is_unexpected else total - considered,
+                success=success, element_count=rows if plan.missing_is_unexpected else considered,
+                missing_count=0 if plan.missing_is_unexpected else rows - considered,
                 unexpected_count=unexpected, unexpected_percent=round(100.0 * share, 6),
                 key_columns=keys,
             )  # fmt: skip
@@ -412,9 +553,12 @@ class _Runner:
         width = len(key_exprs)
         for found in rows:
             values = [plain(v) for v in found[width:]]
-            result.unexpected_values.append(
-                values[0] if len(values) == 1 else dict(zip(plan.columns, values, strict=True))
-            )
+            if plan.as_pairs:
+                result.unexpected_values.append(values)
+            else:
+                result.unexpected_values.append(
+                    values[0] if len(values) == 1 else dict(zip(plan.columns, values, strict=True))
+                )
             if width:
                 result.failing_keys.append(
                     {k: plain(v) for k, v in zip(keys, found[:width], strict=True)}

@@ -119,6 +119,10 @@ class Aggregates:
         """The slot (negative: in the whole-table query) of MAX(column)."""
         return self._add_whole(f"max:{column.name}", func.max(column))
 
+    def minimum(self, column: Any) -> int:
+        """The slot (negative: in the whole-table query) of MIN(column)."""
+        return self._add_whole(f"min:{column.name}", func.min(column))
+
     def _add_whole(self, key: str, expression: Any) -> int:
         if key not in self._seen:
             self.whole.append(expression)
@@ -176,9 +180,11 @@ class Scanner:
         )
         futures = [self.pool.submit(self.scan, table, aggregates.columns, p) for p in parts[1:]]
         first = self.scan(table, aggregates.columns, parts[0], self.conn)
-        sums = [int(value or 0) for value in first]
+        # Counts and sums add up over row ranges; a SUM over no rows is NULL, i.e. 0 here
+        # (a column's count tells the checks whether it had any value at all).
+        sums = [value or 0 for value in first]
         for future in futures:
-            sums = [a + int(b or 0) for a, b in zip(sums, future.result(), strict=True)]
+            sums = [a + (b or 0) for a, b in zip(sums, future.result(), strict=True)]
         return ScanRow(sums, whole_future.result() if whole_future else ())
 
     def row_ranges(self, table: Table) -> list[_Cond | None]:

@@ -25,12 +25,33 @@ from charter.protocols import ConfigError, StrictModel, UtcDatetime
 _PRESENTATION = frozenset({"result_format", "catch_exceptions", "include_config", "meta"})
 
 _MAP = frozenset({"column", "mostly"})
+_BOUNDS = frozenset({"min_value", "max_value", "strict_min", "strict_max"})
 # expectation -> (required arguments, optional arguments)
 EXPECTATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "expect_column_values_to_not_be_null": (frozenset({"column"}), _MAP),
     "expect_column_values_to_be_null": (frozenset({"column"}), _MAP),
     "expect_column_values_to_be_unique": (frozenset({"column"}), _MAP),
     "expect_compound_columns_to_be_unique": (
+        frozenset({"column_list"}),
+        frozenset({"mostly", "ignore_row_if"}),
+    ),
+    "expect_column_pair_values_to_be_equal": (
+        frozenset({"column_A", "column_B"}),
+        frozenset({"mostly", "ignore_row_if"}),
+    ),
+    "expect_column_pair_values_a_to_be_greater_than_b": (
+        frozenset({"column_A", "column_B"}),
+        frozenset({"mostly", "ignore_row_if", "or_equal"}),
+    ),
+    "expect_column_pair_values_to_be_in_set": (
+        frozenset({"column_A", "column_B", "value_pairs_set"}),
+        frozenset({"mostly", "ignore_row_if"}),
+    ),
+    "expect_multicolumn_sum_to_equal": (
+        frozenset({"column_list", "sum_total"}),
+        frozenset({"mostly", "ignore_row_if"}),
+    ),
+    "expect_select_column_values_to_be_unique_within_record": (
         frozenset({"column_list"}),
         frozenset({"mostly", "ignore_row_if"}),
     ),
@@ -62,6 +83,40 @@ EXPECTATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"min_value", "max_value"}),
     ),
     "expect_table_column_count_to_equal": (frozenset({"value"}), frozenset()),
+    # Aggregate and distributional: one observed value per column (aggregate_checks.py).
+    **{
+        f"expect_column_{stat}_to_be_between": (frozenset({"column"}), _BOUNDS)
+        for stat in ("mean", "median", "stdev", "sum", "min", "max")
+    },
+    "expect_column_quantile_values_to_be_between": (
+        frozenset({"column", "quantile_ranges"}),
+        frozenset({"allow_relative_error"}),
+    ),
+    "expect_column_unique_value_count_to_be_between": (frozenset({"column"}), _BOUNDS),
+    "expect_column_proportion_of_unique_values_to_be_between": (
+        frozenset({"column"}),
+        _BOUNDS,
+    ),
+    "expect_column_most_common_value_to_be_in_set": (
+        frozenset({"column", "value_set"}),
+        frozenset({"ties_okay"}),
+    ),
+    "expect_column_distinct_values_to_be_in_set": (frozenset({"column", "value_set"}), frozenset()),
+    "expect_column_distinct_values_to_equal_set": (frozenset({"column", "value_set"}), frozenset()),
+    "expect_column_distinct_values_to_contain_set": (
+        frozenset({"column", "value_set"}),
+        frozenset(),
+    ),
+    "expect_table_row_count_to_equal_other_table": (
+        frozenset({"other_table_name"}),
+        frozenset(),
+    ),
+    "expect_column_kl_divergence_to_be_less_than": (
+        frozenset({"column", "partition_object"}),
+        frozenset(
+            {"threshold", "tail_weight_holdout", "internal_weight_holdout", "bucketize_data"}
+        ),
+    ),
     # Charter's own.
     "expect_no_orphans": (
         frozenset({"parent_table"}),
@@ -75,6 +130,14 @@ EXPECTATIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 IGNORE_ROW_IF = ("all_values_are_missing", "any_value_is_missing", "never")
+PAIR_IGNORE_ROW_IF = ("both_values_are_missing", "either_value_is_missing", "neither")
+PAIR_CHECKS = frozenset(
+    {
+        "expect_column_pair_values_to_be_equal",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "expect_column_pair_values_to_be_in_set",
+    }
+)
 TYPE_FAMILIES = (
     "integer", "float", "numeric", "text", "boolean", "date", "datetime", "time", "binary",
     "json", "other",
@@ -128,6 +191,80 @@ def _check_bounds(
             raise ValueError("min_value and max_value must be of the same type") from None
 
 
+# Arguments that must be whole numbers. GX 1.x writes every number of a suite as a float
+# ("value": 16.0), so an integral float is read as the integer it stands for.
+_WHOLE = frozenset({"value", "min_value", "max_value", "column_index"})
+_WHOLE_IN = frozenset(
+    {
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_value_lengths_to_equal",
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_column_count_to_be_between",
+        "expect_table_column_count_to_equal",
+        "expect_column_to_exist",
+        "expect_column_unique_value_count_to_be_between",
+    }
+)
+
+
+def normalise_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """`kwargs` with GX 1.x float forms of whole-number arguments turned into integers."""
+    out = dict(kwargs)
+    if expectation in _WHOLE_IN:
+        for key in _WHOLE & out.keys():
+            value = out[key]
+            if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+                out[key] = int(value)
+    return out
+
+
+# GX's filter of the rows a check applies to (row-level checks; see row_condition.py).
+_CONDITION = frozenset({"row_condition", "condition_parser"})
+# Checks of the table's shape (and freshness): a row filter is not offered there.
+_TABLE_SHAPE_CHECKS = frozenset(
+    {
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_row_count_to_equal_other_table",
+        "expect_column_to_exist",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_match_set",
+        "expect_table_column_count_to_be_between",
+        "expect_table_column_count_to_equal",
+        "expect_table_schema_to_match",
+        "expect_table_to_be_fresh",
+    }
+)
+# Checks judged on the table or a column as a whole.
+_WHOLE_TABLE_CHECKS = frozenset(
+    {
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_row_count_to_equal_other_table",
+        "expect_column_to_exist",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_match_set",
+        "expect_table_column_count_to_be_between",
+        "expect_table_column_count_to_equal",
+        "expect_table_schema_to_match",
+        "expect_table_to_be_fresh",
+        "expect_column_quantile_values_to_be_between",
+        "expect_column_most_common_value_to_be_in_set",
+        "expect_column_distinct_values_to_be_in_set",
+        "expect_column_distinct_values_to_equal_set",
+        "expect_column_distinct_values_to_contain_set",
+        "expect_column_unique_value_count_to_be_between",
+        "expect_column_proportion_of_unique_values_to_be_between",
+        "expect_column_kl_divergence_to_be_less_than",
+        *(
+            f"expect_column_{stat}_to_be_between"
+            for stat in ("mean", "median", "stdev", "sum", "min", "max")
+        ),
+    }
+)
+
+
 def validate_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> None:
     """Raise ValueError naming the first argument problem of one check."""
     if expectation not in EXPECTATIONS:
@@ -136,7 +273,7 @@ def validate_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> None:
     missing = sorted(required - kwargs.keys())
     if missing:
         raise ValueError(f"missing argument(s) {', '.join(missing)}")
-    unknown = sorted(kwargs.keys() - required - optional - _PRESENTATION)
+    unknown = sorted(kwargs.keys() - required - optional - _PRESENTATION - _CONDITION)
     if unknown:
         raise ValueError(f"unsupported argument(s) {', '.join(unknown)}")
     mostly = kwargs.get("mostly")
@@ -144,6 +281,12 @@ def validate_kwargs(expectation: str, kwargs: Mapping[str, Any]) -> None:
         raise ValueError("mostly must be a number between 0 and 1 (less than or equal to 1)")
     if "column" in required and not isinstance(kwargs["column"], str):
         raise ValueError("column must be a column name")
+    if "row_condition" in kwargs:
+        if expectation in _TABLE_SHAPE_CHECKS:
+            raise ValueError("row_condition is supported on row-level and column checks only")
+        from .row_condition import validate_row_condition
+
+        validate_row_condition(kwargs["row_condition"], kwargs.get("condition_parser"))
     _validate_specific(expectation, kwargs)
 
 
@@ -178,10 +321,46 @@ def _validate_specific(expectation: str, kwargs: Mapping[str, Any]) -> None:
             re.compile(kwargs["regex"])
         except (re.error, TypeError) as error:
             raise ValueError(f"regex {kwargs['regex']!r} does not compile: {error}") from None
-    elif expectation == "expect_compound_columns_to_be_unique":
+    elif expectation in {
+        "expect_compound_columns_to_be_unique",
+        "expect_multicolumn_sum_to_equal",
+        "expect_select_column_values_to_be_unique_within_record",
+    }:
         _check_names(kwargs["column_list"], "column_list", minimum=1)
         if kwargs.get("ignore_row_if", IGNORE_ROW_IF[0]) not in IGNORE_ROW_IF:
             raise ValueError(f"ignore_row_if must be one of {', '.join(IGNORE_ROW_IF)}")
+        if "sum_total" in kwargs and not _is_number(kwargs["sum_total"]):
+            raise ValueError("sum_total must be a number")
+    elif expectation in _AGGREGATE_BOUNDED:
+        _validate_aggregate_bounds(expectation, kwargs)
+    elif expectation == "expect_column_quantile_values_to_be_between":
+        _validate_quantiles(kwargs["quantile_ranges"])
+    elif expectation in {
+        "expect_column_most_common_value_to_be_in_set",
+        "expect_column_distinct_values_to_equal_set",
+        "expect_column_distinct_values_to_contain_set",
+    } or (
+        expectation == "expect_column_distinct_values_to_be_in_set"
+        and kwargs["value_set"] is not None
+    ):
+        if not isinstance(kwargs["value_set"], list):
+            raise ValueError("value_set must be a list")
+    elif expectation == "expect_column_kl_divergence_to_be_less_than":
+        _validate_partition(kwargs)
+    elif expectation == "expect_table_row_count_to_equal_other_table":
+        if not isinstance(kwargs["other_table_name"], str):
+            raise ValueError("other_table_name must be a table name")
+    elif expectation in PAIR_CHECKS:
+        for key in ("column_A", "column_B"):
+            if not isinstance(kwargs[key], str):
+                raise ValueError(f"{key} must be a column name")
+        if kwargs.get("ignore_row_if", PAIR_IGNORE_ROW_IF[0]) not in PAIR_IGNORE_ROW_IF:
+            raise ValueError(f"ignore_row_if must be one of {', '.join(PAIR_IGNORE_ROW_IF)}")
+        pairs = kwargs.get("value_pairs_set", [])
+        if not isinstance(pairs, list) or not all(
+            isinstance(p, list | tuple) and len(p) == 2 for p in pairs
+        ):
+            raise ValueError("value_pairs_set must be a list of [A, B] pairs")
     elif expectation == "expect_column_to_exist":
         index = kwargs.get("column_index")
         if index is not None and not _is_int(index):
@@ -199,6 +378,108 @@ def _validate_specific(expectation: str, kwargs: Mapping[str, Any]) -> None:
         _validate_schema(kwargs["columns"])
     elif expectation == "expect_table_to_be_fresh":
         parse_age(kwargs["max_age"])
+
+
+_AGGREGATE_BOUNDED = frozenset(
+    {
+        f"expect_column_{stat}_to_be_between"
+        for stat in ("mean", "median", "stdev", "sum", "min", "max")
+    }
+    | {
+        "expect_column_unique_value_count_to_be_between",
+        "expect_column_proportion_of_unique_values_to_be_between",
+    }
+)
+# GX refuses these without any bound; the others are vacuously true without one.
+_NEEDS_A_BOUND = frozenset(
+    {"expect_column_sum_to_be_between", "expect_column_min_to_be_between",
+     "expect_column_max_to_be_between"}
+)  # fmt: skip
+
+
+def _validate_aggregate_bounds(expectation: str, kwargs: Mapping[str, Any]) -> None:
+    numbers_only = expectation not in {
+        "expect_column_min_to_be_between",
+        "expect_column_max_to_be_between",
+    }
+    for key in ("min_value", "max_value"):
+        value = kwargs.get(key)
+        if value is None:
+            continue
+        if numbers_only and not _is_number(value):
+            raise ValueError(f"{key} {value!r} must be a number")
+        if not numbers_only and not (_is_number(value) or isinstance(value, str | date | datetime)):
+            raise ValueError(f"{key} {value!r} must be a number, a date or text")
+    if expectation in _NEEDS_A_BOUND:
+        _check_bounds(kwargs, integers=False, allow_both_none=False)
+    else:
+        _check_bounds(kwargs, integers=False, allow_both_none=True)
+    if expectation == "expect_column_unique_value_count_to_be_between":
+        for key in ("min_value", "max_value"):
+            if kwargs.get(key) is not None and not _is_int(kwargs[key]):
+                raise ValueError(f"{key} must be an integer")
+
+
+def _validate_partition(kwargs: Mapping[str, Any]) -> None:
+    """GX's rules for a KL divergence partition and its holdouts."""
+    threshold = kwargs.get("threshold")
+    if threshold is not None and (not _is_number(threshold) or threshold < 0):
+        raise ValueError("threshold must be a number greater than or equal to zero")
+    for key in ("tail_weight_holdout", "internal_weight_holdout"):
+        value = kwargs.get(key, 0)
+        if not _is_number(value) or not 0 <= value <= 1:
+            raise ValueError(f"{key} must be between zero and one (less than or equal to 1)")
+    partition = kwargs["partition_object"]
+    if partition is None:
+        return
+    tail = kwargs.get("tail_weight_holdout", 0)
+    if not isinstance(partition, dict) or not isinstance(partition.get("weights"), list):
+        raise ValueError("partition_object must hold weights with values or bins")
+    weights = partition["weights"]
+    if not all(_is_number(w) and w >= 0 for w in weights):
+        raise ValueError("partition_object weights must be numbers >= 0")
+    if isinstance(partition.get("values"), list):
+        if len(partition["values"]) != len(weights):
+            raise ValueError("partition_object needs one weight per value")
+        if kwargs.get("internal_weight_holdout", 0) > 0:
+            raise ValueError("internal_weight_holdout cannot be used for discrete data")
+        return
+    bins = partition.get("bins")
+    if (
+        not isinstance(bins, list)
+        or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bins)
+        or len(bins) != len(weights) + 1
+        or bins != sorted(bins)
+    ):
+        raise ValueError("partition_object bins must be ascending edges, one more than weights")
+    infinite_low, infinite_high = math.isinf(bins[0]), math.isinf(bins[-1])
+    if "tail_weights" in partition:
+        if tail != 0:
+            raise ValueError("tail_weight_holdout must be 0 when the partition has tail_weights")
+        if infinite_low or infinite_high:
+            raise ValueError("a partition with an infinite endpoint can have no tail_weights")
+    if infinite_low and infinite_high and tail > 0:
+        raise ValueError("tail_weight_holdout cannot be used with two infinite endpoints")
+
+
+def _validate_quantiles(ranges: object) -> None:
+    if not isinstance(ranges, dict) or set(ranges) != {"quantiles", "value_ranges"}:
+        raise ValueError(
+            "quantile_ranges must be {quantiles: [...], value_ranges: [[lo, hi], ...]}"
+        )
+    quantiles, bounds = ranges["quantiles"], ranges["value_ranges"]
+    if not isinstance(quantiles, list) or not all(_is_number(q) and 0 <= q <= 1 for q in quantiles):
+        raise ValueError("quantile_ranges.quantiles must be numbers between 0 and 1")
+    if not isinstance(bounds, list) or len(bounds) != len(quantiles):
+        raise ValueError("quantile_ranges.value_ranges must give one [lo, hi] per quantile")
+    for pair in bounds:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError("quantile_ranges must consist of ordered pairs [lo, hi]")
+        low, high = pair
+        if any(v is not None and not _is_number(v) for v in pair):
+            raise ValueError("quantile_ranges bounds must be numbers or null")
+        if low is not None and high is not None and low > high:
+            raise ValueError("quantile_ranges must consist of ordered pairs (lo <= hi)")
 
 
 def _check_names(value: object, what: str, *, minimum: int) -> None:
@@ -266,7 +547,10 @@ class CheckSpec(StrictModel):
     def _short_form(cls, data: Any) -> Any:
         if isinstance(data, dict) and len(data) == 1 and "expectation" not in data:
             ((name, kwargs),) = data.items()
-            return {"expectation": name, "kwargs": {} if kwargs is None else kwargs}
+            data = {"expectation": name, "kwargs": {} if kwargs is None else kwargs}
+        if isinstance(data, dict) and isinstance(data.get("kwargs"), Mapping):
+            kwargs = normalise_kwargs(str(data.get("expectation")), data["kwargs"])
+            data = {**data, "kwargs": kwargs}
         return data
 
     @model_validator(mode="after")
@@ -277,6 +561,8 @@ class CheckSpec(StrictModel):
     @property
     def label(self) -> str:
         target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
+        if not target and "column_A" in self.kwargs:
+            target = f"{self.kwargs['column_A']}, {self.kwargs['column_B']}"
         return f"{self.expectation}({target})" if target else self.expectation
 
 
@@ -375,6 +661,8 @@ def dump_suite(suite: Suite) -> str:
 __all__ = [
     "EXPECTATIONS",
     "IGNORE_ROW_IF",
+    "PAIR_CHECKS",
+    "PAIR_IGNORE_ROW_IF",
     "TYPE_FAMILIES",
     "CheckResult",
     "CheckSpec",
@@ -382,6 +670,7 @@ __all__ = [
     "SuiteResult",
     "dump_suite",
     "load_suite",
+    "normalise_kwargs",
     "orphan_columns",
     "parse_age",
     "parse_suite",

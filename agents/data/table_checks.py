@@ -33,6 +33,7 @@ class TableContext:
     # Values the map checks' shared scan already read ("count", "max:<column>"), so a
     # table check that needs one costs no scan of its own.
     scanned: dict[str, Any] = field(default_factory=dict)
+    filtered: bool = False  # `table` is the subquery of a row_condition's rows
 
 
 def _result(

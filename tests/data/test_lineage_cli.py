@@ -50,7 +50,7 @@ def test_lineage_impact_mermaid_and_openlineage(
         monkeypatch,
         capsys,
     )
-    events = json.loads(out)
+    events = [json.loads(line) for line in out.splitlines()]  # NDJSON, one event a line
     assert [e["job"]["name"] for e in events] == ["load_orders", "build_facts"]
     code, _, err = charter(["data", "lineage", str(spec), "--impact", "nope"], monkeypatch, capsys)
     assert code == 2 and err.startswith("charter: lineage: no dataset or job named 'nope'")
