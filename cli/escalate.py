@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from ._json import JsonOpt, emit_json, plain
+
 
 def register(app: typer.Typer) -> None:
     """Attach `charter escalate` to the `charter` app."""
@@ -41,6 +43,7 @@ def register(app: typer.Typer) -> None:
         session: Annotated[
             str, typer.Option("--session", help="Who asked (e.g. the Claude Code session id).")
         ] = "",
+        as_json: JsonOpt = False,
     ) -> None:
         """File an escalation; its severity comes from ROLE's charter, never from the caller."""
         from charter.agents.team import load_team
@@ -70,6 +73,11 @@ def register(app: typer.Typer) -> None:
             session=session,
         )
         state = "filed" if new else "already filed"
+        if as_json:
+            emit_json(
+                {"state": state, "new": new, "escalation": plain(escalation), "run": str(run)}
+            )
+            return
         typer.echo(
             f"{state} {escalation.id}: {escalation.trigger} ({escalation.severity}) "
             f"from {role} to {escalation.escalated_to} in {run}"

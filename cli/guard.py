@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 
+from ._json import JsonOpt, emit_json
+
 app = typer.Typer(
     help="Guard real agents with the charters (Claude Code hooks).", no_args_is_help=True
 )
@@ -63,6 +65,7 @@ def ingest(
     run: Annotated[Path, typer.Option("--run", help="Run directory the guard spooled in.")] = Path(
         ".charter/run"
     ),
+    as_json: JsonOpt = False,
 ) -> None:
     """Move the guard's spooled decisions into the run store and audit chain now (any
     command that opens the run does it too)."""
@@ -72,4 +75,7 @@ def ingest(
     if not run.is_dir():
         raise ConfigError(f"--run {run}: not a directory; expected a run directory")
     with open_run_store(f"sqlite:///{run.resolve() / 'run.db'}", clock=SystemClock()) as store:
-        typer.echo(f"ingested {store.ingested_guard_calls} guard call(s) into {run / 'run.db'}")
+        if as_json:
+            emit_json({"ingested": store.ingested_guard_calls, "store": str(run / "run.db")})
+        else:
+            typer.echo(f"ingested {store.ingested_guard_calls} guard call(s) into {run / 'run.db'}")

@@ -27,6 +27,7 @@ EXEMPT = {
     "tui": "an interactive terminal UI",
     "serve": "a live loop that runs until stopped; its run is read with the other commands",
     "guard claude-code": "speaks Claude Code's hook protocol (JSON in, JSON out) already",
+    "mcp": "an MCP server on stdio: every reply is already a JSON-RPC message",
 }
 
 
@@ -189,6 +190,19 @@ ARGS: dict[str, Callable[[Inputs], list[str]]] = {
     "memory erase": lambda i: ["memory", "erase", str(i.run), "--subject", "nobody@example"],
     "audit verify": lambda i: ["audit", "verify", str(i.run)],
     "audit tail": lambda i: ["audit", "tail", str(i.run), "-n", "3"],
+    "audit head": lambda i: ["audit", "head", str(i.run)],
+    "doctor": lambda i: ["doctor", str(i.run)],
+    "escalate": lambda i: [
+        "escalate",
+        *("--role", "data", "--trigger", "Pipeline Failures", "--summary", "load failed"),
+        *("--run", i.out("escalations")),
+    ],
+    "guard ingest": lambda i: [
+        "guard",
+        "ingest",
+        "--run",
+        (i.base / "guard-run").mkdir(exist_ok=True) or str(i.base / "guard-run"),
+    ],
     "ai usage": lambda i: ["ai", "usage", str(i.run)],
     "ai prices": lambda i: ["ai", "prices"],
     "ai key": lambda i: ["ai", "key"],
