@@ -31,6 +31,7 @@ from charter.protocols.events import EscalationRaised
 
 from .agents_view import AgentsView
 from .authority_view import AuthorityView
+from .escalation_story import FOLLOW_KINDS, read_story
 from .escalations_view import EscalationsView
 from .memory_view import MemoryView
 from .model import RunModel
@@ -71,9 +72,12 @@ _ESCALATION_KINDS = {
     "escalation_raised",
     "escalation_acknowledged",
     "escalation_decided",
+    "escalation_info_answered",
     "escalation_reescalated",
     "run_finished",
 }
+# events that may change the shown escalation's story (its answers, what followed)
+_STORY_KINDS = _ESCALATION_KINDS | FOLLOW_KINDS
 
 
 def event_kinds() -> list[str]:
@@ -140,6 +144,7 @@ class RunScreen(Screen[None]):
         self._dirty = True
         self._escalations_dirty = True  # the open ones changed
         self._escalation_list_stale = True  # the full list changed
+        self._stories_stale = False  # the shown escalation's story may have changed
         self._replay = not source.status().live
         self.painted = asyncio.Event()  # set once the first frame of this screen is shown
         self._focus_next: str | None = None  # what the next tab switch focuses instead
@@ -175,13 +180,18 @@ class RunScreen(Screen[None]):
             timeline = TimelineView(self.timeline_model, follow=not self._replay, id="timeline")
             return Vertical(filters, timeline)
         views: dict[str, Callable[[], Widget]] = {
-            "escalations": lambda: EscalationsView(id="escalations"),
+            "escalations": self._make_escalations_view,
             "memory": lambda: MemoryView(roles, id="memory"),
             "authority": lambda: AuthorityView(id="authority"),
             "scorecard": lambda: ScorecardView(self.model, id="scorecard"),
             "team": lambda: TeamView(id="team"),
         }
         return views[name]()
+
+    def _make_escalations_view(self) -> EscalationsView:
+        view = EscalationsView(id="escalations")
+        view.story_reader = functools.partial(read_story, self.source)
+        return view
 
     async def _ensure_view(self, name: str) -> None:
         """Mount view `name` if it is not yet; returns once it is mounted."""
@@ -331,6 +341,8 @@ class RunScreen(Screen[None]):
                 timeline.reload()
             if any(event.kind in _ESCALATION_KINDS for _, event in batch):
                 self._escalations_dirty = self._escalation_list_stale = True
+            if any(event.kind in _STORY_KINDS for _, event in batch):
+                self._stories_stale = True
             self._alert_immediate(batch)
             self._dirty = True
 
@@ -360,7 +372,8 @@ class RunScreen(Screen[None]):
         if self._escalations_dirty:
             self._escalations_dirty = False
             self.open_escalations = self._read_open_escalations()
-        if self._escalation_list_stale and self._active_view() == "escalations":
+        stale = self._escalation_list_stale or self._stories_stale
+        if stale and self._active_view() == "escalations":
             self._dirty = True
         if self._dirty:
             self._dirty = not self.refresh_active()
@@ -385,6 +398,9 @@ class RunScreen(Screen[None]):
                 self._escalation_list_stale = False
                 self.escalations = self.source.escalations()
             view.refresh_from(self.escalations, self.source.now())
+            if self._stories_stale:
+                self._stories_stale = False
+                view.stories_changed()
         elif isinstance(view, (AgentsView, AuthorityView, ScorecardView, TeamView)):
             view.refresh_from(self.model)
         elif isinstance(view, MemoryView):
@@ -578,22 +594,31 @@ class RunScreen(Screen[None]):
     def on_escalations_view_decision_requested(
         self, message: EscalationsView.DecisionRequested
     ) -> None:
-        escalation_id = message.escalation.id
+        escalation = message.escalation
         verdict: DecisionVerdict = message.verdict
 
         def decided(note: str | None) -> None:
             if note is None:
                 return
             try:
-                self.source.decide(escalation_id, verdict, note)
+                self.source.decide(escalation.id, verdict, note)
             except CharterError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
-            self.notify(f"{verdict}: {escalation_id}", markup=False)
+            if verdict == "needs_info":
+                # a question, not a decision: the escalation stays open with the answer
+                self.notify(
+                    f"asked {escalation.source} about {escalation.id}; its answer is on the"
+                    " escalation",
+                    markup=False,
+                )
+            else:
+                self.notify(f"{verdict}: {escalation.id}", markup=False)
+            self._stories_stale = True
             self.refresh_escalations()
             self.ingest()
 
-        self.app.push_screen(NoteScreen(escalation_id, verdict), decided)
+        self.app.push_screen(NoteScreen(escalation, verdict), decided)
 
     def on_escalations_view_acknowledge_requested(
         self, message: EscalationsView.AcknowledgeRequested

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
+from charter.agents.answers import InfoRequest, answer_from_record
 from charter.agents.team import load_team
 from charter.graph.authority import AuthorityEngine
 from charter.protocols import (
@@ -84,6 +85,7 @@ class ScriptedRunSource:
         self._escalation: Escalation | None = None
         self._script: list[Callable[[], Event]] = self._opening()
         self._paused_on: str | None = None
+        self._rounds = 0  # needs-info questions asked
         self.closed = False
 
     # -- the script -------------------------------------------------------------------
@@ -265,6 +267,16 @@ class ScriptedRunSource:
     def decide(self, escalation_id: str, verdict: DecisionVerdict, note: str) -> None:
         if self._escalation is None or escalation_id != self._escalation.id:
             raise ConfigError(f"escalation {escalation_id!r}: unknown")
+        if verdict == "needs_info":  # as the graph does: a question, answered, still open
+            self._rounds += 1
+            request = InfoRequest(escalation=self._escalation, question=note, round=self._rounds)
+            base = {"escalation_id": escalation_id, "question": note, "round": self._rounds}
+            self._events.append(ev.EscalationInfoRequested(**self._base("pm"), **base))
+            answer = answer_from_record(request)
+            self._events.append(
+                ev.EscalationInfoAnswered(**self._base("data"), **base, answer=answer)
+            )
+            return
         decision = Decision(verdict=verdict, note=note, decided_at=self.clock.now())
         self._escalation = self._escalation.model_copy(
             update={"decision": decision, "status": "decided"}
