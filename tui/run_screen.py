@@ -49,7 +49,7 @@ from .screens import HelpScreen, NoteScreen, PayloadScreen
 from .source import EventSource
 from .team_view import TeamView
 from .timeline import TimelineView
-from .timeline_model import TimelineFilter, TimelineModel
+from .timeline_model import Matches, TimelineFilter, TimelineModel
 
 W = TypeVar("W", bound=Widget)
 
@@ -149,6 +149,8 @@ class RunScreen(Screen[None]):
         self.painted = asyncio.Event()  # set once the first frame of this screen is shown
         self._focus_next: str | None = None  # what the next tab switch focuses instead
         self._news_after = source.event_count()  # events up to here are history, not alerts
+        self._filter_wanted = TimelineFilter()  # the latest timeline filter asked for
+        self.filters_applied = 0  # answers shown (tests and the benchmark wait on it)
 
     # -- layout ---------------------------------------------------------------------
 
@@ -565,19 +567,37 @@ class RunScreen(Screen[None]):
             self.query_one(MemoryView).search(self.source, self.model)
 
     def apply_filter(self) -> None:
+        """Filter the timeline: the query runs in a worker (a 100,000-event run must not
+        freeze the UI); the newest request wins, an older answer is dropped."""
+
         def value(selector: str) -> str | None:
             chosen = self.query_one(selector, Select).value
             return chosen if isinstance(chosen, str) else None
 
         kind = value("#filter-kind")
-        self.timeline_model.set_filter(
-            TimelineFilter(
-                agent=value("#filter-agent"),
-                kinds=frozenset({kind}) if kind else None,
-                severity=value("#filter-severity"),
-            )
+        wanted = TimelineFilter(
+            agent=value("#filter-agent"),
+            kinds=frozenset({kind}) if kind else None,
+            severity=value("#filter-severity"),
         )
+        self._filter_wanted = wanted
+        # up to the events the timeline holds now; what arrives meanwhile `apply` tests
+        query = functools.partial(self.timeline_model.query, wanted, self.timeline_model.count)
+        self.run_worker(
+            functools.partial(self._run_filter, query), thread=True, group="filter", exclusive=True
+        )
+
+    def _run_filter(self, query: Callable[[], Matches]) -> None:
+        matches = query()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_filter, matches)
+
+    def _show_filter(self, matches: Matches) -> None:
+        if not self.is_attached or matches.filter != self._filter_wanted:
+            return  # a newer filter was asked for meanwhile
+        self.timeline_model.apply(matches)
         self.query_one(TimelineView).reload(keep_end=True)
+        self.filters_applied += 1
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "memory-query":

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from charter.agents.answers import InfoRequest, answer_from_record
 from charter.agents.team import load_team
 from charter.graph.authority import AuthorityEngine
+from charter.memory.records import canonical_json
 from charter.protocols import (
     AgentReport,
     ConfigError,
@@ -260,6 +261,28 @@ class ScriptedRunSource:
             if limit is not None and len(out) >= limit:
                 break
         return out
+
+    def event_seqs(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        agent: str | None = None,
+        upto: int | None = None,
+        payload_contains: str | None = None,
+    ) -> list[int]:
+        # the run store's semantics: payload_contains matches the canonical JSON text
+        return [
+            seq
+            for seq, event in self.events(kinds=kinds, agent=agent)
+            if (upto is None or seq <= upto)
+            and (
+                payload_contains is None
+                or payload_contains in canonical_json(event.model_dump(mode="json"))
+            )
+        ]
+
+    def events_by_seq(self, seqs: Collection[int]) -> list[tuple[int, Event]]:
+        return [(seq, self._events[seq - 1]) for seq in sorted(seqs)]
 
     def escalations(self) -> list[Escalation]:
         return [self._escalation] if self._escalation is not None else []
