@@ -180,6 +180,9 @@ class RunScreen(Screen[None]):
                 id="timeline-filters",
             )
             timeline = TimelineView(self.timeline_model, follow=not self._replay, id="timeline")
+            # the severity filter's answers, built while the PM reads the timeline
+            warm = functools.partial(self.timeline_model.warm, self.timeline_model.count)
+            self.run_worker(warm, thread=True, group="timeline-warm")
             return Vertical(filters, timeline)
         views: dict[str, Callable[[], Widget]] = {
             "escalations": self._make_escalations_view,

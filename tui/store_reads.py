@@ -57,11 +57,12 @@ class StoreReads:
         *,
         kinds: Collection[str] | None = None,
         agent: str | None = None,
+        since: int = 0,
         upto: int | None = None,
         payload_contains: str | None = None,
     ) -> list[int]:
         return self.store.event_seqs(
-            kinds=kinds, agent=agent, upto=upto, payload_contains=payload_contains
+            kinds=kinds, agent=agent, since=since, upto=upto, payload_contains=payload_contains
         )
 
     def events_by_seq(self, seqs: Collection[int]) -> list[tuple[int, Event]]:

@@ -47,6 +47,7 @@ class SeqReads(Protocol):
         *,
         kinds: Collection[str] | None = None,
         agent: str | None = None,
+        since: int = 0,
         upto: int | None = None,
         payload_contains: str | None = None,
     ) -> list[int]: ...
@@ -111,6 +112,8 @@ class TimelineModel:
         self._match_rows: dict[int, Row] = {}  # rows kept by a source without SeqReads
         self._severity_of: dict[str, str] = {}
         self._severities_read = False  # a seeded run folds no escalation events: read them
+        # severity -> (up to which sequence number, the raised escalations' numbers)
+        self._by_severity: dict[str, tuple[int, list[int]]] = {}
         self.fetches = 0  # page reads, for tests and the benchmark
 
     def __len__(self) -> int:
@@ -160,15 +163,13 @@ class TimelineModel:
         kinds = SEVERITY_KINDS if new.kinds is None else SEVERITY_KINDS & new.kinds
         seqs: list[int] = []
         if "escalation_raised" in kinds:
-            # The raised event carries its severity: matched in its stored canonical JSON
-            # text (only an escalation's own key/value pair can read like this; quotes
-            # inside strings are escaped).
-            seqs += source.event_seqs(
-                kinds={"escalation_raised"},
-                agent=new.agent,
-                upto=upto,
-                payload_contains=f'"severity":"{new.severity}"',
-            )
+            raised = self.severity_seqs(new.severity, upto)
+            if new.agent is not None:
+                # the agent's raised events come from the index alone (no payload read)
+                mine = source.event_seqs(kinds={"escalation_raised"}, agent=new.agent, upto=upto)
+                own = set(mine)
+                raised = [seq for seq in raised if seq in own]
+            seqs += raised
         others = kinds - {"escalation_raised"}
         if others:
             # A few per escalation: parsed to find which escalation each refers to.
@@ -179,6 +180,31 @@ class TimelineModel:
                     if isinstance(esc_id, str) and severities.get(esc_id) == new.severity:
                         seqs.append(seq)
         return Matches(new, upto, sorted(seqs))
+
+    def severity_seqs(self, severity: str, upto: int) -> list[int]:
+        """The raised escalations of `severity` up to `upto`. The raised event carries its
+        severity, matched in its stored canonical JSON text (only an escalation's own
+        key/value pair reads like this: quotes inside strings are escaped). That reads
+        every raised event's payload, so the answer is kept and extended from where it
+        stopped; `warm` builds it in the background when the timeline first shows."""
+        assert isinstance(self._source, SeqReads)
+        done, seqs = self._by_severity.get(severity, (0, []))
+        if done < upto:
+            seqs = seqs + self._source.event_seqs(
+                kinds={"escalation_raised"},
+                since=done,
+                upto=upto,
+                payload_contains=f'"severity":"{severity}"',
+            )
+            self._by_severity[severity] = (upto, seqs)  # one assignment: a reader sees old or new
+            return seqs
+        return seqs if done == upto else [seq for seq in seqs if seq <= upto]
+
+    def warm(self, upto: int) -> None:
+        """Build the severity answers ahead of the first severity filter (a worker)."""
+        if isinstance(self._source, SeqReads):
+            for severity in ("immediate", "standard"):
+                self.severity_seqs(severity, upto)
 
     def _query_parsing(self, new: TimelineFilter, upto: int, severities: dict[str, str]) -> Matches:
         # A source without indexed reads (a test fake, a custom source): parse and test.

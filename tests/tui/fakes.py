@@ -267,13 +267,14 @@ class ScriptedRunSource:
         *,
         kinds: Collection[str] | None = None,
         agent: str | None = None,
+        since: int = 0,
         upto: int | None = None,
         payload_contains: str | None = None,
     ) -> list[int]:
         # the run store's semantics: payload_contains matches the canonical JSON text
         return [
             seq
-            for seq, event in self.events(kinds=kinds, agent=agent)
+            for seq, event in self.events(since, kinds=kinds, agent=agent)
             if (upto is None or seq <= upto)
             and (
                 payload_contains is None
