@@ -456,7 +456,7 @@ class RunScreen(Screen[None]):
             # Every view takes the focus: one left on a hidden view's widget makes
             # TabbedContent switch back to that view (key 6 from Authority did nothing).
             "tab-scorecard": "#scorecard",
-            "tab-team": "#team",
+            "tab-team": "#team-table",
         }
         target, self._focus_next = self._focus_next or targets.get(active), None
         if target is not None:
