@@ -29,6 +29,8 @@ from textual.worker import get_current_worker
 from charter.protocols import CharterError, DecisionVerdict, Escalation, Event, Team
 from charter.protocols.events import EscalationRaised
 
+from .activity import Activity, read_activity
+from .activity_strip import ActivityStrip
 from .agents_view import AgentsView
 from .authority_view import AuthorityView
 from .escalation_story import FOLLOW_KINDS, read_story
@@ -151,6 +153,7 @@ class RunScreen(Screen[None]):
         self._news_after = source.event_count()  # events up to here are history, not alerts
         self._filter_wanted = TimelineFilter()  # the latest timeline filter asked for
         self.filters_applied = 0  # answers shown (tests and the benchmark wait on it)
+        self._activity_upto = 0  # events the activity strip was last read up to
 
     # -- layout ---------------------------------------------------------------------
 
@@ -180,10 +183,11 @@ class RunScreen(Screen[None]):
                 id="timeline-filters",
             )
             timeline = TimelineView(self.timeline_model, follow=not self._replay, id="timeline")
+            strip = ActivityStrip(rows=2 if self.size.height < 30 else 5, id="activity")
             # the severity filter's answers, built while the PM reads the timeline
             warm = functools.partial(self.timeline_model.warm, self.timeline_model.count)
             self.run_worker(warm, thread=True, group="timeline-warm")
-            return Vertical(filters, timeline)
+            return Vertical(filters, strip, timeline)
         views: dict[str, Callable[[], Widget]] = {
             "escalations": self._make_escalations_view,
             "memory": lambda: MemoryView(roles, id="memory"),
@@ -372,8 +376,31 @@ class RunScreen(Screen[None]):
                     markup=False,
                 )
 
+    def _read_activity_if_due(self) -> None:
+        """Re-read the activity strip in a worker when the timeline shows and the run has
+        grown by 2% (or 20 events) since the last read."""
+        count = self.timeline_model.count
+        if count < self._activity_upto * 1.02 + 20 and self._activity_upto:
+            return
+        if self._active_view() != "timeline" or self._maybe("#activity", ActivityStrip) is None:
+            return
+        self._activity_upto = count
+        read = functools.partial(read_activity, self.source, list(self.model.agents), count)
+        self.run_worker(functools.partial(self._run_activity, read), thread=True, group="activity")
+
+    def _run_activity(self, read: Callable[[], Activity]) -> None:
+        activity = read()
+        self.app.call_from_thread(self._show_activity, activity)
+
+    def _show_activity(self, activity: Activity) -> None:
+        strip = self._maybe("#activity", ActivityStrip)
+        if strip is not None and activity.upto >= strip.activity.upto:
+            strip.show(activity)
+
     def refresh_views(self) -> None:
         """Repaint what the folded events changed (a replay's catch-up: once per tick)."""
+        with contextlib.suppress(NoMatches):
+            self._read_activity_if_due()
         if self._escalations_dirty:
             self._escalations_dirty = False
             self.open_escalations = self._read_open_escalations()

@@ -81,3 +81,46 @@ async def test_team_view_shows_the_picture_above_the_table(
         assert "data ─── 1 ─▶ architect  schema_review" in text
         assert "data_security_review" in text  # the table still lists every partnership
         assert app.focused is not None and app.focused.id == "team-table"
+
+
+def test_activity_from_the_indexes_equals_parsing(fake_source: ScriptedRunSource) -> None:
+    from test_timeline_query import _Parsing
+
+    from charter.tui.activity import FINE_BUCKETS, merge, read_activity
+
+    fake_source.run_until_idle()
+    count = fake_source.event_count()
+    agents = ["data", "architect", "engineer", "pm"]
+    indexed = read_activity(fake_source, agents, count)
+    parsed = read_activity(_Parsing(fake_source), agents, count)  # type: ignore[arg-type]
+    assert indexed == parsed
+    assert sum(indexed.escalations) == 1 and sum(indexed.denials) == 1
+    assert sum(indexed.per_agent["data"]) == len(fake_source.events(agent="data"))
+    assert indexed.busiest(1) == ["data"]
+    assert len(indexed.escalations) == FINE_BUCKETS
+    # merged to a width, every row keeps its total and the same partition
+    assert sum(merge(indexed.per_agent["data"], 37)) == sum(indexed.per_agent["data"])
+    assert merge([1, 2, 3, 4], 2) == [3, 7]
+
+
+async def test_the_timeline_has_an_activity_strip_with_markers(
+    fake_source: ScriptedRunSource,
+) -> None:
+    from charter.tui.activity_strip import ActivityStrip
+
+    fake_source.run_until_idle()
+    app = CharterApp(fake_source, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        await wait_until(pilot, lambda: bool(screen.query(ActivityStrip)))
+        strip = screen.query_one(ActivityStrip)
+        await wait_until(pilot, lambda: strip.activity.upto == fake_source.event_count())
+        await pilot.pause()
+        assert strip.shown_agents[0] == "data"
+        text = screen_text(pilot)
+        assert "events per agent over the run (11 events" in text
+        marks = next(line for line in text.splitlines() if line.startswith("▲esc ✕deny"))
+        # the denial (event 8 of 11) comes before the escalation (event 11)
+        assert 0 < marks.index("✕", 10) < marks.index("▲", 10)

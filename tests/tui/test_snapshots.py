@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from charter.tui import CharterApp
+from charter.tui.activity_strip import ActivityStrip
 from charter.tui.escalations_view import EscalationsView
 from charter.tui.memory_view import MemoryView
 from charter.tui.run_screen import RunScreen
@@ -48,6 +49,9 @@ async def _settled(pilot: Pilot[Any]) -> None:
     await wait_until(pilot, lambda: bool(screen.query(f"#{active} > *")))  # mounts on show
     if active == "tab-scorecard":
         await wait_until(pilot, lambda: bool(screen.query("#metric-query_p95_ms")))
+    if active == "tab-timeline":  # the activity strip is read in a worker
+        strip = screen.query_one(ActivityStrip)
+        await wait_until(pilot, lambda: strip.activity.upto == screen.timeline_model.count)
     if active == "tab-memory":  # searched and picks read in workers
         memory = screen.query_one(MemoryView)
         await wait_until(pilot, lambda: memory.searches > 0)
