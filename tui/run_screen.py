@@ -154,6 +154,7 @@ class RunScreen(Screen[None]):
         self._filter_wanted = TimelineFilter()  # the latest timeline filter asked for
         self.filters_applied = 0  # answers shown (tests and the benchmark wait on it)
         self._activity_upto = 0  # events the activity strip was last read up to
+        self._replay_count: int | None = None
 
     # -- layout ---------------------------------------------------------------------
 
@@ -439,15 +440,25 @@ class RunScreen(Screen[None]):
             view.show_picks(self.source, self.model)
         return True
 
+    def _event_count(self) -> int:
+        # A replay does not grow: counted once (a COUNT over a 100,000-event run costs
+        # the UI thread milliseconds on every tick otherwise).
+        if self._replay_count is not None:
+            return self._replay_count
+        count = self.source.event_count()
+        if self._replay:
+            self._replay_count = count
+        return count
+
     def refresh_status(self) -> None:
         status = self.source.status()
-        caught_up = self.model.seen >= self.source.event_count()
+        caught_up = self.model.seen >= self._event_count()
         if caught_up and (status.finished or not status.live) and not self.model.finished:
             self.model.settle()  # a finished run's agents are not "active"
             self._dirty = True
         if not status.live:
-            state = "replay" if self.model.seen >= self.source.event_count() else "replay, loading"
-        elif status.finished and self.model.seen >= self.source.event_count():
+            state = "replay" if caught_up else "replay, loading"
+        elif status.finished and caught_up:
             state = "finished"
         else:
             state = "paused" if self.paused else f"running x{SPEEDS[self.speed_index]}"
