@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from charter.protocols import CharterError, DecisionVerdict, Escalation, Event, Team
 from charter.protocols.events import EscalationRaised
@@ -185,9 +185,6 @@ class RunScreen(Screen[None]):
             )
             timeline = TimelineView(self.timeline_model, follow=not self._replay, id="timeline")
             strip = ActivityStrip(rows=2 if self.size.height < 30 else 5, id="activity")
-            # the severity filter's answers, built while the PM reads the timeline
-            warm = functools.partial(self.timeline_model.warm, self.timeline_model.count)
-            self.run_worker(warm, thread=True, group="timeline-warm")
             return Vertical(filters, strip, timeline)
         views: dict[str, Callable[[], Widget]] = {
             "escalations": self._make_escalations_view,
@@ -387,11 +384,15 @@ class RunScreen(Screen[None]):
             return
         self._activity_upto = count
         read = functools.partial(read_activity, self.source, list(self.model.agents), count)
-        self.run_worker(functools.partial(self._run_activity, read), thread=True, group="activity")
+        # the answer comes back as the worker's result (Worker.StateChanged), without a
+        # blocking call into the UI thread from the worker
+        self.run_worker(read, thread=True, group="activity", name="activity")
 
-    def _run_activity(self, read: Callable[[], Activity]) -> None:
-        activity = read()
-        self.app.call_from_thread(self._show_activity, activity)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        done = worker.name == "activity" and event.state == WorkerState.SUCCESS
+        if done and isinstance(worker.result, Activity):
+            self._show_activity(worker.result)
 
     def _show_activity(self, activity: Activity) -> None:
         strip = self._maybe("#activity", ActivityStrip)
@@ -478,6 +479,10 @@ class RunScreen(Screen[None]):
     # -- controls -------------------------------------------------------------------
 
     def action_show_tab(self, name: str) -> None:
+        # Nothing keeps the focus while the new view mounts: a widget of the view being
+        # left, focused meanwhile, made TabbedContent switch back to it (seen under load:
+        # key 3 right after 7 stayed on the Team view).
+        self.set_focus(None)
         self.query_one(TabbedContent).active = f"tab-{name}"
 
     async def on_tabbed_content_tab_activated(self, _: TabbedContent.TabActivated | None) -> None:

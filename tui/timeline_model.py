@@ -186,7 +186,7 @@ class TimelineModel:
         severity, matched in its stored canonical JSON text (only an escalation's own
         key/value pair reads like this: quotes inside strings are escaped). That reads
         every raised event's payload, so the answer is kept and extended from where it
-        stopped; `warm` builds it in the background when the timeline first shows."""
+        stopped (the first severity filter pays for the scan, in its worker)."""
         assert isinstance(self._source, SeqReads)
         done, seqs = self._by_severity.get(severity, (0, []))
         if done < upto:
@@ -199,12 +199,6 @@ class TimelineModel:
             self._by_severity[severity] = (upto, seqs)  # one assignment: a reader sees old or new
             return seqs
         return seqs if done == upto else [seq for seq in seqs if seq <= upto]
-
-    def warm(self, upto: int) -> None:
-        """Build the severity answers ahead of the first severity filter (a worker)."""
-        if isinstance(self._source, SeqReads):
-            for severity in ("immediate", "standard"):
-                self.severity_seqs(severity, upto)
 
     def _query_parsing(self, new: TimelineFilter, upto: int, severities: dict[str, str]) -> Matches:
         # A source without indexed reads (a test fake, a custom source): parse and test.
