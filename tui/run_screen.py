@@ -482,8 +482,10 @@ class RunScreen(Screen[None]):
         # Nothing keeps the focus while the new view mounts: a widget of the view being
         # left, focused meanwhile, made TabbedContent switch back to it (seen under load:
         # key 3 right after 7 stayed on the Team view).
-        self.set_focus(None)
-        self.query_one(TabbedContent).active = f"tab-{name}"
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != f"tab-{name}":
+            self.set_focus(None)
+            tabs.active = f"tab-{name}"
 
     async def on_tabbed_content_tab_activated(self, _: TabbedContent.TabActivated | None) -> None:
         await self._ensure_view(self._active_view())
