@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from charter.agents.answers import InfoRequest, answer
 from charter.protocols import Charter, Decision, Escalation, Severity
 from charter.protocols.events import (
     EscalationAcknowledged,
     EscalationDecided,
+    EscalationInfoAnswered,
+    EscalationInfoRequested,
     EscalationRaised,
     EscalationReescalated,
 )
@@ -149,6 +152,49 @@ def record_decision(rt: Runtime, escalation: Escalation, decision: Decision) -> 
     return decided
 
 
+def request_info(
+    rt: Runtime, request: InfoRequest, *, asked_by: str = "pm"
+) -> EscalationInfoAnswered:
+    """The PM's "needs info": the question goes to the agent that raised the escalation and
+    its answer is recorded on it; the escalation stays open for a decision. Idempotent by
+    (escalation, round): a re-run node after a resume emits nothing new (the store ignores
+    an event id it holds) and the first recording keeps its time."""
+    esc = request.escalation
+    base = {"agent": esc.source, "task_id": esc.task_id, "correlation_id": esc.correlation_id}
+    asked = EscalationInfoRequested(
+        id=stable_id("ev", rt.run_id, "info-asked", esc.id, str(request.round)),
+        at=rt.clock.now(),
+        escalation_id=esc.id,
+        question=request.question,
+        round=request.round,
+        **{**base, "agent": asked_by},
+    )
+    rt.emit(asked)
+    known = [e for e in answers(rt, esc.id) if e.round == request.round]
+    if known:
+        return known[0]  # asked and answered before this node re-ran: not asked twice
+    answered = EscalationInfoAnswered(
+        id=stable_id("ev", rt.run_id, "info-answered", esc.id, str(request.round)),
+        at=rt.clock.now(),
+        escalation_id=esc.id,
+        question=request.question,
+        answer=answer(rt.brains.get(esc.source), request),
+        round=request.round,
+        **base,
+    )
+    rt.emit(answered)
+    return answered
+
+
+def answers(rt: Runtime, escalation_id: str) -> list[EscalationInfoAnswered]:
+    """The agent's answers to the PM's questions on an escalation, oldest first."""
+    return [
+        event
+        for _, event in rt.store.events(kinds={"escalation_info_answered"})
+        if isinstance(event, EscalationInfoAnswered) and event.escalation_id == escalation_id
+    ]
+
+
 def acknowledge(rt: Runtime, escalation: Escalation, by: str) -> Escalation:
     if escalation.status != "open":
         return escalation
@@ -208,10 +254,12 @@ def reescalate_overdue(rt: Runtime, now: datetime, to: str | None = None) -> lis
 __all__ = [
     "SYSTEM_TRIGGERS",
     "acknowledge",
+    "answers",
     "deadline_target",
     "raise_escalation",
     "record_decision",
     "reescalate_overdue",
+    "request_info",
     "resolve_severity",
     "signal_severity",
 ]

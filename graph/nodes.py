@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from charter.agents.answers import InfoRequest, describe_proposal, describe_tool_result
 from charter.protocols import (
     Action,
     AgentView,
@@ -32,7 +33,7 @@ from charter.protocols.events import (
 
 from .context import prepare_context
 from .effects import apply_effects
-from .escalation import raise_escalation, record_decision
+from .escalation import raise_escalation, record_decision, request_info
 from .gate import run_gate
 from .ids import stable_id
 from .pm_channel import decision_from_resume, pm_question
@@ -274,7 +275,7 @@ class Nodes:
             # Decided already when a run killed during the resume is resumed again from
             # the recorded decision (Orchestrator._finish_decided); then only its event is
             # made sure of. Side effects only after the interrupt otherwise.
-            decision = escalation.decision or _ask_pm(interrupt, rt, escalation)
+            decision = escalation.decision or _ask_pm(interrupt, rt, escalation, state)
             record_decision(rt, escalation, decision)
             if decision.verdict != "approve":
                 problems.append(
@@ -343,16 +344,54 @@ class Nodes:
         }
 
 
-def _ask_pm(interrupt: Any, rt: Runtime, escalation: Escalation) -> Decision:
+def _ask_pm(interrupt: Any, rt: Runtime, escalation: Escalation, state: GraphState) -> Decision:
     """Interrupt until the PM's answer is a valid decision. A bad resume value is not
-    stored as a decision: the thread interrupts again, so a corrected retry works."""
+    stored as a decision: the thread interrupts again, so a corrected retry works.
+
+    "needs_info" is not a decision either: its note is a question for the agent that
+    raised the escalation; the agent's answer is recorded on the escalation (see
+    `request_info`) and the thread interrupts again, still open, showing the answers so
+    far. On every re-execution the same resume values replay in the same order, so the
+    rounds count the same and nothing is asked twice."""
     problem = ""
+    asked: list[dict[str, str]] = []
     while True:
-        answer = interrupt(pm_question(escalation, problem))
+        answer = interrupt(pm_question(escalation, problem, asked))
         try:
-            return decision_from_resume(answer, now=rt.clock.now())
+            decision = decision_from_resume(answer, now=rt.clock.now())
         except ConfigError as error:
             problem = str(error)
+            continue
+        if decision.verdict != "needs_info":
+            return decision
+        problem = ""
+        reply = request_info(
+            rt,
+            _info_request(escalation, decision.note, len(asked) + 1, state),
+            asked_by=decision.decided_by,
+        )
+        asked.append({"question": reply.question, "answer": reply.answer})
+
+
+def _info_request(
+    escalation: Escalation, question: str, round_no: int, state: GraphState
+) -> InfoRequest:
+    """What the agent has at hand when the PM asks: this turn's tool results, and the
+    proposals of this step that wait on the decision."""
+    feedback = state.get("feedback") or empty_feedback()
+    proposals = zip(state.get("actions", []), state.get("verdicts", []), strict=False)
+    waiting = [
+        text
+        for action, verdict in proposals
+        if verdict.get("allowed") and (text := describe_proposal(action)) is not None
+    ]
+    return InfoRequest(
+        escalation=escalation,
+        question=question,
+        round=round_no,
+        findings=[describe_tool_result(r) for r in feedback["tool_results"]],
+        waiting=waiting,
+    )
 
 
 def after_route(state: GraphState) -> str:

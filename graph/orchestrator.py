@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from typing_extensions import Unpack
 
+from charter.agents.answers import InfoRequest
 from charter.agents.brain import Brain
 from charter.agents.policies import default_brains
 from charter.agents.policies.pm import PmPolicyName, decide_escalation
@@ -48,7 +49,7 @@ from charter.protocols.events import RunStarted, SignalReceived, TaskSubmitted, 
 from .budgets import Budgets
 from .checkpointers import open_checkpointer, resolve_kind
 from .deadlines import expire_overdue_requests, next_reply_deadline
-from .escalation import acknowledge, record_decision, reescalate_overdue
+from .escalation import acknowledge, answers, record_decision, reescalate_overdue, request_info
 from .fs_rules import FsRules
 from .fs_rules import probe as probe_fs
 from .ids import stable_id
@@ -502,6 +503,8 @@ class Orchestrator:
         decided_by: str = "pm",
     ) -> Escalation:
         """Record the PM's decision; the work item it paused (if any) resumes at once.
+        "needs_info" records no decision: its note goes to the agent as a question, the
+        agent's answer is recorded on the escalation, which stays open.
 
         Raises DecisionRefused (a ConfigError) for an unknown, already decided or mistyped
         escalation or verdict, listing the open ones; nothing is recorded then."""
@@ -516,6 +519,19 @@ class Orchestrator:
             (r for r in self.store.work_items(status="waiting") if escalation_id in r.waiting_on),
             None,
         )
+        if holder is None and answer["verdict"] == "needs_info":
+            # Nothing waits on it, so no interrupt takes the question: ask the agent here.
+            # The escalation stays open (and its deadline stays; asking is not acknowledging).
+            request_info(
+                self.rt,
+                InfoRequest(
+                    escalation=escalation,
+                    question=answer["note"],
+                    round=len(answers(self.rt, escalation.id)) + 1,
+                ),
+                asked_by=answer["decided_by"],
+            )
+            return self._escalation(escalation_id)
         if holder is None:
             # Nothing waits on it (a standard escalation, or a dead letter's): just record.
             return record_decision(

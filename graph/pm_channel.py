@@ -17,8 +17,12 @@ VERDICTS = ("approve", "deny", "needs_info")
 _KEYS = {"verdict", "note", "decided_by"}
 
 
-def pm_question(escalation: Escalation, problem: str = "") -> dict[str, Any]:
-    """What the interrupt shows: the escalation and the answers it takes."""
+def pm_question(
+    escalation: Escalation, problem: str = "", asked: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """What the interrupt shows: the escalation, the answers it takes, and the agent's
+    answers to the PM's questions so far (a "needs_info" note is a question for the agent
+    and keeps the escalation open)."""
     question: dict[str, Any] = {
         "escalation_id": escalation.id,
         "trigger": escalation.trigger,
@@ -29,6 +33,8 @@ def pm_question(escalation: Escalation, problem: str = "") -> dict[str, Any]:
         "verdicts": list(VERDICTS),
         "resume_with": {"verdict": "approve | deny | needs_info", "note": "text (optional)"},
     }
+    if asked:
+        question["asked"] = list(asked)
     if problem:
         question["problem"] = problem  # why the previous answer was refused
     return question

@@ -172,6 +172,50 @@ class RunStore:
             rows = connection.execute(statement).all()
         return [(int(seq), parse_event(payload)) for seq, payload in rows]
 
+    def event_seqs(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        agent: str | None = None,
+        since: int = 0,
+        upto: int | None = None,
+        payload_contains: str | None = None,
+    ) -> list[int]:
+        """Sequence numbers of the matching events after `since` (up to `upto`), in order,
+        without parsing a payload: a viewer filters a long run through the kind and agent
+        indexes and reads only the rows it shows (`events_by_seq`). `payload_contains`
+        matches the stored canonical JSON text (sorted keys, no spaces), e.g.
+        '"severity":"immediate"'."""
+        statement = select(_EVENTS.c.seq).where(
+            _EVENTS.c.run_id == self.run_id, _EVENTS.c.seq > since
+        )
+        if kinds is not None:
+            statement = statement.where(_EVENTS.c.kind.in_(list(kinds)))
+        if agent is not None:
+            statement = statement.where(_EVENTS.c.agent == agent)
+        if upto is not None:
+            statement = statement.where(_EVENTS.c.seq <= upto)
+        if payload_contains is not None:
+            statement = statement.where(
+                _EVENTS.c.payload.contains(payload_contains, autoescape=True)
+            )
+        with self._read() as connection:
+            seqs = connection.execute(statement.order_by(_EVENTS.c.seq)).scalars().all()
+        return [int(seq) for seq in seqs]
+
+    def events_by_seq(self, seqs: Collection[int]) -> list[tuple[int, Event]]:
+        """The events with these sequence numbers, in order (a page of a filtered view)."""
+        if not seqs:
+            return []
+        statement = (
+            select(_EVENTS.c.seq, _EVENTS.c.payload)
+            .where(_EVENTS.c.run_id == self.run_id, _EVENTS.c.seq.in_(list(seqs)))
+            .order_by(_EVENTS.c.seq)
+        )
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [(int(seq), parse_event(payload)) for seq, payload in rows]
+
     def event_count(self) -> int:
         with self._read() as connection:
             statement = select(func.count()).where(_EVENTS.c.run_id == self.run_id)

@@ -16,6 +16,8 @@ _LABELS = {
     "escalation_raised": "ESCALATION",
     "escalation_decided": "PM decided",
     "escalation_reescalated": "re-escalated",
+    "escalation_info_requested": "PM asked",
+    "escalation_info_answered": "answered",
     "message_sent": "message",
     "dead_letter": "",  # "dead letter ..." says it already
     "authority_checked": "write",
@@ -76,6 +78,10 @@ def summarise(event: Event) -> str:
         case ev.EscalationDecided():
             note = f" - {event.decision.note}" if event.decision.note else ""
             return f"{event.decision.verdict} {event.escalation_id}{note}"
+        case ev.EscalationInfoRequested():
+            return f"{event.escalation_id} (question {event.round}): {event.question}"
+        case ev.EscalationInfoAnswered():
+            return f"{event.escalation_id} (question {event.round}): {event.answer}"
         case ev.EscalationReescalated():
             return f"{event.escalation_id} -> {event.to}: {event.reason}"
         case ev.ReportFiled():

@@ -131,6 +131,26 @@ class EscalationDecided(_EventBase):
     decision: Decision
 
 
+class EscalationInfoRequested(_EventBase):
+    """The PM answered an escalation with "needs info": the question goes to the agent
+    that raised it, and the escalation stays open."""
+
+    kind: Literal["escalation_info_requested"] = "escalation_info_requested"
+    escalation_id: str
+    question: str
+    round: int  # 1 for the first question on this escalation
+
+
+class EscalationInfoAnswered(_EventBase):
+    """The raising agent's answer to the PM's question, shown on the escalation."""
+
+    kind: Literal["escalation_info_answered"] = "escalation_info_answered"
+    escalation_id: str
+    question: str
+    answer: str
+    round: int
+
+
 class EscalationReescalated(_EventBase):
     kind: Literal["escalation_reescalated"] = "escalation_reescalated"
     escalation_id: str
@@ -209,6 +229,8 @@ Event = Annotated[
     | EscalationRaised
     | EscalationAcknowledged
     | EscalationDecided
+    | EscalationInfoRequested
+    | EscalationInfoAnswered
     | EscalationReescalated
     | ReportFiled
     | MemoryRecorded
@@ -240,6 +262,8 @@ __all__ = [
     "DeadLetter",
     "EscalationAcknowledged",
     "EscalationDecided",
+    "EscalationInfoAnswered",
+    "EscalationInfoRequested",
     "EscalationRaised",
     "EscalationReescalated",
     "Event",

@@ -1,4 +1,5 @@
-"""Render docs/tui-screenshot.svg: the demo run in the TUI, paused on its immediate escalation.
+"""Render docs/tui-screenshot.svg: the demo run in the TUI, paused on its immediate escalation
+(the timeline with its activity strip unless `--view` names another view's key).
 
     .venv/bin/python -P scripts/tui_screenshot.py [--out docs/tui-screenshot.svg]
 
@@ -14,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 
-async def _render(out: Path, size: tuple[int, int]) -> None:
+async def _render(out: Path, size: tuple[int, int], key: str) -> None:
     from charter.protocols import Severity
     from charter.tui.app import CharterApp
     from charter.tui.live_source import open_demo
@@ -39,7 +40,19 @@ async def _render(out: Path, size: tuple[int, int]) -> None:
                 await pilot.pause(0.02)
             else:
                 raise SystemExit("the demo never paused on its escalation")
-            await pilot.pause(0.2)  # let the views repaint once more
+            # the timeline with its activity strip: the escalation in red, a marker above
+            await pilot.press(key)
+            if key == "2":
+                from charter.tui.activity_strip import ActivityStrip
+
+                for _ in range(500):
+                    strips = screen.query(ActivityStrip)
+                    if strips and strips.first().activity.upto == screen.timeline_model.count:
+                        break
+                    await pilot.pause(0.02)
+            # the header shows the run directory; a temporary one would change every picture
+            app.sub_title = "runs/demo"
+            await pilot.pause(0.3)  # let the views and the footer repaint once more
             app.save_screenshot(filename=out.name, path=str(out.parent))
 
 
@@ -48,8 +61,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/tui-screenshot.svg"))
     parser.add_argument("--width", type=int, default=120)
     parser.add_argument("--height", type=int, default=34)
+    parser.add_argument("--view", default="2", help="the view's key, 1-7 (default: timeline)")
     args = parser.parse_args()
-    asyncio.run(_render(args.out, (args.width, args.height)))
+    asyncio.run(_render(args.out, (args.width, args.height), args.view))
     print(f"wrote {args.out}")
 
 

@@ -3,24 +3,26 @@ highlighted; approve, deny or ask for information with a note from the keyboard.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from charter.protocols import DecisionVerdict, Escalation
 
+from .escalation_story import Story
 from .safe_text import plain, plain_lines
 
 _ORDER = {"open": 0, "reescalated": 0, "acknowledged": 1, "decided": 2}
 
 
-def _describe(esc: Escalation) -> Text:
+def _describe(esc: Escalation, story: Story | None) -> Text:
     # Plain Text, never markup: summaries and evidence come from agents and signals, and
     # a "[/customers]" in one must neither crash the view nor vanish from it.
     lines = [
@@ -30,11 +32,25 @@ def _describe(esc: Escalation) -> Text:
         + (f", acknowledge by {esc.acknowledge_by:%H:%M:%S}" if esc.acknowledge_by else ""),
     ]
     lines += [f"  evidence: {item}" for item in esc.evidence]
+    for exchange in story.exchanges if story is not None else []:
+        lines.append(f"asked ({exchange.round}) at {exchange.at:%H:%M:%S}: {exchange.question}")
+        lines.append(f"  {esc.source} answered: {exchange.answer}")
     if esc.decision is not None:
         d = esc.decision
-        lines.append(f"decided: {d.verdict} by {d.decided_by} at {d.decided_at:%H:%M:%S}")
+        lines.append(f"decided: {d.verdict} by {d.decided_by} at {d.decided_at:%Y-%m-%d %H:%M:%S}")
         if d.note:
             lines.append(f"  note: {d.note}")
+        if story is None:
+            lines.append("what followed: reading...")
+        elif story.followed:
+            lines.append("what followed:")
+            lines += [f"  {line}" for line in story.followed]
+            if story.more:
+                lines.append("  ... (the timeline has the rest)")
+        else:
+            lines.append("what followed: nothing yet")
+    elif story is not None and story.exchanges:
+        lines.append("open: a, d or i again (the answers above are the agent's)")
     return plain_lines(lines)
 
 
@@ -56,8 +72,9 @@ class EscalationsView(Vertical):
     DEFAULT_CSS = """
     EscalationsView { height: 1fr; }
     EscalationsView > DataTable { height: 1fr; }
-    EscalationsView > #escalation-detail { height: auto; max-height: 9; padding: 0 1;
+    EscalationsView > #escalation-detail-box { height: auto; max-height: 45%;
         border-top: solid $primary; }
+    EscalationsView #escalation-detail { height: auto; padding: 0 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -86,13 +103,18 @@ class EscalationsView(Vertical):
         super().__init__(id=id)
         self._rows: list[Escalation] = []
         self._now: datetime | None = None
+        # How to read an escalation's story (set by the run screen: it knows the source);
+        # read in a worker, kept until new escalation events arrive (`stories_changed`).
+        self.story_reader: Callable[[Escalation], Story] | None = None
+        self._stories: dict[tuple[str, str], Story] = {}
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text] = DataTable(cursor_type="row", id="escalation-table")
         # columns exist from construction: the view may be filled before it is mounted
         table.add_columns("severity", "status", "trigger", "from", "raised", "ack in", "summary")
         yield table
-        yield Static("No escalations.", id="escalation-detail")
+        with VerticalScroll(id="escalation-detail-box"):
+            yield Static("No escalations.", id="escalation-detail")
 
     @property
     def table(self) -> DataTable[Text]:
@@ -150,10 +172,39 @@ class EscalationsView(Vertical):
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
         self._show_detail()
 
+    def stories_changed(self) -> None:
+        """New questions, answers or decisions: read the shown story again."""
+        self._stories.clear()
+        self._show_detail()
+
     def _show_detail(self) -> None:
         esc = self.selected()
         detail = self.query_one("#escalation-detail", Static)
-        detail.update(_describe(esc) if esc is not None else plain("No escalations."))
+        if esc is None:
+            detail.update(plain("No escalations."))
+            return
+        key = (esc.id, esc.status)
+        story = self._stories.get(key)
+        detail.update(_describe(esc, story))
+        if story is None and self.story_reader is not None:
+            self.run_worker(
+                lambda: self._read_story(esc, key), thread=True, group="story", exclusive=True
+            )
+
+    def _read_story(self, esc: Escalation, key: tuple[str, str]) -> None:
+        assert self.story_reader is not None
+        story = self.story_reader(esc)
+        self.app.call_from_thread(self._story_read, esc, key, story)
+
+    def _story_read(self, esc: Escalation, key: tuple[str, str], story: Story) -> None:
+        self._stories[key] = story
+        shown = self.selected()
+        if self.is_attached and shown is not None and (shown.id, shown.status) == key:
+            self.query_one("#escalation-detail", Static).update(_describe(shown, story))
+
+    def story(self, escalation_id: str) -> Story | None:
+        """The story read for an escalation, if any (for tests and the palette)."""
+        return next((s for (i, _), s in self._stories.items() if i == escalation_id), None)
 
     def action_acknowledge(self) -> None:
         esc = self.selected()

@@ -24,13 +24,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from charter.protocols import CharterError, DecisionVerdict, Escalation, Event, Team
 from charter.protocols.events import EscalationRaised
 
+from .activity import Activity, read_activity
+from .activity_strip import ActivityStrip
 from .agents_view import AgentsView
 from .authority_view import AuthorityView
+from .escalation_story import FOLLOW_KINDS, read_story
 from .escalations_view import EscalationsView
 from .memory_view import MemoryView
 from .model import RunModel
@@ -48,7 +51,7 @@ from .screens import HelpScreen, NoteScreen, PayloadScreen
 from .source import EventSource
 from .team_view import TeamView
 from .timeline import TimelineView
-from .timeline_model import TimelineFilter, TimelineModel
+from .timeline_model import Matches, TimelineFilter, TimelineModel
 
 W = TypeVar("W", bound=Widget)
 
@@ -71,9 +74,12 @@ _ESCALATION_KINDS = {
     "escalation_raised",
     "escalation_acknowledged",
     "escalation_decided",
+    "escalation_info_answered",
     "escalation_reescalated",
     "run_finished",
 }
+# events that may change the shown escalation's story (its answers, what followed)
+_STORY_KINDS = _ESCALATION_KINDS | FOLLOW_KINDS
 
 
 def event_kinds() -> list[str]:
@@ -140,10 +146,15 @@ class RunScreen(Screen[None]):
         self._dirty = True
         self._escalations_dirty = True  # the open ones changed
         self._escalation_list_stale = True  # the full list changed
+        self._stories_stale = False  # the shown escalation's story may have changed
         self._replay = not source.status().live
         self.painted = asyncio.Event()  # set once the first frame of this screen is shown
         self._focus_next: str | None = None  # what the next tab switch focuses instead
         self._news_after = source.event_count()  # events up to here are history, not alerts
+        self._filter_wanted = TimelineFilter()  # the latest timeline filter asked for
+        self.filters_applied = 0  # answers shown (tests and the benchmark wait on it)
+        self._activity_upto = 0  # events the activity strip was last read up to
+        self._replay_count: int | None = None
 
     # -- layout ---------------------------------------------------------------------
 
@@ -173,15 +184,21 @@ class RunScreen(Screen[None]):
                 id="timeline-filters",
             )
             timeline = TimelineView(self.timeline_model, follow=not self._replay, id="timeline")
-            return Vertical(filters, timeline)
+            strip = ActivityStrip(rows=2 if self.size.height < 30 else 5, id="activity")
+            return Vertical(filters, strip, timeline)
         views: dict[str, Callable[[], Widget]] = {
-            "escalations": lambda: EscalationsView(id="escalations"),
+            "escalations": self._make_escalations_view,
             "memory": lambda: MemoryView(roles, id="memory"),
             "authority": lambda: AuthorityView(id="authority"),
             "scorecard": lambda: ScorecardView(self.model, id="scorecard"),
             "team": lambda: TeamView(id="team"),
         }
         return views[name]()
+
+    def _make_escalations_view(self) -> EscalationsView:
+        view = EscalationsView(id="escalations")
+        view.story_reader = functools.partial(read_story, self.source)
+        return view
 
     async def _ensure_view(self, name: str) -> None:
         """Mount view `name` if it is not yet; returns once it is mounted."""
@@ -331,6 +348,8 @@ class RunScreen(Screen[None]):
                 timeline.reload()
             if any(event.kind in _ESCALATION_KINDS for _, event in batch):
                 self._escalations_dirty = self._escalation_list_stale = True
+            if any(event.kind in _STORY_KINDS for _, event in batch):
+                self._stories_stale = True
             self._alert_immediate(batch)
             self._dirty = True
 
@@ -355,12 +374,40 @@ class RunScreen(Screen[None]):
                     markup=False,
                 )
 
+    def _read_activity_if_due(self) -> None:
+        """Re-read the activity strip in a worker when the timeline shows and the run has
+        grown by 2% (or 20 events) since the last read."""
+        count = self.timeline_model.count
+        if count < self._activity_upto * 1.02 + 20 and self._activity_upto:
+            return
+        if self._active_view() != "timeline" or self._maybe("#activity", ActivityStrip) is None:
+            return
+        self._activity_upto = count
+        read = functools.partial(read_activity, self.source, list(self.model.agents), count)
+        # the answer comes back as the worker's result (Worker.StateChanged), without a
+        # blocking call into the UI thread from the worker
+        self.run_worker(read, thread=True, group="activity", name="activity")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        done = worker.name == "activity" and event.state == WorkerState.SUCCESS
+        if done and isinstance(worker.result, Activity):
+            self._show_activity(worker.result)
+
+    def _show_activity(self, activity: Activity) -> None:
+        strip = self._maybe("#activity", ActivityStrip)
+        if strip is not None and activity.upto >= strip.activity.upto:
+            strip.show(activity)
+
     def refresh_views(self) -> None:
         """Repaint what the folded events changed (a replay's catch-up: once per tick)."""
+        with contextlib.suppress(NoMatches):
+            self._read_activity_if_due()
         if self._escalations_dirty:
             self._escalations_dirty = False
             self.open_escalations = self._read_open_escalations()
-        if self._escalation_list_stale and self._active_view() == "escalations":
+        stale = self._escalation_list_stale or self._stories_stale
+        if stale and self._active_view() == "escalations":
             self._dirty = True
         if self._dirty:
             self._dirty = not self.refresh_active()
@@ -385,21 +432,34 @@ class RunScreen(Screen[None]):
                 self._escalation_list_stale = False
                 self.escalations = self.source.escalations()
             view.refresh_from(self.escalations, self.source.now())
+            if self._stories_stale:
+                self._stories_stale = False
+                view.stories_changed()
         elif isinstance(view, (AgentsView, AuthorityView, ScorecardView, TeamView)):
             view.refresh_from(self.model)
         elif isinstance(view, MemoryView):
             view.show_picks(self.source, self.model)
         return True
 
+    def _event_count(self) -> int:
+        # A replay does not grow: counted once (a COUNT over a 100,000-event run costs
+        # the UI thread milliseconds on every tick otherwise).
+        if self._replay_count is not None:
+            return self._replay_count
+        count = self.source.event_count()
+        if self._replay:
+            self._replay_count = count
+        return count
+
     def refresh_status(self) -> None:
         status = self.source.status()
-        caught_up = self.model.seen >= self.source.event_count()
+        caught_up = self.model.seen >= self._event_count()
         if caught_up and (status.finished or not status.live) and not self.model.finished:
             self.model.settle()  # a finished run's agents are not "active"
             self._dirty = True
         if not status.live:
-            state = "replay" if self.model.seen >= self.source.event_count() else "replay, loading"
-        elif status.finished and self.model.seen >= self.source.event_count():
+            state = "replay" if caught_up else "replay, loading"
+        elif status.finished and caught_up:
             state = "finished"
         else:
             state = "paused" if self.paused else f"running x{SPEEDS[self.speed_index]}"
@@ -419,7 +479,13 @@ class RunScreen(Screen[None]):
     # -- controls -------------------------------------------------------------------
 
     def action_show_tab(self, name: str) -> None:
-        self.query_one(TabbedContent).active = f"tab-{name}"
+        # Nothing keeps the focus while the new view mounts: a widget of the view being
+        # left, focused meanwhile, made TabbedContent switch back to it (seen under load:
+        # key 3 right after 7 stayed on the Team view).
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != f"tab-{name}":
+            self.set_focus(None)
+            tabs.active = f"tab-{name}"
 
     async def on_tabbed_content_tab_activated(self, _: TabbedContent.TabActivated | None) -> None:
         await self._ensure_view(self._active_view())
@@ -435,7 +501,7 @@ class RunScreen(Screen[None]):
             # Every view takes the focus: one left on a hidden view's widget makes
             # TabbedContent switch back to that view (key 6 from Authority did nothing).
             "tab-scorecard": "#scorecard",
-            "tab-team": "#team",
+            "tab-team": "#team-table",
         }
         target, self._focus_next = self._focus_next or targets.get(active), None
         if target is not None:
@@ -549,19 +615,37 @@ class RunScreen(Screen[None]):
             self.query_one(MemoryView).search(self.source, self.model)
 
     def apply_filter(self) -> None:
+        """Filter the timeline: the query runs in a worker (a 100,000-event run must not
+        freeze the UI); the newest request wins, an older answer is dropped."""
+
         def value(selector: str) -> str | None:
             chosen = self.query_one(selector, Select).value
             return chosen if isinstance(chosen, str) else None
 
         kind = value("#filter-kind")
-        self.timeline_model.set_filter(
-            TimelineFilter(
-                agent=value("#filter-agent"),
-                kinds=frozenset({kind}) if kind else None,
-                severity=value("#filter-severity"),
-            )
+        wanted = TimelineFilter(
+            agent=value("#filter-agent"),
+            kinds=frozenset({kind}) if kind else None,
+            severity=value("#filter-severity"),
         )
+        self._filter_wanted = wanted
+        # up to the events the timeline holds now; what arrives meanwhile `apply` tests
+        query = functools.partial(self.timeline_model.query, wanted, self.timeline_model.count)
+        self.run_worker(
+            functools.partial(self._run_filter, query), thread=True, group="filter", exclusive=True
+        )
+
+    def _run_filter(self, query: Callable[[], Matches]) -> None:
+        matches = query()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_filter, matches)
+
+    def _show_filter(self, matches: Matches) -> None:
+        if not self.is_attached or matches.filter != self._filter_wanted:
+            return  # a newer filter was asked for meanwhile
+        self.timeline_model.apply(matches)
         self.query_one(TimelineView).reload(keep_end=True)
+        self.filters_applied += 1
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "memory-query":
@@ -578,22 +662,31 @@ class RunScreen(Screen[None]):
     def on_escalations_view_decision_requested(
         self, message: EscalationsView.DecisionRequested
     ) -> None:
-        escalation_id = message.escalation.id
+        escalation = message.escalation
         verdict: DecisionVerdict = message.verdict
 
         def decided(note: str | None) -> None:
             if note is None:
                 return
             try:
-                self.source.decide(escalation_id, verdict, note)
+                self.source.decide(escalation.id, verdict, note)
             except CharterError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
-            self.notify(f"{verdict}: {escalation_id}", markup=False)
+            if verdict == "needs_info":
+                # a question, not a decision: the escalation stays open with the answer
+                self.notify(
+                    f"asked {escalation.source} about {escalation.id}; its answer is on the"
+                    " escalation",
+                    markup=False,
+                )
+            else:
+                self.notify(f"{verdict}: {escalation.id}", markup=False)
+            self._stories_stale = True
             self.refresh_escalations()
             self.ingest()
 
-        self.app.push_screen(NoteScreen(escalation_id, verdict), decided)
+        self.app.push_screen(NoteScreen(escalation, verdict), decided)
 
     def on_escalations_view_acknowledge_requested(
         self, message: EscalationsView.AcknowledgeRequested

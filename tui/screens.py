@@ -14,9 +14,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, ListItem, ListView, Static
 
-from charter.protocols import DecisionVerdict
+from charter.protocols import DecisionVerdict, Escalation
 
-from .safe_text import plain
+from .safe_text import plain, plain_lines
 
 # (key, what it does, where it applies) — the help screen lists every key.
 KEYS: list[tuple[str, str, str]] = [
@@ -71,27 +71,50 @@ class HelpScreen(ModalScreen[None]):
             yield Static(text, id="help-text")
 
 
+_PROMPTS = {
+    "approve": ("note (Enter to approve)", "why"),
+    "deny": ("note (Enter to deny)", "why"),
+    "needs_info": ("question for {source} (Enter to ask; the escalation stays open)", "what?"),
+}
+
+
 class NoteScreen(ModalScreen[str | None]):
-    """Asks for the note that goes with a decision; Enter confirms, Escape cancels."""
+    """Asks for the note that goes with a decision, showing what is being decided (the
+    escalation's summary and evidence); for needs-info the note is the question to the
+    agent and may not be empty. Enter confirms, Escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     NoteScreen { align: center middle; }
-    NoteScreen > Vertical { width: 70; max-width: 95%; height: auto; border: thick $accent;
-        background: $surface; padding: 0 1; }
+    NoteScreen > Vertical { width: 90; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $accent; background: $surface; padding: 0 1; }
+    NoteScreen #decision-about { height: auto; max-height: 12; margin-bottom: 1; }
     """
 
-    def __init__(self, escalation_id: str, verdict: DecisionVerdict) -> None:
+    def __init__(self, escalation: Escalation, verdict: DecisionVerdict) -> None:
         super().__init__()
-        self.escalation_id = escalation_id
+        self.escalation = escalation
         self.verdict = verdict
 
     def compose(self) -> ComposeResult:
+        esc = self.escalation
+        prompt, placeholder = _PROMPTS[self.verdict]
+        # run text through `plain` piece by piece: a summary is never markup
+        about = Text.assemble(
+            plain(f"{self.verdict} {esc.id}", style="bold"),
+            plain(f"  [{esc.severity}] {esc.trigger} from {esc.source}"),
+            "\n",
+            plain_lines([esc.summary, *(f"  evidence: {item}" for item in esc.evidence)]),
+        )
         with Vertical():
-            yield Label(plain(f"{self.verdict} {self.escalation_id}: note (Enter to confirm)"))
-            yield Input(placeholder="why", id="decision-note")
+            yield Static(about, id="decision-about")
+            yield Label(plain(prompt.format(source=esc.source)))
+            yield Input(placeholder=placeholder, id="decision-note")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.verdict == "needs_info" and not event.value.strip():
+            self.notify("Type the question for the agent first.", severity="warning")
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:

@@ -52,6 +52,22 @@ class StoreReads:
     ) -> list[tuple[int, Event]]:
         return self.store.events(since, kinds=kinds, agent=agent, limit=limit)
 
+    def event_seqs(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        agent: str | None = None,
+        since: int = 0,
+        upto: int | None = None,
+        payload_contains: str | None = None,
+    ) -> list[int]:
+        return self.store.event_seqs(
+            kinds=kinds, agent=agent, since=since, upto=upto, payload_contains=payload_contains
+        )
+
+    def events_by_seq(self, seqs: Collection[int]) -> list[tuple[int, Event]]:
+        return self.store.events_by_seq(seqs)
+
     def latest_events(
         self,
         *,

@@ -158,8 +158,10 @@ def test_standard_escalation_queues_and_work_goes_on(make_orch: Callable) -> Non
     (escalation,) = orch.escalations(status="open")
     assert escalation.severity is Severity.STANDARD
     assert (orch.rt.workspace / "monitoring" / "capacity.yaml").exists()
-    decided = orch.decide(escalation.id, "needs_info", note="which disk?")
-    assert decided.decision is not None and decided.decision.verdict == "needs_info"
+    asked = orch.decide(escalation.id, "needs_info", note="which disk?")
+    assert asked.decision is None and asked.status == "open"  # a question, not a decision
+    decided = orch.decide(escalation.id, "deny", note="not now")
+    assert decided.decision is not None and decided.decision.verdict == "deny"
     with pytest.raises(ConfigError):
         orch.decide(escalation.id, "approve")
     with pytest.raises(ConfigError):

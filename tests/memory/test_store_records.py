@@ -174,3 +174,31 @@ def test_reopening_keeps_everything(backend: Backend, clock: VirtualClock) -> No
         assert again.append_event(_routed(2)) == 2
     finally:
         again.close()
+
+
+def test_event_seqs_filter_through_the_indexes_on_both_backends(store: RunStore) -> None:
+    from charter.protocols.events import EscalationRaised
+
+    for number in range(1, 7):
+        store.append_event(_routed(number, agent="data" if number % 2 else "architect"))
+    for number, severity in ((7, Severity.IMMEDIATE), (8, Severity.STANDARD)):
+        escalation = Escalation(
+            id=f"esc-{number}",
+            source="data",
+            trigger="Pipeline Failures",
+            severity=severity,
+            summary='a summary quoting "severity":"immediate" is escaped, not matched',
+            raised_at=START,
+        )
+        store.append_event(
+            EscalationRaised(id=f"ev-{number}", at=START, agent="data", escalation=escalation)
+        )
+    assert store.event_seqs(agent="architect") == [2, 4, 6]
+    assert store.event_seqs(agent="data", since=3, upto=7) == [5, 7]
+    assert store.event_seqs(kinds={"task_routed"}, upto=3) == [1, 2, 3]
+    immediate = '"severity":"immediate"'
+    assert store.event_seqs(kinds={"escalation_raised"}, payload_contains=immediate) == [7]
+    assert store.event_seqs(payload_contains="100%_") == []  # wildcards are literal
+    pairs = store.events_by_seq([6, 2, 7])
+    assert [seq for seq, _ in pairs] == [2, 6, 7]
+    assert isinstance(pairs[2][1], EscalationRaised) and store.events_by_seq([]) == []

@@ -11,8 +11,10 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
+from charter.agents.answers import InfoRequest, answer_from_record
 from charter.agents.team import load_team
 from charter.graph.authority import AuthorityEngine
+from charter.memory.records import canonical_json
 from charter.protocols import (
     AgentReport,
     ConfigError,
@@ -84,6 +86,7 @@ class ScriptedRunSource:
         self._escalation: Escalation | None = None
         self._script: list[Callable[[], Event]] = self._opening()
         self._paused_on: str | None = None
+        self._rounds = 0  # needs-info questions asked
         self.closed = False
 
     # -- the script -------------------------------------------------------------------
@@ -259,12 +262,45 @@ class ScriptedRunSource:
                 break
         return out
 
+    def event_seqs(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        agent: str | None = None,
+        since: int = 0,
+        upto: int | None = None,
+        payload_contains: str | None = None,
+    ) -> list[int]:
+        # the run store's semantics: payload_contains matches the canonical JSON text
+        return [
+            seq
+            for seq, event in self.events(since, kinds=kinds, agent=agent)
+            if (upto is None or seq <= upto)
+            and (
+                payload_contains is None
+                or payload_contains in canonical_json(event.model_dump(mode="json"))
+            )
+        ]
+
+    def events_by_seq(self, seqs: Collection[int]) -> list[tuple[int, Event]]:
+        return [(seq, self._events[seq - 1]) for seq in sorted(seqs)]
+
     def escalations(self) -> list[Escalation]:
         return [self._escalation] if self._escalation is not None else []
 
     def decide(self, escalation_id: str, verdict: DecisionVerdict, note: str) -> None:
         if self._escalation is None or escalation_id != self._escalation.id:
             raise ConfigError(f"escalation {escalation_id!r}: unknown")
+        if verdict == "needs_info":  # as the graph does: a question, answered, still open
+            self._rounds += 1
+            request = InfoRequest(escalation=self._escalation, question=note, round=self._rounds)
+            base = {"escalation_id": escalation_id, "question": note, "round": self._rounds}
+            self._events.append(ev.EscalationInfoRequested(**self._base("pm"), **base))
+            answer = answer_from_record(request)
+            self._events.append(
+                ev.EscalationInfoAnswered(**self._base("data"), **base, answer=answer)
+            )
+            return
         decision = Decision(verdict=verdict, note=note, decided_at=self.clock.now())
         self._escalation = self._escalation.model_copy(
             update={"decision": decision, "status": "decided"}

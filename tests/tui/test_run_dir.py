@@ -82,9 +82,8 @@ async def test_replay_shows_the_stored_run_read_only(run_dir: Path) -> None:
         await pilot.press("3")
         await wait_until(pilot, lambda: screen.query_one("#escalation-table").row_count == 1)  # type: ignore[attr-defined]
         await pilot.press("4", "slash", *"checkpoint", "enter")
-        await pilot.pause()
         memory = screen.query_one("#memory-table")
-        assert memory.row_count == 1  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: memory.row_count == 1)  # type: ignore[attr-defined]
         with pytest.raises(ConfigError, match="read-only"):
             source.decide("esc-0001", "deny", "late")
 

@@ -11,10 +11,14 @@ from typing import Any
 
 import pytest
 from conftest import wait_until
-from fakes import ScriptedRunSource
+from fakes import ESCALATION_ID, ScriptedRunSource
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from charter.tui import CharterApp
+from charter.tui.activity_strip import ActivityStrip
+from charter.tui.escalations_view import EscalationsView
+from charter.tui.memory_view import MemoryView
 from charter.tui.run_screen import RunScreen
 
 SIZES = [(80, 24), (160, 48)]
@@ -45,6 +49,17 @@ async def _settled(pilot: Pilot[Any]) -> None:
     await wait_until(pilot, lambda: bool(screen.query(f"#{active} > *")))  # mounts on show
     if active == "tab-scorecard":
         await wait_until(pilot, lambda: bool(screen.query("#metric-query_p95_ms")))
+    if active == "tab-timeline":  # the activity strip is read in a worker
+        strip = screen.query_one(ActivityStrip)
+        await wait_until(pilot, lambda: strip.activity.upto == screen.timeline_model.count)
+    if active == "tab-memory":  # searched and picks read in workers
+        memory = screen.query_one(MemoryView)
+        await wait_until(pilot, lambda: memory.searches > 0)
+        picked = screen.query_one("#memory-picked", Static)
+        await wait_until(pilot, lambda: "Context picked" in str(picked.render()))
+    if active == "tab-escalations":  # the selected escalation's story: a worker
+        view = screen.query_one(EscalationsView)
+        await wait_until(pilot, lambda: view.story(ESCALATION_ID) is not None)
     await pilot.pause()
 
 

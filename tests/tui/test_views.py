@@ -3,15 +3,19 @@ person would."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from conftest import screen_text, wait_until
 from fakes import ESCALATION_ID, ScriptedRunSource
 from textual.widgets import DataTable, Input, Select, Static
 
 from charter.tui import CharterApp
 from charter.tui.authority_view import AuthorityView
+from charter.tui.memory_view import MemoryView
 from charter.tui.run_screen import RunScreen
 from charter.tui.screens import KEYS, HelpScreen, PayloadScreen
 from charter.tui.timeline import TimelineView
+from charter.tui.timeline_model import TimelineFilter
 
 
 def _screen(app: CharterApp) -> RunScreen:
@@ -108,28 +112,33 @@ async def test_timeline_filters_by_agent_kind_and_severity(fake_source: Scripted
         timeline = screen.query_one(TimelineView)
         assert len(timeline.model) == fake_source.event_count()
 
+        # each filter is answered by a worker; the timeline shows it once applied
+        def filtered(**wanted: object) -> Callable[[], bool]:
+            return lambda: timeline.model.filter == TimelineFilter(**wanted)  # type: ignore[arg-type]
+
         screen.query_one("#filter-agent", Select).value = "engineer"
+        await wait_until(pilot, filtered(agent="engineer"))
         await pilot.pause()
         rows = [timeline.model.row(i) for i in range(len(timeline.model))]
         assert rows and all(r is not None and r.agent == "engineer" for r in rows)
         assert "migrations/0003_orders.sql" in screen_text(pilot)
 
         await pilot.press("x")
-        await pilot.pause()
+        await wait_until(pilot, filtered())
         screen.query_one("#filter-kind", Select).value = "message_sent"
-        await pilot.pause()
+        await wait_until(pilot, filtered(kinds=frozenset({"message_sent"})))
         kinds = {timeline.model.row(i).kind for i in range(len(timeline.model))}  # type: ignore[union-attr]
         assert kinds == {"message_sent"} and len(timeline.model) == 2
 
         await pilot.press("x")
-        await pilot.pause()
+        await wait_until(pilot, filtered())
         screen.query_one("#filter-severity", Select).value = "immediate"
-        await pilot.pause()
+        await wait_until(pilot, filtered(severity="immediate"))
         assert len(timeline.model) == 1
         assert timeline.model.row(0).kind == "escalation_raised"  # type: ignore[union-attr]
 
         await pilot.press("x")
-        await pilot.pause()
+        await wait_until(pilot, filtered())
         assert len(timeline.model) == fake_source.event_count()
 
         # newest first, and back
@@ -157,19 +166,30 @@ async def test_memory_search_and_context_picks(fake_source: ScriptedRunSource) -
         await pilot.press("4")
         screen = _screen(app)
         table = screen.query_one("#memory-table", DataTable)
-        assert table.row_count == 4
+        view = screen.query_one(MemoryView)
+        await wait_until(pilot, lambda: table.row_count == 4)  # searched in a worker
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
+        searched = view.searches
         await pilot.press(*"checkpoint", "enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: view.searches > searched)
         assert table.row_count == 1
         assert "last checkpoint" in screen_text(pilot)
+        await wait_until(
+            pilot, lambda: "2 memories" in str(screen.query_one("#memory-picked", Static).render())
+        )
         picked = str(screen.query_one("#memory-picked", Static).render())
-        assert "2 memories" in picked and "dedupe staging" in picked
+        assert "dedupe staging" in picked
+        # the detail pane: the whole memory with its tags
+        detail = str(screen.query_one("#memory-detail", Static).render())
+        assert "replay a failed load from the last checkpoint" in detail
+        assert "tags: recovery" in detail and "importance 0.70" in detail
 
         await pilot.press("escape")
         screen.query_one("#memory-query", Input).value = ""
+        searched = view.searches
         screen.query_one("#memory-agent", Select).value = "architect"
+        await wait_until(pilot, lambda: view.searches > searched)
         await pilot.pause()
         assert table.row_count == 1 and "surrogate keys" in screen_text(pilot)
 
