@@ -32,7 +32,8 @@ class EventRow(_Base, table=True):
     __tablename__ = "charter_events"
     __table_args__ = (
         Index("ix_charter_events_kind_seq", "run_id", "kind", "seq"),
-        Index("ix_charter_events_agent", "run_id", "agent"),
+        # seq last: an agent's events come out of the index in order (the TUI's agent filter)
+        Index("ix_charter_events_agent_seq", "run_id", "agent", "seq"),
         UniqueConstraint("run_id", "id", name="uq_charter_events_id"),
     )
 
