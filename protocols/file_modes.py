@@ -21,7 +21,10 @@ SHARED = 0o644
 
 def private_file(path: Path) -> Path:
     """Make `path` an empty 0600 file when it does not exist yet; leave an existing file
-    as it is (its owner may have chosen its mode)."""
+    as it is (its owner may have chosen its mode). SQLite's special names (`:memory:`,
+    `file:` URIs) are no files: they are returned untouched."""
+    if str(path) == ":memory:" or str(path).startswith("file:"):
+        return path
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE)
     except FileExistsError:
