@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from charter.protocols.errors import ConfigError
+
+# `--team`: the role and team files a command loads instead of the shipped team.
+TeamFilesOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--team", help="Role/team files (repeatable; default: the shipped team)."),
+]
+# `--run` of the commands real agents call (guard, MCP): where their calls are recorded.
+AgentRunOpt = Annotated[
+    Path | None,
+    typer.Option("--run", help="Run directory to record in (default: WORKSPACE/.charter/run)."),
+]
 
 
 def parse_instant(value: str, option: str) -> datetime:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ._args import TeamFilesOpt
 from ._json import JsonOpt, emit_json
 
 if TYPE_CHECKING:
@@ -45,10 +46,6 @@ SAMPLE_PATHS = (
 
 _Root = Annotated[Path, typer.Option("--root", help="Workspace root.")]
 _IgnoreCase = Annotated[bool, typer.Option("--ignore-case", help="Fold case when matching.")]
-_TeamFiles = Annotated[
-    list[Path] | None,
-    typer.Option("--team", help="Role/team files (repeatable; default: the shipped team)."),
-]
 
 
 def _engine(root: Path, ignore_case: bool, team_files: list[Path] | None) -> AuthorityEngine:
@@ -64,7 +61,7 @@ def explain(
     path: Annotated[str, typer.Argument(help="Path to write, relative to the workspace root.")],
     root: _Root = Path("."),
     ignore_case: _IgnoreCase = False,
-    team: _TeamFiles = None,
+    team: TeamFilesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Print the whole reasoning for ROLE writing PATH; exit 1 when the write is denied."""
@@ -97,7 +94,7 @@ def matrix(
     ] = None,
     root: _Root = Path("."),
     ignore_case: _IgnoreCase = False,
-    team: _TeamFiles = None,
+    team: TeamFilesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """A table of sample paths x roles: who may write what, and by which rule."""

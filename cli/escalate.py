@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ._args import TeamFilesOpt
 from ._json import JsonOpt, emit_json, plain
 
 
@@ -29,10 +30,7 @@ def register(app: typer.Typer) -> None:
         run: Annotated[Path, typer.Option("--run", help="Run directory to record in.")] = Path(
             ".charter/run"
         ),
-        team: Annotated[
-            list[Path] | None,
-            typer.Option("--team", help="Role/team files (repeatable; default: the shipped team)."),
-        ] = None,
+        team: TeamFilesOpt = None,
         severity: Annotated[
             str | None,
             typer.Option(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ._args import TeamFilesOpt
 from ._json import JsonOpt, emit_json
 
 app = typer.Typer(help="Export the team for other agent runtimes.", no_args_is_help=True)
@@ -21,10 +22,7 @@ def claude_code(
             "--settings", help="Settings file to merge into (default: OUT/../settings.json)."
         ),
     ] = None,
-    team: Annotated[
-        list[Path] | None,
-        typer.Option("--team", help="Role/team files (repeatable; default: the shipped team)."),
-    ] = None,
+    team: TeamFilesOpt = None,
     run: Annotated[
         str | None, typer.Option("--run", help="Run directory the guard records in.")
     ] = None,

@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from ._args import AgentRunOpt, TeamFilesOpt
 from ._json import JsonOpt, emit_json
 
 app = typer.Typer(
@@ -24,10 +25,6 @@ app = typer.Typer(
 )
 
 _Role = Annotated[str, typer.Option("--role", help="The role this agent plays.")]
-_Run = Annotated[
-    Path | None,
-    typer.Option("--run", help="Run directory to record in (default: WORKSPACE/.charter/run)."),
-]
 _Workspace = Annotated[
     Path | None,
     typer.Option(
@@ -35,18 +32,14 @@ _Workspace = Annotated[
         help="Workspace root (default: $CLAUDE_PROJECT_DIR, else the hook's cwd).",
     ),
 ]
-_TeamFiles = Annotated[
-    list[Path] | None,
-    typer.Option("--team", help="Role/team files (repeatable; default: the shipped team)."),
-]
 
 
 @app.command("claude-code")
 def claude_code(
     role: _Role,
-    run: _Run = None,
+    run: AgentRunOpt = None,
     workspace: _Workspace = None,
-    team: _TeamFiles = None,
+    team: TeamFilesOpt = None,
 ) -> None:
     """Judge one PreToolUse call (JSON on stdin) and answer allow / deny / ask. The same
     code as the `charter-guard` command, which the exported hooks call (faster: no typer)."""

@@ -12,10 +12,8 @@ from typing import Annotated
 
 import typer
 
-_Run = Annotated[
-    Path | None,
-    typer.Option("--run", help="Run directory to record in (default: WORKSPACE/.charter/run)."),
-]
+from ._args import AgentRunOpt, TeamFilesOpt
+
 _Workspace = Annotated[
     Path | None,
     typer.Option(
@@ -23,10 +21,6 @@ _Workspace = Annotated[
         help="Workspace root the paths are judged in (default: $CLAUDE_PROJECT_DIR, else "
         "the current directory).",
     ),
-]
-_TeamFiles = Annotated[
-    list[Path] | None,
-    typer.Option("--team", help="Role/team files (repeatable; default: the shipped team)."),
 ]
 _Role = Annotated[
     str | None,
@@ -43,9 +37,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("mcp")
     def mcp_command(
-        run: _Run = None,
+        run: AgentRunOpt = None,
         workspace: _Workspace = None,
-        team: _TeamFiles = None,
+        team: TeamFilesOpt = None,
         role: _Role = None,
     ) -> None:
         """Serve the team's coordination to MCP clients over stdio (check_write, escalate,

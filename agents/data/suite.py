@@ -237,18 +237,8 @@ _TABLE_SHAPE_CHECKS = frozenset(
     }
 )
 # Checks judged on the table or a column as a whole.
-_WHOLE_TABLE_CHECKS = frozenset(
+_WHOLE_TABLE_CHECKS = _TABLE_SHAPE_CHECKS | frozenset(
     {
-        "expect_table_row_count_to_be_between",
-        "expect_table_row_count_to_equal",
-        "expect_table_row_count_to_equal_other_table",
-        "expect_column_to_exist",
-        "expect_table_columns_to_match_ordered_list",
-        "expect_table_columns_to_match_set",
-        "expect_table_column_count_to_be_between",
-        "expect_table_column_count_to_equal",
-        "expect_table_schema_to_match",
-        "expect_table_to_be_fresh",
         "expect_column_quantile_values_to_be_between",
         "expect_column_most_common_value_to_be_in_set",
         "expect_column_distinct_values_to_be_in_set",

@@ -23,9 +23,11 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from charter.protocols.clock import SystemClock
 
 if TYPE_CHECKING:
     from charter.protocols import Charter, Escalation, Team
@@ -105,7 +107,7 @@ def file_escalation(
     severity = charter.escalation.severity_of(trigger)
     assert severity is not None  # check_trigger found it
     named = next(t for t in charter.escalation.all_triggers() if t.name == trigger)
-    at = now or datetime.now(UTC)
+    at = now or SystemClock().now()  # a real agent's run: the wall clock is its clock
     key = "\n".join([role, trigger, request.summary, *request.evidence, session or at.isoformat()])
     escalation_id = "esc-cc-" + hashlib.sha256(key.encode()).hexdigest()[:16]
     within = charter.escalation.acknowledge_within.get(severity)

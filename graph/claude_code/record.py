@@ -8,8 +8,10 @@ itself never opens the database."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+
+from charter.protocols.clock import SystemClock
 
 from .hook import GuardAnswer
 from .spool import append_record
@@ -21,7 +23,7 @@ def record_answer(
     """Spool `answer` for the run at `run_dir` (created when missing); the call's id.
     Raises OSError when the line cannot be written."""
     # A real agent's call happens now: the wall clock is the run clock of a guarded run.
-    at = now or datetime.now(UTC)
+    at = now or SystemClock().now()
     # one id per hook call (several calls may share a second); uuid costs 10 ms to import
     call = os.urandom(8).hex()
     append_record(
